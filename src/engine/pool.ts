@@ -1,0 +1,117 @@
+// The engine: blocks of patients on a piscina pool (or in-process for one worker), merged in block order.
+import { Piscina } from 'piscina';
+import { fileURLToPath } from 'node:url';
+import type { CompiledScenario } from '../model/compile.js';
+import type { TrialSpec } from '../model/trial.js';
+import { planBlocks, runBlock, runTrialBlock, type BlockSpec } from './runBlock.js';
+
+export interface BlockTask {
+  compiled: CompiledScenario;
+  trial?: TrialSpec;
+  block: BlockSpec;
+}
+
+export interface EngineOptions {
+  /** Worker threads; 1 runs in-process. */
+  workers: number;
+}
+
+/** Called after each block is merged: patients simulated so far, and in all. */
+export type Progress = (done: number, total: number) => void;
+
+/** The worker file next to this module: worker.ts under tsx or vitest, worker.js when compiled. */
+function workerSetup(): { filename: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const isTs = here.endsWith('.ts');
+  const filename = here.replace(/pool\.(ts|js)$/, `worker.${isTs ? 'ts' : 'js'}`);
+  const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
+  // Node 20 cannot strip types: a .ts worker needs tsx's loader unless the parent already has it.
+  const execArgv = isTs && !tsxLoaded ? [...process.execArgv, '--import', 'tsx'] : [...process.execArgv];
+  return { filename, execArgv };
+}
+
+/**
+ * Runs blocks of patients and merges their aggregates in block order, so the
+ * result is byte-identical for any number of workers. Reuse one engine for
+ * many runs (sweeps, power analysis); close it when done.
+ */
+export class Engine {
+  readonly workers: number;
+  private pool: Piscina | null = null;
+
+  constructor(options: EngineOptions) {
+    this.workers = Math.max(1, Math.floor(options.workers));
+    if (this.workers > 1) {
+      const { filename, execArgv } = workerSetup();
+      this.pool = new Piscina({
+        filename,
+        execArgv,
+        minThreads: this.workers,
+        maxThreads: this.workers,
+        // Enough queued blocks to keep every worker busy; more only holds memory.
+        concurrentTasksPerWorker: 1,
+      });
+    }
+  }
+
+  /** All blocks of the scenario under every policy: merged aggregates (model/layout.ts). */
+  run(c: CompiledScenario, onProgress?: Progress): Promise<Float64Array> {
+    return this.execute(c, undefined, c.layout.length, onProgress);
+  }
+
+  /** Trial mode of one drug over the scenario's population (model/trial.ts counts). */
+  trial(c: CompiledScenario, trial: TrialSpec, length: number, onProgress?: Progress): Promise<Float64Array> {
+    return this.execute(c, trial, length, onProgress);
+  }
+
+  async close(): Promise<void> {
+    if (this.pool) await this.pool.destroy();
+    this.pool = null;
+  }
+
+  private async execute(
+    c: CompiledScenario, trial: TrialSpec | undefined, length: number, onProgress?: Progress,
+  ): Promise<Float64Array> {
+    const blocks = planBlocks(c.patients);
+    const total = new Float64Array(length);
+    let done = 0;
+    const mergeBlock = (out: Float64Array, block: BlockSpec) => {
+      for (let i = 0; i < length; i++) total[i] += out[i];
+      done += block.size;
+      onProgress?.(done, c.patients);
+    };
+    if (!this.pool) {
+      for (const block of blocks) {
+        mergeBlock(trial ? runTrialBlock(c, trial, block) : runBlock(c, block), block);
+        // Let timers (the progress bar, signals) run between blocks.
+        if (onProgress) await new Promise((r) => setImmediate(r));
+      }
+      return total;
+    }
+    // Keep a bounded window of blocks in flight; merge strictly in block order.
+    const pool = this.pool;
+    const window = this.workers * 4;
+    const pending = new Map<number, Promise<Float64Array>>();
+    let next = 0;
+    const launch = () => {
+      while (next < blocks.length && pending.size < window) {
+        const block = blocks[next++];
+        const task: BlockTask = { compiled: c, trial, block };
+        pending.set(block.index, pool.run(task) as Promise<Float64Array>);
+      }
+    };
+    launch();
+    try {
+      for (const block of blocks) {
+        const out = await pending.get(block.index)!;
+        pending.delete(block.index);
+        mergeBlock(out, block);
+        launch();
+      }
+    } finally {
+      // On failure, let the other in-flight blocks settle so none rejects unobserved.
+      await Promise.allSettled(pending.values());
+    }
+    return total;
+  }
+}

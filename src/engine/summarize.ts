@@ -1,0 +1,123 @@
+// Merged aggregates -> the run's result document (MODEL.md "Visits and response" and the secondary outputs).
+import type { CompiledScenario } from '../model/compile.js';
+import type { Scenario } from '../model/scenario.js';
+import { pairedDifference, wilson, type Difference, type Rate } from './intervals.js';
+
+export interface MonthRate extends Rate { month: number }
+export interface MonthDifference extends Difference { month: number }
+
+export interface PolicyResult {
+  id: string;
+  sequence: string[];
+  cumulative: MonthRate[];
+  point: MonthRate[];
+  /** Of the patients who entered line k, the share who responded on it. */
+  byLine: { line: number; drug: string; entered: number; responded: number; share: number; lo: number; hi: number }[];
+  responders: number;
+  /** Smallest visit month by which at least half of the eventual responders had responded; null without responders. */
+  medianMonthsToFirstResponse: number | null;
+  /** Mean over all patients of months spent on lines that did not lead to response, with its standard error. */
+  meanNonResponseMonths: number;
+  meanNonResponseMonthsSe: number;
+  linesUsed: { lines: number; patients: number; share: number }[];
+  /** Mean months per patient on each drug of the catalog. */
+  drugMonths: Record<string, number>;
+  adverseEventStops: number;
+}
+
+export interface ComparisonResult {
+  a: string;
+  b: string;
+  /** rate(b) - rate(a) of cumulative response, paired over the same patients. */
+  cumulative: MonthDifference[];
+}
+
+export interface RunResult {
+  scenario: string;
+  seed: number;
+  patients: number;
+  workers: number;
+  engineVersion: string;
+  horizon: number;
+  visitEveryMonths: number;
+  responseThreshold: number;
+  policies: PolicyResult[];
+  comparisons: ComparisonResult[];
+}
+
+/** Build the result document from merged aggregates. */
+export function summarizeRun(
+  s: Scenario, c: CompiledScenario, acc: Float64Array, meta: { workers: number; engineVersion: string },
+): RunResult {
+  const lay = c.layout;
+  const n = c.patients;
+  const months = Array.from({ length: lay.visitCount }, (_, v) => (v + 1) * c.visitMonths);
+  const policies = s.policies.map((policy, p): PolicyResult => {
+    const base = p * lay.policyStride;
+    let cum = 0;
+    const cumulative = months.map((month, v) => {
+      cum += acc[base + lay.firstResponse + v];
+      return { month, ...wilson(cum, n) };
+    });
+    const responders = cum;
+    const point = months.map((month, v) => ({ month, ...wilson(acc[base + lay.point + v], n) }));
+    let median: number | null = null;
+    let running = 0;
+    for (let v = 0; v < lay.visitCount && responders > 0; v++) {
+      running += acc[base + lay.firstResponse + v];
+      if (running >= responders / 2) { median = months[v]; break; }
+    }
+    const byLine = policy.sequence.map((drug, j) => {
+      const entered = acc[base + lay.entered + j];
+      const responded = acc[base + lay.respondedOn + j];
+      const r = wilson(responded, entered);
+      return { line: j + 1, drug, entered, responded, share: r.rate, lo: r.lo, hi: r.hi };
+    });
+    const linesUsed = policy.sequence.map((_, j) => {
+      const patients = acc[base + lay.linesUsed + j + 1];
+      return { lines: j + 1, patients, share: patients / n };
+    });
+    const sum = acc[base + lay.nonResponseMonths];
+    const mean = sum / n;
+    const variance = Math.max(0, acc[base + lay.nonResponseMonthsSq] / n - mean * mean);
+    const drugMonths: Record<string, number> = {};
+    s.catalog.forEach((d, i) => { drugMonths[d.id] = acc[base + lay.drugMonths + i] / n; });
+    return {
+      id: policy.id,
+      sequence: policy.sequence,
+      cumulative,
+      point,
+      byLine,
+      responders,
+      medianMonthsToFirstResponse: median,
+      meanNonResponseMonths: mean,
+      meanNonResponseMonthsSe: Math.sqrt(variance / n),
+      linesUsed,
+      drugMonths,
+      adverseEventStops: acc[base + lay.aeStops],
+    };
+  });
+  const comparisons = s.comparisons.map(([a, b], q): ComparisonResult => {
+    const off = lay.pairBase + q * lay.pairStride;
+    let bOnly = 0;
+    let aOnly = 0;
+    const cumulative = months.map((month, v) => {
+      bOnly += acc[off + lay.bOnly + v];
+      aOnly += acc[off + lay.aOnly + v];
+      return { month, ...pairedDifference(bOnly, aOnly, n) };
+    });
+    return { a, b, cumulative };
+  });
+  return {
+    scenario: s.name,
+    seed: c.seed,
+    patients: n,
+    workers: meta.workers,
+    engineVersion: meta.engineVersion,
+    horizon: s.horizon,
+    visitEveryMonths: s.visitEveryMonths,
+    responseThreshold: s.responseThreshold,
+    policies,
+    comparisons,
+  };
+}

@@ -1,0 +1,251 @@
+// The only reader of scenario files: parse YAML or JSON, validate with zod, fill defaults, check semantics.
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { correlationMatrix, correlationProblem } from '../model/correlation.js';
+import type { Scenario } from '../model/scenario.js';
+import { ScenarioError, describeValue } from './errors.js';
+
+/** Defaults of every optional field: MODEL.md's canonical benchmark values unless noted. */
+export const DEFAULTS = {
+  seed: 1,
+  patients: 100_000,
+  horizon: 36,
+  visitEveryMonths: 1,
+  responseThreshold: 20,
+  switchGapMonths: 0,
+  population: {
+    salt0: [{ min: 95, max: 100, weight: 0.5 }, { min: 50, max: 95, weight: 0.5 }],
+    durYears: { median: 3.5, sdlog: 0.8, min: 0.5, max: 20 },
+    minoxidilShare: 0.3,
+    worseningShare: 0.3,
+    worseningMean: 1.5,
+  },
+  globals: {
+    sigma: 1.0, k: 2.0, sTau: 0.5, betaDur: -0.3, refDurYears: 3.5,
+    betaMinoxidil: 0.25, betaVerySevere: -0.5, tauOff: 2.0,
+  },
+  /** Uncalibrated: the canonical benchmark catalog of MODEL.md. */
+  catalog: [
+    { id: 'baricitinib-4mg', molecule: 'baricitinib', mu: 0.35, tau: 5.0, aeRate: 0.002 },
+    { id: 'ritlecitinib-50mg', molecule: 'ritlecitinib', mu: 0.15, tau: 5.5, aeRate: 0.002 },
+    { id: 'deuruxolitinib-8mg', molecule: 'deuruxolitinib', mu: 0.4, tau: 4.5, aeRate: 0.003 },
+  ],
+  correlation: { rhoMolecule: 0.9, rhoClass: 0.5 },
+  policy: { failAtMonths: 6, afterLastLine: 'stop' as const },
+};
+
+/** Limits that protect the machine; a scenario beyond them is refused. */
+export const LIMITS = { patients: 1e9, visits: 10_000, drugs: 64, policies: 256, lines: 64 };
+
+const num = z.number();
+const probability = num.min(0).max(1);
+const positive = num.gt(0);
+const nonNegative = num.min(0);
+const salt = num.min(0).max(100);
+const id = z.string().min(1).max(200);
+
+const schema = z.strictObject({
+  name: id.optional(),
+  description: z.string().optional(),
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(DEFAULTS.seed),
+  patients: z.number().int().min(1).max(LIMITS.patients).default(DEFAULTS.patients),
+  horizon: positive.default(DEFAULTS.horizon),
+  visitEveryMonths: positive.default(DEFAULTS.visitEveryMonths),
+  responseThreshold: salt.default(DEFAULTS.responseThreshold),
+  switchGapMonths: nonNegative.default(DEFAULTS.switchGapMonths),
+  population: z.strictObject({
+    salt0: z.array(z.strictObject({ min: salt, max: salt, weight: nonNegative })).min(1)
+      .default(DEFAULTS.population.salt0),
+    durYears: z.strictObject({
+      median: positive.default(DEFAULTS.population.durYears.median),
+      sdlog: nonNegative.default(DEFAULTS.population.durYears.sdlog),
+      min: positive.default(DEFAULTS.population.durYears.min),
+      max: positive.default(DEFAULTS.population.durYears.max),
+    }).prefault({}),
+    minoxidilShare: probability.default(DEFAULTS.population.minoxidilShare),
+    worseningShare: probability.default(DEFAULTS.population.worseningShare),
+    worseningMean: nonNegative.default(DEFAULTS.population.worseningMean),
+  }).prefault({}),
+  globals: z.strictObject({
+    sigma: nonNegative.default(DEFAULTS.globals.sigma),
+    k: positive.default(DEFAULTS.globals.k),
+    sTau: nonNegative.default(DEFAULTS.globals.sTau),
+    betaDur: num.default(DEFAULTS.globals.betaDur),
+    refDurYears: positive.default(DEFAULTS.globals.refDurYears),
+    betaMinoxidil: num.default(DEFAULTS.globals.betaMinoxidil),
+    betaVerySevere: num.default(DEFAULTS.globals.betaVerySevere),
+    tauOff: positive.default(DEFAULTS.globals.tauOff),
+  }).prefault({}),
+  catalog: z.array(z.strictObject({
+    id,
+    molecule: id.optional(),
+    mu: num,
+    tau: positive,
+    aeRate: nonNegative,
+    monthlyPrice: nonNegative.optional(),
+  })).min(1).max(LIMITS.drugs).default(DEFAULTS.catalog),
+  correlation: z.strictObject({
+    rhoMolecule: num.min(-1).max(1).default(DEFAULTS.correlation.rhoMolecule),
+    rhoClass: num.min(-1).max(1).default(DEFAULTS.correlation.rhoClass),
+    matrix: z.array(z.array(num)).optional(),
+  }).prefault({}),
+  policies: z.array(z.strictObject({
+    id,
+    sequence: z.array(id).min(1).max(LIMITS.lines),
+    failAtMonths: positive.default(DEFAULTS.policy.failAtMonths),
+    extendIfImprovedPct: num.min(0).max(100).optional(),
+    extendToMonths: positive.optional(),
+    worseningFromMonths: nonNegative.optional(),
+    worseningPoints: positive.optional(),
+    afterLastLine: z.enum(['stop', 'stay']).default(DEFAULTS.policy.afterLastLine),
+  })).min(1).max(LIMITS.policies),
+  comparisons: z.array(z.tuple([id, id])).optional(),
+});
+
+/** Render a zod issue path as `policies[1].failAtMonths`. */
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out;
+}
+
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let v = doc;
+  for (const part of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[part] : undefined;
+  return v;
+}
+
+function expectedFor(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'number' ? 'a finite number' : `${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `at least ${issue.minimum} item(s)`;
+      if (issue.origin === 'string') return 'a non-empty string';
+      return `a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `at most ${issue.maximum} item(s)`;
+      if (issue.origin === 'string') return `at most ${issue.maximum} characters`;
+      return `a number ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
+    case 'invalid_value':
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return issue.format;
+    default:
+      return issue.message;
+  }
+}
+
+/** Validate a parsed document; `file` names it in messages. Throws ScenarioError. */
+export function validateScenario(doc: unknown, file: string): Scenario {
+  const parsed = schema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue.code === 'unrecognized_keys') {
+      throw new ScenarioError(file, pathText([...issue.path, issue.keys[0]]), 'no such field (unknown key)', undefined);
+    }
+    if (issue.code === 'invalid_type' && issue.expected === 'int') {
+      throw new ScenarioError(file, pathText(issue.path), 'a whole number', describeValue(valueAt(doc, issue.path)));
+    }
+    throw new ScenarioError(file, pathText(issue.path), expectedFor(issue), describeValue(valueAt(doc, issue.path)));
+  }
+  const s = parsed.data;
+  const fail = (path: string, expected: string, actual?: string): never => {
+    throw new ScenarioError(file, path, expected, actual);
+  };
+
+  s.population.salt0.forEach((b, i) => {
+    if (!(b.min < b.max)) fail(`population.salt0[${i}]`, 'min < max', `min ${b.min}, max ${b.max}`);
+  });
+  if (!(s.population.salt0.reduce((a, b) => a + b.weight, 0) > 0)) fail('population.salt0', 'a positive total weight', '0');
+  const dur = s.population.durYears;
+  if (dur.min > dur.max) fail('population.durYears', 'min <= max', `min ${dur.min}, max ${dur.max}`);
+  const visits = Math.floor(s.horizon / s.visitEveryMonths + 1e-9);
+  if (visits < 1) fail('visitEveryMonths', `at most the horizon (${s.horizon})`, String(s.visitEveryMonths));
+  if (visits > LIMITS.visits) fail('horizon', `at most ${LIMITS.visits} visits (horizon / visitEveryMonths)`, String(visits));
+
+  const catalog = s.catalog.map((d) => ({ ...d, molecule: d.molecule ?? d.id.split('-')[0] }));
+  const drugIds = new Set<string>();
+  catalog.forEach((d, i) => {
+    if (drugIds.has(d.id)) fail(`catalog[${i}].id`, 'a drug id not used before', JSON.stringify(d.id));
+    drugIds.add(d.id);
+  });
+  if (s.correlation.matrix) {
+    const m = s.correlation.matrix;
+    if (m.length !== catalog.length) fail('correlation.matrix', `a ${catalog.length} x ${catalog.length} matrix (one row per catalog drug)`, `${m.length} rows`);
+    const problem = correlationProblem(m);
+    if (problem) fail('correlation.matrix', problem);
+  } else {
+    const r = correlationMatrix(catalog.map((d) => d.molecule), s.correlation.rhoMolecule, s.correlation.rhoClass);
+    if (correlationProblem(r)) {
+      fail('correlation', 'rhoMolecule and rhoClass giving a positive semi-definite correlation matrix',
+        `rhoMolecule ${s.correlation.rhoMolecule}, rhoClass ${s.correlation.rhoClass}`);
+    }
+  }
+
+  const policyIds = new Set<string>();
+  s.policies.forEach((p, i) => {
+    const at = `policies[${i}]`;
+    if (policyIds.has(p.id)) fail(`${at}.id`, 'a policy id not used before', JSON.stringify(p.id));
+    policyIds.add(p.id);
+    p.sequence.forEach((d, j) => {
+      if (!drugIds.has(d)) fail(`${at}.sequence[${j}]`, `a drug of the catalog (${[...drugIds].join(', ')})`, JSON.stringify(d));
+    });
+    if ((p.extendIfImprovedPct === undefined) !== (p.extendToMonths === undefined)) {
+      fail(at, 'extendIfImprovedPct and extendToMonths together (the partial-response extension needs both)');
+    }
+    if (p.extendToMonths !== undefined && p.extendToMonths < p.failAtMonths) {
+      fail(`${at}.extendToMonths`, `a number >= failAtMonths (${p.failAtMonths})`, String(p.extendToMonths));
+    }
+    if ((p.worseningFromMonths === undefined) !== (p.worseningPoints === undefined)) {
+      fail(at, 'worseningFromMonths and worseningPoints together (the early-worsening rule needs both)');
+    }
+  });
+  const ids = s.policies.map((p) => p.id);
+  const comparisons = (s.comparisons ?? ids.slice(1).map((b) => [ids[0], b] as [string, string]));
+  comparisons.forEach((pair, i) => pair.forEach((pid, j) => {
+    if (!policyIds.has(pid)) fail(`comparisons[${i}][${j}]`, `a policy id (${ids.join(', ')})`, JSON.stringify(pid));
+  }));
+
+  return {
+    ...s,
+    name: s.name ?? basename(file, extname(file)),
+    catalog,
+    comparisons,
+  } as Scenario;
+}
+
+/** Parse YAML (or JSON, by extension) text into a plain document. */
+export function parseScenarioText(text: string, file: string): unknown {
+  if (extname(file).toLowerCase() === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new ScenarioError(file, '', 'valid JSON', (err as Error).message);
+    }
+  }
+  // uniqueKeys rejects duplicate keys; maxAliasCount caps alias expansion ("billion laughs").
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(file, '', 'valid YAML', doc.errors[0].message.split('\n')[0]);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ScenarioError(file, '', 'valid YAML', (err as Error).message.split('\n')[0]);
+  }
+}
+
+/** Read, parse and validate a scenario file. Throws ScenarioError for every user error. */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScenarioError(file, '', 'a readable scenario file', code === 'ENOENT' ? 'no such file' : code ?? 'unreadable');
+  }
+  return validateScenario(parseScenarioText(text, file), file);
+}

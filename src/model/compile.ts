@@ -1,0 +1,136 @@
+// Scenario -> CompiledScenario: every per-run constant computed once (MODEL.md, all sections).
+import { correlationFactor, correlationMatrix } from './correlation.js';
+import type { Scenario } from './scenario.js';
+import { aggregateLayout, type AggregateLayout } from './layout.js';
+
+/**
+ * Flat numeric form of a scenario for the per-patient loop: plain numbers and
+ * typed arrays only, so it crosses to worker threads by structured clone.
+ */
+export interface CompiledScenario {
+  seed: number;
+  patients: number;
+  drugCount: number;
+  // population
+  saltBinCum: Float64Array; // cumulative weights, last = 1
+  saltBinMin: Float64Array;
+  saltBinWidth: Float64Array;
+  durLogMedian: number;
+  durSdlog: number;
+  durMin: number;
+  durMax: number;
+  minoxidilShare: number;
+  worseningShare: number;
+  worseningMean: number;
+  // globals
+  sigma: number;
+  k: number;
+  kIsTwo: boolean;
+  sTau: number;
+  betaDur: number;
+  logRefDur: number;
+  betaMinoxidil: number;
+  betaVerySevere: number;
+  invTauOff: number;
+  // catalog
+  mu: Float64Array;
+  tau: Float64Array;
+  aeRate: Float64Array;
+  /** Row-major factor C of the correlation matrix: Z = C e. */
+  factor: Float64Array;
+  // visits
+  horizon: number;
+  visitMonths: number;
+  visitCount: number;
+  threshold: number;
+  gapMonths: number;
+  // policies, flattened
+  policyCount: number;
+  seqStart: Int32Array;
+  seqLength: Int32Array;
+  seqDrug: Int32Array;
+  failAt: Float64Array;
+  /** Fraction of line-start SALT; NaN when the policy has no extension. */
+  extendFrac: Float64Array;
+  extendTo: Float64Array;
+  /** Infinity when the policy has no early-worsening rule. */
+  worseFrom: Float64Array;
+  worsePoints: Float64Array;
+  stayOnLast: Uint8Array;
+  maxLines: number;
+  // paired comparisons, as policy indices
+  pairCount: number;
+  pairA: Int32Array;
+  pairB: Int32Array;
+  layout: AggregateLayout;
+}
+
+/** Compile a validated scenario. Assumes io/scenario.ts has checked it. */
+export function compileScenario(s: Scenario): CompiledScenario {
+  const drugIndex = new Map(s.catalog.map((d, i) => [d.id, i]));
+  const totalWeight = s.population.salt0.reduce((a, b) => a + b.weight, 0);
+  let acc = 0;
+  const saltBinCum = Float64Array.from(s.population.salt0, (b) => (acc += b.weight / totalWeight));
+  saltBinCum[saltBinCum.length - 1] = 1; // guard rounding: u < 1 always finds a bin
+  const r = s.correlation.matrix ?? correlationMatrix(
+    s.catalog.map((d) => d.molecule), s.correlation.rhoMolecule, s.correlation.rhoClass);
+  const seqDrug: number[] = [];
+  const seqStart: number[] = [];
+  for (const p of s.policies) {
+    seqStart.push(seqDrug.length);
+    for (const id of p.sequence) seqDrug.push(drugIndex.get(id)!);
+  }
+  const policyIndex = new Map(s.policies.map((p, i) => [p.id, i]));
+  const visitCount = Math.floor(s.horizon / s.visitEveryMonths + 1e-9);
+  const maxLines = Math.max(...s.policies.map((p) => p.sequence.length));
+  const pol = s.policies;
+  return {
+    seed: s.seed,
+    patients: s.patients,
+    drugCount: s.catalog.length,
+    saltBinCum,
+    saltBinMin: Float64Array.from(s.population.salt0, (b) => b.min),
+    saltBinWidth: Float64Array.from(s.population.salt0, (b) => b.max - b.min),
+    durLogMedian: Math.log(s.population.durYears.median),
+    durSdlog: s.population.durYears.sdlog,
+    durMin: s.population.durYears.min,
+    durMax: s.population.durYears.max,
+    minoxidilShare: s.population.minoxidilShare,
+    worseningShare: s.population.worseningShare,
+    worseningMean: s.population.worseningMean,
+    sigma: s.globals.sigma,
+    k: s.globals.k,
+    kIsTwo: s.globals.k === 2,
+    sTau: s.globals.sTau,
+    betaDur: s.globals.betaDur,
+    logRefDur: Math.log(s.globals.refDurYears),
+    betaMinoxidil: s.globals.betaMinoxidil,
+    betaVerySevere: s.globals.betaVerySevere,
+    invTauOff: 1 / s.globals.tauOff,
+    mu: Float64Array.from(s.catalog, (d) => d.mu),
+    tau: Float64Array.from(s.catalog, (d) => d.tau),
+    aeRate: Float64Array.from(s.catalog, (d) => d.aeRate),
+    factor: correlationFactor(r),
+    horizon: s.horizon,
+    visitMonths: s.visitEveryMonths,
+    visitCount,
+    threshold: s.responseThreshold,
+    gapMonths: s.switchGapMonths,
+    policyCount: pol.length,
+    seqStart: Int32Array.from(seqStart),
+    seqLength: Int32Array.from(pol, (p) => p.sequence.length),
+    seqDrug: Int32Array.from(seqDrug),
+    failAt: Float64Array.from(pol, (p) => p.failAtMonths),
+    extendFrac: Float64Array.from(pol, (p) =>
+      p.extendIfImprovedPct === undefined ? NaN : p.extendIfImprovedPct / 100),
+    extendTo: Float64Array.from(pol, (p) => p.extendToMonths ?? 0),
+    worseFrom: Float64Array.from(pol, (p) => p.worseningFromMonths ?? Infinity),
+    worsePoints: Float64Array.from(pol, (p) => p.worseningPoints ?? Infinity),
+    stayOnLast: Uint8Array.from(pol, (p) => (p.afterLastLine === 'stay' ? 1 : 0)),
+    maxLines,
+    pairCount: s.comparisons.length,
+    pairA: Int32Array.from(s.comparisons, ([a]) => policyIndex.get(a)!),
+    pairB: Int32Array.from(s.comparisons, ([, b]) => policyIndex.get(b)!),
+    layout: aggregateLayout(pol.length, visitCount, maxLines, s.catalog.length, s.comparisons.length),
+  };
+}

@@ -1,0 +1,74 @@
+// The validated scenario: MODEL.md's parameters with every default filled in (io/scenario.ts builds it).
+
+/** A uniform bin of baseline SALT, chosen with probability weight / sum of weights. */
+export interface SaltBin { min: number; max: number; weight: number }
+
+export interface Population {
+  salt0: SaltBin[];
+  durYears: { median: number; sdlog: number; min: number; max: number };
+  minoxidilShare: number;
+  worseningShare: number;
+  /** Mean of the exponential worsening rate, SALT points a month. */
+  worseningMean: number;
+}
+
+export interface Globals {
+  sigma: number;
+  k: number;
+  sTau: number;
+  betaDur: number;
+  refDurYears: number;
+  betaMinoxidil: number;
+  betaVerySevere: number;
+  /** Months: time scale of the residual effect after a drug stops. */
+  tauOff: number;
+}
+
+export interface Drug {
+  id: string;
+  /** Doses of one molecule correlate by rhoMolecule, molecules by rhoClass. */
+  molecule: string;
+  mu: number;
+  /** Months. */
+  tau: number;
+  /** Adverse-event discontinuations per month on drug. */
+  aeRate: number;
+  /** Monthly list price (USD), when known. */
+  monthlyPrice?: number;
+}
+
+export interface Correlation {
+  rhoMolecule: number;
+  rhoClass: number;
+  /** Explicit matrix over the catalog, in catalog order; overrides the two rhos. */
+  matrix?: number[][];
+}
+
+export interface Policy {
+  id: string;
+  sequence: string[];
+  failAtMonths: number;
+  extendIfImprovedPct?: number;
+  extendToMonths?: number;
+  worseningFromMonths?: number;
+  worseningPoints?: number;
+  afterLastLine: 'stop' | 'stay';
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  seed: number;
+  patients: number;
+  horizon: number;
+  visitEveryMonths: number;
+  responseThreshold: number;
+  switchGapMonths: number;
+  population: Population;
+  globals: Globals;
+  catalog: Drug[];
+  correlation: Correlation;
+  policies: Policy[];
+  /** Pairs of policy ids [a, b]: the run reports rate(b) - rate(a). */
+  comparisons: [string, string][];
+}
