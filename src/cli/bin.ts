@@ -1,0 +1,4 @@
+// Entry point of the `jaksim` command.
+import { runCli } from './main.js';
+
+process.exitCode = await runCli(process.argv.slice(2));

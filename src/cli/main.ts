@@ -1,0 +1,122 @@
+// The CLI: a function from arguments to an exit code. yargs wiring only; the work is in engine/ and io/.
+import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { simulateScenario } from '../engine/simulate.js';
+import { UserError } from '../io/errors.js';
+import { writeRunResults } from '../io/results.js';
+import { LIMITS, loadScenario } from '../io/scenario.js';
+import { formatRunTable } from '../io/table.js';
+import { progressBar } from './progress.js';
+
+/** Exit codes: 0 success, 1 internal error (a bug), 2 user error (bad input). */
+export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+};
+
+function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${value}`);
+  }
+}
+
+export const defaultWorkers = (): number => Math.max(1, Math.min(availableParallelism(), 8));
+
+interface RunArgs {
+  scenario: string;
+  patients?: number;
+  seed?: number;
+  workers: number;
+  out: string;
+  json: boolean;
+}
+
+async function runCommand(args: RunArgs, io: Io): Promise<number> {
+  checkInteger('patients', args.patients, 1, LIMITS.patients);
+  checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('workers', args.workers, 1, 64);
+  const scenario = loadScenario(args.scenario);
+  if (args.patients !== undefined) scenario.patients = args.patients;
+  if (args.seed !== undefined) scenario.seed = args.seed;
+  const progress = progressBar(!args.json, scenario.name);
+  let result;
+  try {
+    result = await simulateScenario(scenario, { workers: args.workers, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+  }
+  const command = ['jaksim', ...process.argv.slice(2)].join(' ');
+  const folder = writeRunResults(args.out, scenario, result, command);
+  if (args.json) {
+    io.out(JSON.stringify(result));
+  } else {
+    io.out(formatRunTable(result));
+    io.out(`\nResults: ${relative(process.cwd(), folder) || folder}`);
+  }
+  return EXIT.ok;
+}
+
+function withRunOptions<T>(y: Argv<T>) {
+  return y
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
+    .option('patients', { type: 'number', describe: 'patients to simulate (overrides the scenario)' })
+    .option('seed', { type: 'number', describe: 'random seed (overrides the scenario)' })
+    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
+    .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' });
+}
+
+/** Run the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const guard = (work: () => Promise<number>) => async () => {
+    try {
+      code = await work();
+    } catch (err) {
+      code = reportError(err, io);
+    }
+  };
+  const parser = yargs(argv)
+    .scriptName('jaksim')
+    .usage('$0 <command> [options]\n\nMonte Carlo simulation of JAK inhibitor switching policies in severe alopecia areata.')
+    .command('run <scenario>', 'simulate a scenario and write results/<scenario>/<run-id>/',
+      (y) => withRunOptions(y),
+      (a) => guard(() => runCommand(a as unknown as RunArgs, io))())
+    .demandCommand(1, 'Name a command: run')
+    .strict()
+    .exitProcess(false)
+    .help()
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      // Stops yargs before any handler runs; reported once below.
+      throw err ?? new UserError(`${msg}\nRun 'jaksim --help' for usage.`);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    return reportError(err, io);
+  }
+  return code;
+}
+
+/** One line for a user error (exit 2); one line for anything else (exit 1), the stack only with JAKSIM_DEBUG. */
+export function reportError(err: unknown, io: Io): number {
+  if (err instanceof UserError) {
+    io.err(`jaksim: ${err.message}`);
+    return EXIT.usage;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.err(`jaksim: internal error: ${message}`);
+  if (process.env.JAKSIM_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
+  return EXIT.internal;
+}

@@ -1,0 +1,53 @@
+// Run outputs: results/<scenario>/<run-id>/ with summary.json and curves.csv, written atomically.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Scenario } from '../model/scenario.js';
+import type { RunResult } from '../engine/summarize.js';
+
+/** curves.csv: one row per policy and visit month; rates as fractions. */
+export function curvesCsv(result: RunResult): string {
+  const rows = ['policy,month,cumulative,point,lo,hi,point_lo,point_hi'];
+  for (const p of result.policies) {
+    p.cumulative.forEach((c, v) => {
+      const pt = p.point[v];
+      rows.push([p.id, c.month, c.rate, pt.rate, c.lo, c.hi, pt.lo, pt.hi].join(','));
+    });
+  }
+  return rows.join('\n') + '\n';
+}
+
+/** A run id that sorts by time and does not collide with a concurrent run. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${process.pid}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+/** Safe folder name for a scenario. */
+function folderName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || 'scenario';
+}
+
+/**
+ * Write the run folder: files go into a hidden `.<run-id>.partial` folder that
+ * is renamed into place only when complete, so an interrupted run never leaves
+ * a folder that looks finished. Returns the folder's path.
+ */
+export function writeRunResults(
+  outRoot: string, scenario: Scenario, result: RunResult, command: string, runId = newRunId(),
+): string {
+  const parent = join(outRoot, folderName(scenario.name));
+  mkdirSync(parent, { recursive: true });
+  const partial = join(parent, `.${runId}.partial`);
+  const final = join(parent, runId);
+  mkdirSync(partial);
+  try {
+    const summary = { ...result, command, resolvedScenario: scenario };
+    writeFileSync(join(partial, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    writeFileSync(join(partial, 'curves.csv'), curvesCsv(result));
+    renameSync(partial, final);
+  } catch (err) {
+    rmSync(partial, { recursive: true, force: true });
+    throw err;
+  }
+  return final;
+}
