@@ -7,6 +7,7 @@ import { UserError } from '../io/errors.js';
 import { writeRunResults } from '../io/results.js';
 import { LIMITS, loadScenario } from '../io/scenario.js';
 import { formatRunTable } from '../io/table.js';
+import { benchCommand, type BenchArgs } from './bench.js';
 import { progressBar } from './progress.js';
 
 /** Exit codes: 0 success, 1 internal error (a bug), 2 user error (bad input). */
@@ -91,7 +92,21 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .command('run <scenario>', 'simulate a scenario and write results/<scenario>/<run-id>/',
       (y) => withRunOptions(y),
       (a) => guard(() => runCommand(a as unknown as RunArgs, io))())
-    .demandCommand(1, 'Name a command: run')
+    .command('bench', 'measure patients per second and parallel efficiency (for CI tracking)',
+      (y) => y
+        .option('scenario', { type: 'string', default: 'scenarios/canonical-bench.yaml', describe: 'scenario to time' })
+        .option('patients', { type: 'number', describe: 'patients per run (overrides the scenario)' })
+        .option('workers', { type: 'string', default: '1,2', describe: 'comma-separated worker counts' })
+        .option('repeat', { type: 'number', default: 5, describe: 'timed runs per worker count, after one warm-up' })
+        .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
+        .option('baseline', { type: 'string', describe: 'earlier --json document to compare with' })
+        .option('max-regression', { type: 'number', default: 10, describe: 'exit 3 when median patients/s fell by more than this percentage' })
+        .option('child', { type: 'number', hidden: true }),
+      (a) => guard(() => {
+        checkInteger('patients', a.patients, 1, LIMITS.patients);
+        return benchCommand(a as unknown as BenchArgs, io.out, io.err);
+      })())
+    .demandCommand(1, 'Name a command: run, bench')
     .strict()
     .exitProcess(false)
     .help()

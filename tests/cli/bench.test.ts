@@ -1,0 +1,68 @@
+// `jaksim bench`: the document's fields, the baseline gate, and curves equal to a normal run's.
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { measureWorkers } from '../../src/engine/bench.js';
+import { simulateScenario } from '../../src/engine/simulate.js';
+import { curvesCsv } from '../../src/io/results.js';
+import { loadScenario } from '../../src/io/scenario.js';
+
+const exec = promisify(execFile);
+
+function bench(args: string[]) {
+  return exec(process.execPath, ['bin/jaksim.js', 'bench', ...args], { maxBuffer: 1 << 24 })
+    .then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }));
+}
+
+describe('jaksim bench', () => {
+  it("a benchmark run's curves equal a normal run's curves for the same seed", async () => {
+    const s = loadScenario('scenarios/canonical-bench.yaml');
+    s.patients = 20_000;
+    const measured = await measureWorkers(s, 1, 1);
+    const normal = await simulateScenario(s, { workers: 2 });
+    expect(measured.curvesSha256).toBe(createHash('sha256').update(curvesCsv(normal)).digest('hex'));
+  });
+
+  it('--json writes the documented fields; a baseline far faster than now exits 3', async () => {
+    const first = await bench(['--patients', '20000', '--repeat', '1', '--workers', '1,2', '--json']);
+    expect(first.code).toBe(0);
+    const doc = JSON.parse(first.stdout);
+    expect(doc).toMatchObject({ benchmark: 'jaksim', schemaVersion: 1, scenario: 'canonical-bench', patients: 20000, repeat: 1 });
+    expect(doc.results.map((r: { workers: number }) => r.workers)).toEqual([1, 2]);
+    for (const r of doc.results) {
+      expect(r.medianPatientsPerSecond).toBeGreaterThan(0);
+      expect(r.minPatientsPerSecond).toBeLessThanOrEqual(r.maxPatientsPerSecond);
+      expect(r.peakRssMiB).toBeGreaterThan(0);
+      expect(r.curvesSha256).toBe(doc.results[0].curvesSha256);
+    }
+    expect(doc.results[0].parallelEfficiency).toBe(1);
+
+    const dir = mkdtempSync(join(tmpdir(), 'jaksim-bench-'));
+    const fast = { ...doc, results: doc.results.map((r: object) => ({ ...r, medianPatientsPerSecond: 1e12 })) };
+    writeFileSync(join(dir, 'fast.json'), JSON.stringify(fast));
+    const gated = await bench(['--patients', '20000', '--repeat', '1', '--workers', '1', '--json', '--baseline', join(dir, 'fast.json')]);
+    expect(gated.code).toBe(3);
+    expect(JSON.parse(gated.stdout).baseline.regressed).toBe(true);
+
+    const slow = { ...doc, results: doc.results.map((r: object) => ({ ...r, medianPatientsPerSecond: 1 })) };
+    writeFileSync(join(dir, 'slow.json'), JSON.stringify(slow));
+    const passed = await bench(['--patients', '20000', '--repeat', '1', '--workers', '1', '--json', '--baseline', join(dir, 'slow.json')]);
+    expect(passed.code).toBe(0);
+    expect(JSON.parse(passed.stdout).baseline.comparisons[0].changePct).toBeGreaterThan(0);
+  });
+
+  it('a malformed baseline or worker list is a user error (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jaksim-bench-'));
+    writeFileSync(join(dir, 'bad.json'), '{"hello": 1}');
+    const bad = await bench(['--patients', '1000', '--repeat', '1', '--baseline', join(dir, 'bad.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.json: expected a jaksim bench JSON document/);
+    const workers = await bench(['--workers', '1,zero']);
+    expect(workers.code).toBe(2);
+    expect(workers.stderr).toMatch(/--workers: expected a comma-separated list/);
+  });
+});
