@@ -19,15 +19,42 @@ export interface EngineOptions {
 /** Called after each block is merged: patients simulated so far, and in all. */
 export type Progress = (done: number, total: number) => void;
 
-/** The worker file next to this module: worker.ts under tsx or vitest, worker.js when compiled. */
+/** Flags that take a module to load, in `--flag value` or `--flag=value` form. */
+const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader'];
+
+/** A specifier or path of tsx itself: `tsx`, `tsx/esm`, `.../node_modules/tsx/dist/loader.mjs`. */
+function isTsx(spec: string | undefined): boolean {
+  return spec !== undefined && /(^|[\\/])tsx([\\/]|$)/.test(spec);
+}
+
+/** The parent's Node flags without those that load tsx. */
+function withoutTsx(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const eq = argv[i].indexOf('=');
+    if (LOADER_FLAGS.includes(argv[i]) && isTsx(argv[i + 1])) i++;
+    else if (!(eq > 0 && LOADER_FLAGS.includes(argv[i].slice(0, eq)) && isTsx(argv[i].slice(eq + 1)))) out.push(argv[i]);
+  }
+  return out;
+}
+
+/**
+ * The worker file next to this module (worker.ts under tsx or vitest, worker.js
+ * when compiled) and the workers' Node flags. A .ts worker needs tsx (Node 20
+ * cannot strip types): piscina then loads it with `require()` through tsx's
+ * hook, which rewrites every engine module to CommonJS, where each call to an
+ * imported function goes through a getter (workers about 30% slower than the
+ * main thread; tsx's ESM-only loader does not register in Node 20 workers).
+ * A .js worker gets the parent's flags without tsx, so that a compiled engine
+ * driven from a tsx script (bench/measure.ts --dist) loads as ES modules.
+ */
 function workerSetup(): { filename: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   const isTs = here.endsWith('.ts');
   const filename = here.replace(/pool\.(ts|js)$/, `worker.${isTs ? 'ts' : 'js'}`);
+  if (!isTs) return { filename, execArgv: withoutTsx(process.execArgv) };
   const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
-  // Node 20 cannot strip types: a .ts worker needs tsx's loader unless the parent already has it.
-  const execArgv = isTs && !tsxLoaded ? [...process.execArgv, '--import', 'tsx'] : [...process.execArgv];
-  return { filename, execArgv };
+  return { filename, execArgv: tsxLoaded ? [...process.execArgv] : [...process.execArgv, '--import', 'tsx'] };
 }
 
 /**

@@ -32,6 +32,12 @@ export interface CompiledScenario {
   betaMinoxidil: number;
   betaVerySevere: number;
   invTauOff: number;
+  /**
+   * Residual decay after j visit intervals, exp(-(j * visitMonths) / tauOff)
+   * for j = 0..visitCount, computed exactly as at a visit (same argument, so
+   * the same double): a residual that started at a visit needs no exp.
+   */
+  residualDecay: Float64Array;
   // catalog
   mu: Float64Array;
   tau: Float64Array;
@@ -41,6 +47,7 @@ export interface CompiledScenario {
   // visits
   horizon: number;
   visitMonths: number;
+  invVisitMonths: number;
   visitCount: number;
   threshold: number;
   gapMonths: number;
@@ -83,6 +90,8 @@ export function compileScenario(s: Scenario): CompiledScenario {
   const policyIndex = new Map(s.policies.map((p, i) => [p.id, i]));
   const visitCount = Math.floor(s.horizon / s.visitEveryMonths + 1e-9);
   const maxLines = Math.max(...s.policies.map((p) => p.sequence.length));
+  const invTauOff = 1 / s.globals.tauOff;
+  const visitMonths = s.visitEveryMonths;
   const pol = s.policies;
   return {
     seed: s.seed,
@@ -106,13 +115,15 @@ export function compileScenario(s: Scenario): CompiledScenario {
     logRefDur: Math.log(s.globals.refDurYears),
     betaMinoxidil: s.globals.betaMinoxidil,
     betaVerySevere: s.globals.betaVerySevere,
-    invTauOff: 1 / s.globals.tauOff,
+    invTauOff,
+    residualDecay: Float64Array.from({ length: visitCount + 1 }, (_, j) => Math.exp(-(j * visitMonths) * invTauOff)),
     mu: Float64Array.from(s.catalog, (d) => d.mu),
     tau: Float64Array.from(s.catalog, (d) => d.tau),
     aeRate: Float64Array.from(s.catalog, (d) => d.aeRate),
     factor: correlationFactor(r),
     horizon: s.horizon,
-    visitMonths: s.visitEveryMonths,
+    visitMonths,
+    invVisitMonths: 1 / visitMonths,
     visitCount,
     threshold: s.responseThreshold,
     gapMonths: s.switchGapMonths,

@@ -10,6 +10,29 @@ function onsetAt(months: number, invTau: number, k: number, kIsTwo: boolean): nu
 }
 
 /**
+ * A responder whose SALT is this far below the threshold stays below it for the
+ * rest of the line when SALTnat is constant (see followPolicy). SALT points.
+ * A computed SALT is within 2e-12 of the exact value for the same inputs when
+ * k = 2: x = u / tau and x^k carry a relative error of about k + 1 units in
+ * the last place (u = 2^-53), which exp(-x^k) turns into at most 38 (k + 1) u
+ * (h is exactly 1 past x^k = 38; Math.exp is within 1 ulp); 1 - E, G h and
+ * 1 - G h add a few u, and SALTnat <= 100 scales it. The margin covers that
+ * 500 times for k = 2, and for any k below 200.
+ */
+const CERTAIN_RESPONSE_MARGIN = 1e-9;
+
+/**
+ * exp(-elapsed / tauOff) from the run's table when `elapsed` is exactly j
+ * visit intervals (then the table holds the exp of the same argument), else
+ * computed.
+ */
+function residualDecay(c: CompiledScenario, elapsed: number): number {
+  const j = Math.round(elapsed * c.invVisitMonths);
+  return j < c.residualDecay.length && j * c.visitMonths === elapsed
+    ? c.residualDecay[j] : Math.exp(-elapsed * c.invTauOff);
+}
+
+/**
  * Follow patient `p` under policy `pi` to the horizon and add its outcomes to
  * the aggregates `acc` (see model/layout.ts). Draws nothing: every policy sees
  * the same patient. Returns the index of the first responding visit
@@ -21,6 +44,10 @@ function onsetAt(months: number, invTau: number, k: number, kIsTwo: boolean): nu
  * is at most the effect it started from, and SALTnat(t) >= 0 never decreases
  * with t. So SALTnat(t) (1 - G) > threshold means no response at t on that
  * drug, whatever h is; the results are bit-identical to computing SALT(t).
+ * Conversely, a responder with SALT(t) <= threshold - CERTAIN_RESPONSE_MARGIN
+ * and SALTnat constant from t on (omega = 0, or capped at 100) stays a point
+ * responder at every later visit of the line: h rises, so the exact SALT
+ * falls, and the computed one is within the margin of it.
  *
  * Written for V8: one call site of the onset on the visit path, the
  * residual's exp written out, and effects as `G * onsetAt(...)` products.
@@ -125,12 +152,21 @@ export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: F
     let salt: number;
     if (onDrug) {
       if (!residualMatters && !respondedOnLine && !usesSaltRules && nat * (1 - potential) > threshold) {
-        // No response is possible at t (the effect is at most G); the failure rule, the only rule
-        // left, needs the effect (as the residual) only when it switches now.
-        if (!(months >= failAt) || (stayOnLast && line === lineCount - 1)) continue;
+        // No response is possible at t (the effect is at most G), nor at any later visit of the line
+        // (SALTnat does not fall). The failure rule, the only rule left, needs the effect (as the
+        // residual) only at the visit where it switches: skip to it, or to an adverse event.
+        const neverFails = stayOnLast && line === lineCount - 1;
+        if (neverFails || !(months >= failAt)) {
+          while (v + 1 < visitCount) {
+            const next = (v + 2) * visitMonths; // t of visit v + 1, as computed at the loop's top
+            if (aeEnd <= next || (!neverFails && next - start >= failAt)) break;
+            v++;
+          }
+          continue;
+        }
       }
       let r = 0;
-      if (residualMatters) r = resE * Math.exp(-(t - resT) * invTauOff);
+      if (residualMatters) r = resE * residualDecay(c, t - resT);
       if (residualMatters && r > potential) {
         effect = r; // the drug's effect G h <= G cannot overtake the residual yet
       } else {
@@ -148,7 +184,7 @@ export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: F
       continue;
     } else {
       // Off drug: E(t) is the residual (the effect of the line stopped last), or 0.
-      const r = residualMatters ? resE * Math.exp(-(t - resT) * invTauOff) : 0;
+      const r = residualMatters ? resE * residualDecay(c, t - resT) : 0;
       salt = nat * (1 - (r > 0 ? r : 0));
     }
 
@@ -158,6 +194,12 @@ export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: F
       if (!respondedOnLine) {
         respondedOnLine = true;
         acc[respondedAt + line]++;
+      }
+      if (onDrug && !residualMatters && (omega === 0 || nat === 100)
+        && salt <= threshold - CERTAIN_RESPONSE_MARGIN) {
+        // A point response at every later visit of the line, which only an adverse event can end.
+        while (v + 1 < visitCount && (v + 2) * visitMonths < aeEnd) acc[pointAt + ++v]++;
+        continue;
       }
     }
     if (!onDrug || respondedOnLine) continue;
