@@ -10,10 +10,44 @@ import type { Patient } from './population.js';
  */
 export const ONSET_SATURATED = 38;
 
-/** h for x = u / tau > 0: 1 - exp(-x^k), with the k = 2 case as a multiply. */
-export function onsetOf(x: number, k: number, kIsTwo: boolean): number {
-  const power = kIsTwo ? x * x : Math.pow(x, k);
+/** (u / tau)^k for x = u / tau, with the k = 2 case as a multiply. */
+export function onsetPower(x: number, k: number, kIsTwo: boolean): number {
+  return kIsTwo ? x * x : Math.pow(x, k);
+}
+
+/** h = 1 - exp(-power), power = (u / tau)^k. */
+export function onsetFromPower(power: number): number {
   return power >= ONSET_SATURATED ? 1 : 1 - Math.exp(-power);
+}
+
+/** h for x = u / tau > 0: 1 - exp(-x^k). */
+export function onsetOf(x: number, k: number, kIsTwo: boolean): number {
+  return onsetFromPower(onsetPower(x, k, kIsTwo));
+}
+
+/**
+ * A lower bound on h = 1 - exp(-power) without an exp: exp(q) >= 1 + q + q^2/2
+ * for q = power / 4 >= 0, so exp(-power) <= (1 + q + q^2/2)^-4. At most 0.01
+ * below h (and at most 2e-15 above it, by rounding).
+ */
+export function onsetLowerBound(power: number): number {
+  const q = 0.25 * power;
+  const e = 1 / (1 + q + 0.5 * q * q);
+  const e2 = e * e;
+  return 1 - e2 * e2;
+}
+
+/**
+ * An upper bound on h = 1 - exp(-power) without an exp: exp(-q) >= (2 - q) / (2 + q)
+ * for 0 <= q = power / 4 < 2, so exp(-power) >= ((8 - power) / (8 + power))^4;
+ * 1 from power = 8 on (where h > 0.9996). At most 0.01 above h (and at most
+ * 2e-15 below it, by rounding).
+ */
+export function onsetUpperBound(power: number): number {
+  if (power >= 8) return 1;
+  const e = (8 - power) / (8 + power);
+  const e2 = e * e;
+  return 1 - e2 * e2;
 }
 
 /** Fraction of the regrowth potential reached after `months` on drug `d`. */

@@ -1,13 +1,24 @@
 // A switching policy applied to one patient (MODEL.md "A switching policy", "Visits and response").
 import type { CompiledScenario } from '../model/compile.js';
-import { naturalSaltOf, onsetOf } from '../model/drug.js';
+import { naturalSaltOf, onsetFromPower, onsetLowerBound, onsetPower, onsetUpperBound } from '../model/drug.js';
 import type { Patient } from '../model/population.js';
 import { MONTH_EPS } from '../model/units.js';
 
-/** h(months) on the line's drug (1 / tau in a local), 0 before the start: as onsetFraction of model/drug.ts. */
-function onsetAt(months: number, invTau: number, k: number, kIsTwo: boolean): number {
-  return months <= 0 ? 0 : onsetOf(months * invTau, k, kIsTwo);
+/** (months / tau)^k on the line's drug (1 / tau in a local), 0 before the start (where h = 0). */
+function onsetPowerAt(months: number, invTau: number, k: number, kIsTwo: boolean): number {
+  return months <= 0 ? 0 : onsetPower(months * invTau, k, kIsTwo);
 }
+
+/**
+ * Decisions taken from the bounds on h of model/drug.ts instead of the exp
+ * keep this distance from the value they are compared with: EFFECT_MARGIN
+ * when an effect is compared with the residual, SALT_MARGIN (SALT points)
+ * when SALT is compared with the threshold. The bounds and a computed effect
+ * are within 3e-15 of the exact values for the same (u / tau)^k (Math.exp is
+ * within 1 ulp), and a computed SALT within 1e-12.
+ */
+const EFFECT_MARGIN = 1e-12;
+const SALT_MARGIN = 1e-9;
 
 /**
  * A responder whose SALT is this far below the threshold stays below it for the
@@ -49,8 +60,14 @@ function residualDecay(c: CompiledScenario, elapsed: number): number {
  * responder at every later visit of the line: h rises, so the exact SALT
  * falls, and the computed one is within the margin of it.
  *
- * Written for V8: one call site of the onset on the visit path, the
- * residual's exp written out, and effects as `G * onsetAt(...)` products.
+ * Elsewhere, h = 1 - exp(-(u / tau)^k) is first bracketed without an exp
+ * (onsetLowerBound, onsetUpperBound), and the exp is computed only when the
+ * bracket, widened by the rounding margins above, does not settle what the
+ * visit needs: whether SALT(t) <= threshold, whether the residual still
+ * exceeds the drug's effect, and the effect itself when the line stops at t.
+ *
+ * Written for V8: one call site of the onset's exp on the visit path, and
+ * effects as `G * onset...` and `resE * residualDecay(...)` products.
  * V8 does not inline every call site of a helper in a function this size,
  * and a number returned by a call that is not inlined, once it is stored in
  * a variable that the visit loop also writes, is boxed (a heap allocation)
@@ -111,7 +128,7 @@ export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: F
     for (;;) {
       if (onDrug && aeEnd <= t) {
         const e = aeEnd;
-        let total = potential * onsetAt(e - start, invTau, k, kIsTwo);
+        let total = potential * onsetFromPower(onsetPowerAt(e - start, invTau, k, kIsTwo));
         if (residualMatters) {
           const r = resE * Math.exp(-(e - resT) * invTauOff);
           if (r > total) total = r;
@@ -169,14 +186,38 @@ export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: F
       if (residualMatters) r = resE * residualDecay(c, t - resT);
       if (residualMatters && r > potential) {
         effect = r; // the drug's effect G h <= G cannot overtake the residual yet
+        salt = nat * (1 - effect);
       } else {
-        effect = potential * onsetAt(months, invTau, k, kIsTwo);
-        if (residualMatters) {
-          if (r > effect) effect = r;
-          else residualMatters = false; // the drug's effect rises, the residual decays
+        // G h lies in [effectLow, effectHigh] (no exp): where that settles the comparisons made at t,
+        // the exp is not needed. The upper bound settles most visits, so the lower one waits.
+        const power = onsetPowerAt(months, invTau, k, kIsTwo);
+        const effectHigh = potential * onsetUpperBound(power);
+        // Nothing to do at t if the drug alone gives no response and the line does not stop now.
+        const idle = !usesSaltRules && nat * (1 - effectHigh) > threshold + SALT_MARGIN
+          && (respondedOnLine || !(months >= failAt) || (stayOnLast && line === lineCount - 1));
+        if (residualMatters && r > effectHigh + EFFECT_MARGIN) {
+          effect = r; // the residual still exceeds the drug's effect
+          salt = nat * (1 - effect);
+        } else {
+          if (!residualMatters && idle) continue;
+          const effectLow = potential * onsetLowerBound(power);
+          if (residualMatters && r + EFFECT_MARGIN < effectLow) {
+            residualMatters = false; // the drug's effect has overtaken the residual
+            if (idle) continue;
+          }
+          const saltHigh = nat * (1 - effectLow);
+          if (!residualMatters && !usesSaltRules && saltHigh <= threshold - SALT_MARGIN) {
+            salt = saltHigh; // SALT(t) <= saltHigh + 1e-12: a response, the only use of salt below
+          } else {
+            effect = potential * onsetFromPower(power);
+            if (residualMatters) {
+              if (r > effect) effect = r;
+              else residualMatters = false; // the drug's effect rises, the residual decays
+            }
+            salt = nat * (1 - effect);
+          }
         }
       }
-      salt = nat * (1 - effect);
     } else if (residualMatters ? nat * (1 - resE) > threshold : nat > threshold) {
       // Off drug and no response possible at t. With no line to come, none at any later visit either:
       // SALTnat rises and the residual only decays, so nothing more is counted.
