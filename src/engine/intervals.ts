@@ -11,7 +11,8 @@ export function wilson(x: number, n: number, z = Z95): Rate {
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return { rate: p, lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
+  // Exact edges: rounding would otherwise leave lo a hair above 0 at x = 0 (and hi below 1 at x = n).
+  return { rate: p, lo: x === 0 ? 0 : Math.max(0, centre - half), hi: x === n ? 1 : Math.min(1, centre + half) };
 }
 
 export interface Difference { diff: number; lo: number; hi: number }
