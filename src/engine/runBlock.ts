@@ -2,7 +2,9 @@
 import type { CompiledScenario } from '../model/compile.js';
 import { Patient, drawPatient } from '../model/population.js';
 import { addTrialPatient, trialCountsLength, type TrialSpec } from '../model/trial.js';
-import { followPolicy } from '../policy/followPolicy.js';
+import {
+  RECORD_DRUG_MONTHS, RECORD_LINES, RECORD_NON_RESPONSE, followPolicy, patientRecordStride,
+} from '../policy/followPolicy.js';
 import { streamFor } from '../rng/streams.js';
 
 /** Patients per block: fixed by the engine (never by the worker count), part of what a seed means. */
@@ -25,12 +27,53 @@ export function runBlock(c: CompiledScenario, block: BlockSpec): Float64Array {
   const acc = new Float64Array(c.layout.length);
   const firstVisit = new Int32Array(c.policyCount);
   const lay = c.layout;
+  const drugCount = c.drugCount;
+  const stride = patientRecordStride(drugCount);
+  const record = new Float64Array(c.policyCount * stride); // per-patient outcomes, reused
+  const cost = new Float64Array(c.policyCount); // this patient's drug cost under each policy
+  const hasCosts = c.hasCosts;
+  const never = lay.visitCount;
   for (let i = 0; i < block.size; i++) {
     drawPatient(rng, c, patient);
-    for (let p = 0; p < c.policyCount; p++) firstVisit[p] = followPolicy(c, p, patient, acc);
+    for (let p = 0; p < c.policyCount; p++) {
+      firstVisit[p] = followPolicy(c, p, patient, acc, record);
+      if (hasCosts) {
+        let x = 0;
+        for (let d = 0; d < drugCount; d++) x += c.monthlyPrice[d] * record[p * stride + RECORD_DRUG_MONTHS + d];
+        cost[p] = x;
+        const at = p * lay.policyStride + lay.cost;
+        acc[at] += x;
+        acc[at + 1] += x * x;
+        if (firstVisit[p] < never) acc[at + 2] += x;
+      }
+    }
     for (let q = 0; q < c.pairCount; q++) {
-      const fa = firstVisit[c.pairA[q]];
-      const fb = firstVisit[c.pairB[q]];
+      const pa = c.pairA[q];
+      const pb = c.pairB[q];
+      const fa = firstVisit[pa];
+      const fb = firstVisit[pb];
+      const pairAt = lay.pairBase + q * lay.pairStride;
+      // Per-patient differences b - a of the secondary outputs: sums of d and d^2.
+      const ra = pa * stride;
+      const rb = pb * stride;
+      let d = record[rb + RECORD_NON_RESPONSE] - record[ra + RECORD_NON_RESPONSE];
+      acc[pairAt + lay.pairNonResponse] += d;
+      acc[pairAt + lay.pairNonResponse + 1] += d * d;
+      d = record[rb + RECORD_LINES] - record[ra + RECORD_LINES];
+      acc[pairAt + lay.pairLines] += d;
+      acc[pairAt + lay.pairLines + 1] += d * d;
+      for (let g = 0; g < drugCount; g++) {
+        d = record[rb + RECORD_DRUG_MONTHS + g] - record[ra + RECORD_DRUG_MONTHS + g];
+        acc[pairAt + lay.pairDrugMonths + 2 * g] += d;
+        acc[pairAt + lay.pairDrugMonths + 2 * g + 1] += d * d;
+      }
+      if (hasCosts) {
+        d = cost[pb] - cost[pa];
+        const dr = (fb < never ? 1 : 0) - (fa < never ? 1 : 0);
+        acc[pairAt + lay.pairCost] += d;
+        acc[pairAt + lay.pairCost + 1] += d * d;
+        acc[pairAt + lay.pairCost + 2] += d * dr;
+      }
       if (fa === fb) continue;
       // Difference arrays: from min(fa, fb) up to max(fa, fb) exactly one of the two has responded.
       const off = lay.pairBase + q * lay.pairStride + (fb < fa ? lay.bOnly : lay.aOnly);

@@ -42,6 +42,10 @@ export interface CompiledScenario {
   mu: Float64Array;
   tau: Float64Array;
   aeRate: Float64Array;
+  /** Monthly price per catalog drug; 0 where the catalog gives none (then `hasCosts` is false). */
+  monthlyPrice: Float64Array;
+  /** True when every drug used by a policy has a monthly price: costs are then accumulated. */
+  hasCosts: boolean;
   /** Row-major factor C of the correlation matrix: Z = C e. */
   factor: Float64Array;
   // visits
@@ -120,6 +124,8 @@ export function compileScenario(s: Scenario): CompiledScenario {
     mu: Float64Array.from(s.catalog, (d) => d.mu),
     tau: Float64Array.from(s.catalog, (d) => d.tau),
     aeRate: Float64Array.from(s.catalog, (d) => d.aeRate),
+    monthlyPrice: Float64Array.from(s.catalog, (d) => d.monthlyPrice ?? 0),
+    hasCosts: s.policies.every((p) => p.sequence.every((id) => s.catalog[drugIndex.get(id)!].monthlyPrice !== undefined)),
     factor: correlationFactor(r),
     horizon: s.horizon,
     visitMonths,

@@ -32,6 +32,16 @@ const SALT_MARGIN = 1e-9;
  */
 const CERTAIN_RESPONSE_MARGIN = 1e-9;
 
+/** Offsets in a policy's slice of the per-patient record (see followPolicy). */
+export const RECORD_NON_RESPONSE = 0;
+export const RECORD_LINES = 1;
+export const RECORD_DRUG_MONTHS = 2;
+
+/** Length of one policy's slice of the per-patient record: two values, then one per catalog drug. */
+export function patientRecordStride(drugCount: number): number {
+  return RECORD_DRUG_MONTHS + drugCount;
+}
+
 /**
  * exp(-elapsed / tauOff) from the run's table when `elapsed` is exactly j
  * visit intervals (then the table holds the exp of the same argument), else
@@ -66,6 +76,12 @@ function residualDecay(c: CompiledScenario, elapsed: number): number {
  * visit needs: whether SALT(t) <= threshold, whether the residual still
  * exceeds the drug's effect, and the effect itself when the line stops at t.
  *
+ * With `record` (runBlock's per-patient scratch, reused: no allocation), the
+ * patient's own outcomes under this policy are also written there, from
+ * `pi * patientRecordStride(drugCount)`: months on non-responding lines, lines
+ * entered, then months on each catalog drug (for paired secondary differences
+ * and costs).
+ *
  * Written for V8: one call site of the onset's exp on the visit path, and
  * effects as `G * onset...` and `resE * residualDecay(...)` products.
  * V8 does not inline every call site of a helper in a function this size,
@@ -73,8 +89,14 @@ function residualDecay(c: CompiledScenario, elapsed: number): number {
  * a variable that the visit loop also writes, is boxed (a heap allocation)
  * on every write: measured at about 450 bytes per patient and policy.
  */
-export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: Float64Array): number {
+export function followPolicy(
+  c: CompiledScenario, pi: number, p: Patient, acc: Float64Array, record?: Float64Array,
+): number {
   const lay = c.layout;
+  const recordOn = record !== undefined;
+  const recordAt = pi * patientRecordStride(c.drugCount);
+  const recordDrugAt = recordAt + RECORD_DRUG_MONTHS;
+  if (recordOn) record.fill(0, recordAt, recordAt + patientRecordStride(c.drugCount));
   const visitCount = lay.visitCount;
   const base = pi * lay.policyStride;
   const enteredAt = base + lay.entered;
@@ -135,6 +157,7 @@ export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: F
         }
         resE = total; resT = e; residualMatters = total > 0;
         acc[drugMonthsAt + drug] += e - start;
+        if (recordOn) record![recordDrugAt + drug] += e - start;
         acc[base + lay.aeStops]++;
         if (!respondedOnLine) nonResponseMonths += e - start;
         onDrug = false;
@@ -253,6 +276,7 @@ export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: F
     if (failed || worsened) {
       resE = effect; resT = t; residualMatters = effect > 0;
       acc[drugMonthsAt + drug] += months;
+      if (recordOn) record![recordDrugAt + drug] += months;
       nonResponseMonths += months;
       onDrug = false;
       nextStart = line + 1 < lineCount ? t + gap : Infinity;
@@ -261,7 +285,12 @@ export function followPolicy(c: CompiledScenario, pi: number, p: Patient, acc: F
   if (onDrug) {
     const months = horizon - start;
     acc[drugMonthsAt + drug] += months;
+    if (recordOn) record![recordDrugAt + drug] += months;
     if (!respondedOnLine) nonResponseMonths += months;
+  }
+  if (recordOn) {
+    record![recordAt + RECORD_NON_RESPONSE] = nonResponseMonths;
+    record![recordAt + RECORD_LINES] = line + 1;
   }
   acc[base + lay.firstResponse + firstVisit]++;
   acc[base + lay.linesUsed + line + 1]++;
