@@ -36,3 +36,42 @@ export function unpairedDifference(xa: number, xb: number, n: number, z = Z95): 
   const half = z * Math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / n);
   return { diff: pb - pa, lo: pb - pa - half, hi: pb - pa + half };
 }
+
+/**
+ * Mean of a per-patient quantity from its sum and sum of squares over n
+ * patients, with a 95% Wald interval (n is large). Used for paired
+ * differences of secondary outputs (the per-patient difference b - a) and
+ * for mean costs.
+ */
+export function meanInterval(sum: number, sumSq: number, n: number, z = Z95): Difference {
+  const mean = sum / n;
+  const variance = n > 1 ? Math.max(0, (sumSq - n * mean * mean) / (n - 1)) : 0;
+  const half = z * Math.sqrt(variance / n);
+  return { diff: mean, lo: mean - half, hi: mean + half };
+}
+
+/** Sums over n patients of two per-patient quantities X and Y, their squares and product. */
+export interface PairSums { sx: number; sxx: number; sy: number; syy: number; sxy: number }
+
+export interface Ratio { value: number | null; lo: number | null; hi: number | null }
+
+/**
+ * Ratio of means R = mean(X) / mean(Y) with a 95% interval by the delta method:
+ * Var(R) ~ (Var X - 2 R Cov(X, Y) + R^2 Var Y) / (n mean(Y)^2).
+ * The value is null when mean(Y) = 0; the interval is null when the 95%
+ * interval of mean(Y) contains 0 (the ratio is then unbounded: Fieller's
+ * interval would be the whole line or two half-lines).
+ */
+export function ratioOfMeans(s: PairSums, n: number, z = Z95): Ratio {
+  const mx = s.sx / n;
+  const my = s.sy / n;
+  if (my === 0) return { value: null, lo: null, hi: null };
+  const r = mx / my;
+  const vx = Math.max(0, s.sxx / n - mx * mx);
+  const vy = Math.max(0, s.syy / n - my * my);
+  const cxy = s.sxy / n - mx * my;
+  if (Math.abs(my) <= z * Math.sqrt(vy / n)) return { value: r, lo: null, hi: null };
+  const variance = Math.max(0, (vx - 2 * r * cxy + r * r * vy) / (n * my * my));
+  const half = z * Math.sqrt(variance);
+  return { value: r, lo: r - half, hi: r + half };
+}

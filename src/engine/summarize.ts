@@ -1,7 +1,7 @@
 // Merged aggregates -> the run's result document (MODEL.md "Visits and response" and the secondary outputs).
 import type { CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
-import { pairedDifference, wilson, type Difference, type Rate } from './intervals.js';
+import { meanInterval, pairedDifference, ratioOfMeans, wilson, type Difference, type Rate, type Ratio } from './intervals.js';
 
 export interface MonthRate extends Rate { month: number }
 export interface MonthDifference extends Difference { month: number }
@@ -23,6 +23,21 @@ export interface PolicyResult {
   /** Mean months per patient on each drug of the catalog. */
   drugMonths: Record<string, number>;
   adverseEventStops: number;
+  /** Drug cost per patient over the horizon and per responder (monthly list prices); null without prices. */
+  cost: PolicyCost | null;
+}
+
+/** Costs of one policy: mean per patient (Wald interval), and per responder by the horizon (delta method). */
+export interface PolicyCost {
+  perPatient: { mean: number; lo: number; hi: number };
+  perResponder: Ratio;
+}
+
+/** Paired differences b - a of the costs: per patient, and the incremental cost per additional responder. */
+export interface ComparisonCost {
+  perPatient: Difference;
+  /** mean(cost b - cost a) / (rate(b) - rate(a)) at the horizon; interval by the delta method (null where unbounded). */
+  perAdditionalResponder: Ratio;
 }
 
 export interface ComparisonResult {
@@ -30,6 +45,11 @@ export interface ComparisonResult {
   b: string;
   /** rate(b) - rate(a) of cumulative response, paired over the same patients. */
   cumulative: MonthDifference[];
+  /** Paired per-patient differences b - a of the secondary outputs (means over all patients). */
+  nonResponseMonths: Difference;
+  linesUsed: Difference;
+  drugMonths: Record<string, Difference>;
+  cost: ComparisonCost | null;
 }
 
 export interface RunResult {
@@ -43,6 +63,15 @@ export interface RunResult {
   responseThreshold: number;
   policies: PolicyResult[];
   comparisons: ComparisonResult[];
+}
+
+/** Cost per patient and per responder from the sums of C, C^2 and C over responders (X = C, Y = responded). */
+function policyCost(acc: Float64Array, at: number, responders: number, n: number): PolicyCost {
+  const perPatient = meanInterval(acc[at], acc[at + 1], n);
+  return {
+    perPatient: { mean: perPatient.diff, lo: perPatient.lo, hi: perPatient.hi },
+    perResponder: ratioOfMeans({ sx: acc[at], sxx: acc[at + 1], sy: responders, syy: responders, sxy: acc[at + 2] }, n),
+  };
 }
 
 /** Build the result document from merged aggregates. */
@@ -95,6 +124,7 @@ export function summarizeRun(
       linesUsed,
       drugMonths,
       adverseEventStops: acc[base + lay.aeStops],
+      cost: c.hasCosts ? policyCost(acc, base + lay.cost, responders, n) : null,
     };
   });
   const comparisons = s.comparisons.map(([a, b], q): ComparisonResult => {
@@ -106,7 +136,25 @@ export function summarizeRun(
       aOnly += acc[off + lay.aOnly + v];
       return { month, ...pairedDifference(bOnly, aOnly, n) };
     });
-    return { a, b, cumulative };
+    const mean = (at: number) => meanInterval(acc[off + at], acc[off + at + 1], n);
+    const drugMonths: Record<string, Difference> = {};
+    s.catalog.forEach((d, g) => { drugMonths[d.id] = mean(lay.pairDrugMonths + 2 * g); });
+    let cost: ComparisonCost | null = null;
+    if (c.hasCosts) {
+      const at = off + lay.pairCost;
+      cost = {
+        perPatient: mean(lay.pairCost),
+        perAdditionalResponder: ratioOfMeans(
+          { sx: acc[at], sxx: acc[at + 1], sy: bOnly - aOnly, syy: bOnly + aOnly, sxy: acc[at + 2] }, n),
+      };
+    }
+    return {
+      a, b, cumulative,
+      nonResponseMonths: mean(lay.pairNonResponse),
+      linesUsed: mean(lay.pairLines),
+      drugMonths,
+      cost,
+    };
   });
   return {
     scenario: s.name,
