@@ -102,6 +102,8 @@ const schema = z.strictObject({
     afterLastLine: z.enum(['stop', 'stay']).default(DEFAULTS.policy.afterLastLine),
   })).min(1).max(LIMITS.policies),
   comparisons: z.array(z.tuple([id, id])).optional(),
+  /** Parameter sweep (io/sweep.ts): field path -> the values to run; several paths give the full grid. */
+  sweep: z.record(z.string().min(1), z.array(z.unknown()).min(1)).optional(),
 });
 
 /** Render a zod issue path as `policies[1].failAtMonths`. */

@@ -71,4 +71,6 @@ export interface Scenario {
   policies: Policy[];
   /** Pairs of policy ids [a, b]: the run reports rate(b) - rate(a). */
   comparisons: [string, string][];
+  /** Parameter sweep: field path (as in the file, or `policy.X` for every policy) -> values. */
+  sweep?: Record<string, unknown[]>;
 }
