@@ -1,14 +1,16 @@
 // The CLI: a function from arguments to an exit code. yargs wiring only; the work is in engine/ and io/.
 import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { simulateScenario } from '../engine/simulate.js';
 import { UserError } from '../io/errors.js';
 import { writeRunResults } from '../io/results.js';
 import { LIMITS, loadScenario } from '../io/scenario.js';
+import { runReportHtml } from '../io/report.js';
 import { formatRunTable } from '../io/table.js';
 import { benchCommand, type BenchArgs } from './bench.js';
 import { progressBar } from './progress.js';
+import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
 
 /** Exit codes: 0 success, 1 internal error (a bug), 2 user error (bad input). */
 export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
@@ -56,12 +58,14 @@ async function runCommand(args: RunArgs, io: Io): Promise<number> {
     progress.stop();
   }
   const command = ['jaksim', ...process.argv.slice(2)].join(' ');
-  const folder = writeRunResults(args.out, scenario, result, command);
+  const report = await runReportHtml(result, scenario, command);
+  const folder = writeRunResults(args.out, scenario, result, command, undefined, { 'report.html': report });
   if (args.json) {
     io.out(JSON.stringify(result));
   } else {
     io.out(formatRunTable(result));
     io.out(`\nResults: ${relative(process.cwd(), folder) || folder}`);
+    io.out(`Report: ${relative(process.cwd(), join(folder, 'report.html'))}`);
   }
   return EXIT.ok;
 }
@@ -92,6 +96,9 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .command('run <scenario>', 'simulate a scenario and write results/<scenario>/<run-id>/',
       (y) => withRunOptions(y),
       (a) => guard(() => runCommand(a as unknown as RunArgs, io))())
+    .command('sweep <scenario>', 'run a scenario over a grid of parameter values (--set or its sweep: section)',
+      (y) => withSweepOptions(y),
+      (a) => guard(() => sweepCommand(a as unknown as SweepArgs, io.out))())
     .command('bench', 'measure patients per second and parallel efficiency (for CI tracking)',
       (y) => y
         .option('scenario', { type: 'string', default: 'scenarios/canonical-bench.yaml', describe: 'scenario to time' })
@@ -106,7 +113,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         checkInteger('patients', a.patients, 1, LIMITS.patients);
         return benchCommand(a as unknown as BenchArgs, io.out, io.err);
       })())
-    .demandCommand(1, 'Name a command: run, bench')
+    .demandCommand(1, 'Name a command: run, sweep, bench')
     .strict()
     .exitProcess(false)
     .help()

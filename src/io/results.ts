@@ -28,26 +28,38 @@ function folderName(name: string): string {
 }
 
 /**
- * Write the run folder: files go into a hidden `.<run-id>.partial` folder that
- * is renamed into place only when complete, so an interrupted run never leaves
- * a folder that looks finished. Returns the folder's path.
+ * Write a results folder `<outRoot>/<name>/<run-id>/` with the given files:
+ * they go into a hidden `.<run-id>.partial` folder that is renamed into place
+ * only when complete, so an interrupted run never leaves a folder that looks
+ * finished. Returns the folder's path.
  */
-export function writeRunResults(
-  outRoot: string, scenario: Scenario, result: RunResult, command: string, runId = newRunId(),
+export function writeResultFolder(
+  outRoot: string, name: string, files: Record<string, string>, runId = newRunId(),
 ): string {
-  const parent = join(outRoot, folderName(scenario.name));
+  const parent = join(outRoot, folderName(name));
   mkdirSync(parent, { recursive: true });
   const partial = join(parent, `.${runId}.partial`);
   const final = join(parent, runId);
   mkdirSync(partial);
   try {
-    const summary = { ...result, command, resolvedScenario: scenario };
-    writeFileSync(join(partial, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-    writeFileSync(join(partial, 'curves.csv'), curvesCsv(result));
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(partial, file), text);
     renameSync(partial, final);
   } catch (err) {
     rmSync(partial, { recursive: true, force: true });
     throw err;
   }
   return final;
+}
+
+/** Write a run's folder (summary.json, curves.csv and any `extra` files such as report.html). Returns its path. */
+export function writeRunResults(
+  outRoot: string, scenario: Scenario, result: RunResult, command: string, runId = newRunId(),
+  extra: Record<string, string> = {},
+): string {
+  const summary = { ...result, command, resolvedScenario: scenario };
+  return writeResultFolder(outRoot, scenario.name, {
+    'summary.json': JSON.stringify(summary, null, 2) + '\n',
+    'curves.csv': curvesCsv(result),
+    ...extra,
+  }, runId);
 }

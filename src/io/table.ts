@@ -1,5 +1,7 @@
 // The console view of a run: cumulative response at key months, and the paired differences.
+import type { Difference, Ratio } from '../engine/intervals.js';
 import type { RunResult } from '../engine/summarize.js';
+import type { SweepResult } from './sweep.js';
 
 const KEY_MONTHS = [3, 6, 9, 12, 18, 24, 36];
 
@@ -11,7 +13,7 @@ function pad(rows: string[][]): string {
 }
 
 /** Visit indices of the key months that fall on the visit grid (the horizon always shown). */
-function keyVisits(result: RunResult): number[] {
+export function keyVisits(result: RunResult): number[] {
   const months = result.policies[0].cumulative.map((c) => c.month);
   const wanted = new Set([...KEY_MONTHS.filter((m) => m < result.horizon), months[months.length - 1]]);
   return months.map((m, v) => (wanted.has(m) ? v : -1)).filter((v) => v >= 0);
@@ -50,5 +52,67 @@ export function formatRunTable(result: RunResult): string {
       p.byLine.map((l) => pct(l.share)).join(' / '),
     ]),
   ]));
+  if (result.comparisons.length > 0) {
+    const num = (d: Difference, digits: number) =>
+      `${signed(d.diff, digits)} (${signed(d.lo, digits)} to ${signed(d.hi, digits)})`;
+    out.push('');
+    out.push('Paired differences per patient (95% interval)');
+    out.push(pad([
+      ['difference', 'months on non-responding lines', 'lines used', ...(hasCosts(result) ? ['drug cost', 'cost per additional responder'] : [])],
+      ...result.comparisons.map((c) => [
+        `${c.b} - ${c.a}`, num(c.nonResponseMonths, 2), num(c.linesUsed, 3),
+        ...(c.cost ? [money(c.cost.perPatient), ratioText(c.cost.perAdditionalResponder)] : []),
+      ]),
+    ]));
+  }
+  if (hasCosts(result)) {
+    out.push('');
+    out.push(`Drug cost over ${result.horizon} months at list prices (95% interval)`);
+    out.push(pad([
+      ['policy', 'per patient', 'per responder'],
+      ...result.policies.map((p) => [p.id, money({ diff: p.cost!.perPatient.mean, lo: p.cost!.perPatient.lo, hi: p.cost!.perPatient.hi }), ratioText(p.cost!.perResponder)]),
+    ]));
+  }
+  return out.join('\n');
+}
+
+const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+const dollars = (x: number) => `${x < 0 ? '-' : ''}$${Math.round(Math.abs(x)).toLocaleString('en-US')}`;
+const money = (d: Difference) => `${dollars(d.diff)} (${dollars(d.lo)} to ${dollars(d.hi)})`;
+const hasCosts = (r: RunResult) => r.policies.every((p) => p.cost !== null);
+
+/** A ratio with its delta-method interval; says so when the interval is unbounded. */
+function ratioText(r: Ratio): string {
+  if (r.value === null) return '- (no difference in responders)';
+  if (r.lo === null || r.hi === null) return `${dollars(r.value)} (unbounded: response difference not significant)`;
+  return `${dollars(r.value)} (${dollars(r.lo)} to ${dollars(r.hi)})`;
+}
+
+/** A compact table of a sweep: per grid point and policy, response at 12 months and the horizon, and the paired difference. */
+export function formatSweepTable(sweep: SweepResult): string {
+  const first = sweep.points[0].result;
+  const at12 = first.policies[0].cumulative.findIndex((c) => Math.abs(c.month - 12) < 1e-9);
+  const last = first.policies[0].cumulative.length - 1;
+  const head = [...sweep.parameters.map((p) => p.path), 'policy', ...(at12 >= 0 && at12 < last ? ['12 mo'] : []),
+    `${first.policies[0].cumulative[last].month} mo`, 'paired difference'];
+  const rows: string[][] = [head];
+  for (const pt of sweep.points) {
+    for (const p of pt.result.policies) {
+      const cmp = pt.result.comparisons.find((c) => c.b === p.id);
+      const d = cmp?.cumulative[last];
+      rows.push([
+        ...sweep.parameters.map((q) => {
+          const v = pt.values[q.path];
+          return typeof v === 'string' ? v : JSON.stringify(v);
+        }),
+        p.id,
+        ...(at12 >= 0 && at12 < last ? [pct(p.cumulative[at12].rate)] : []),
+        pct(p.cumulative[last].rate),
+        d && cmp ? `${signed(100 * d.diff, 1)} (${signed(100 * d.lo, 1)} to ${signed(100 * d.hi, 1)}) vs ${cmp.a}` : '',
+      ]);
+    }
+  }
+  const out = [`${sweep.scenario}: ${sweep.points.length} grid points x ${sweep.patients.toLocaleString('en-US')} patients, seed ${sweep.seed}; cumulative response`, ''];
+  out.push(pad(rows));
   return out.join('\n');
 }

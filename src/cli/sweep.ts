@@ -1,0 +1,96 @@
+// The sweep command: every grid point is a full run with the same seed, on one reused engine.
+import { availableParallelism } from 'node:os';
+import { relative, join } from 'node:path';
+import type { Argv } from 'yargs';
+import { Engine } from '../engine/pool.js';
+import { simulateScenario } from '../engine/simulate.js';
+import { UserError } from '../io/errors.js';
+import { sweepReportHtml } from '../io/report.js';
+import { writeResultFolder } from '../io/results.js';
+import { LIMITS, loadScenario } from '../io/scenario.js';
+import { expandGrid, sweepCsv, sweepParameters, type SweepResult } from '../io/sweep.js';
+import { formatSweepTable } from '../io/table.js';
+import { ENGINE_VERSION } from '../version.js';
+import { progressBar } from './progress.js';
+
+export interface SweepArgs {
+  scenario: string;
+  set: string[];
+  patients?: number;
+  seed?: number;
+  workers: number;
+  out: string;
+  json: boolean;
+}
+
+function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/** yargs options of `sweep <scenario>`. */
+export function withSweepOptions<T>(y: Argv<T>) {
+  return y
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
+    .option('set', {
+      type: 'string', array: true, default: [] as string[],
+      describe: 'path=v1,v2,...: a field by its path (correlation.rhoClass), its last name where unambiguous (rhoClass), or policy.X for every policy; several give the full grid',
+    })
+    .option('patients', { type: 'number', describe: 'patients per grid point (overrides the scenario)' })
+    .option('seed', { type: 'number', describe: 'random seed of every grid point (overrides the scenario)' })
+    .option('workers', { type: 'number', default: Math.max(1, Math.min(availableParallelism(), 8)), describe: 'worker threads (results do not depend on it)' })
+    .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
+    .option('json', { type: 'boolean', default: false, describe: 'print sweep.json on stdout' });
+}
+
+/**
+ * Validate every grid point (nothing runs if one is bad), run them in grid
+ * order on one engine, and write sweep.csv, sweep.json and report.html.
+ */
+export async function sweepCommand(args: SweepArgs, out: (t: string) => void): Promise<number> {
+  checkInteger('patients', args.patients, 1, LIMITS.patients);
+  checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('workers', args.workers, 1, 64);
+  const base = loadScenario(args.scenario);
+  if (args.patients !== undefined) base.patients = args.patients;
+  if (args.seed !== undefined) base.seed = args.seed;
+  const parameters = sweepParameters(base, args.scenario, args.set.map(String));
+  const grid = expandGrid(base, args.scenario, parameters);
+
+  const engine = new Engine({ workers: args.workers });
+  const points: SweepResult['points'] = [];
+  try {
+    for (const point of grid) {
+      const progress = progressBar(!args.json, `${base.name} ${point.index + 1}/${grid.length}`);
+      try {
+        const result = await simulateScenario(point.scenario, { engine, onProgress: progress.onProgress });
+        points.push({ index: point.index, values: point.values, result });
+      } finally {
+        progress.stop();
+      }
+    }
+  } finally {
+    await engine.close();
+  }
+  const sweep: SweepResult = {
+    scenario: base.name, seed: base.seed, patients: base.patients, engineVersion: ENGINE_VERSION, parameters, points,
+  };
+  const command = ['jaksim', ...process.argv.slice(2)].join(' ');
+  const { sweep: _sweep, ...resolved } = base;
+  const json = JSON.stringify({ ...sweep, command, resolvedScenario: resolved }, null, 2) + '\n';
+  const folder = writeResultFolder(args.out, base.name, {
+    'sweep.csv': sweepCsv(sweep),
+    'sweep.json': json,
+    'report.html': await sweepReportHtml(sweep, { ...resolved }, command),
+  });
+  if (args.json) {
+    out(json);
+  } else {
+    out(formatSweepTable(sweep));
+    out(`\nResults: ${relative(process.cwd(), folder) || folder}`);
+    out(`Report: ${relative(process.cwd(), join(folder, 'report.html'))}`);
+  }
+  return 0;
+}

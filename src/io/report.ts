@@ -1,0 +1,292 @@
+// report.html: a self-contained page per run or sweep (inline CSS and SVG charts, no script, nothing loaded).
+import YAML from 'yaml';
+import type { Difference, Ratio } from '../engine/intervals.js';
+import type { RunResult } from '../engine/summarize.js';
+import type { Scenario } from '../model/scenario.js';
+import { renderSvg, type ChartSpec } from './charts.js';
+import type { SweepResult } from './sweep.js';
+import { keyVisits } from './table.js';
+
+const esc = (s: unknown): string => String(s)
+  .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+const money = (x: number | null) => (x === null ? '-' : `$${Math.round(x).toLocaleString('en-US')}`);
+const pp = (d: Difference) => `${signed(100 * d.diff)} (${signed(100 * d.lo)} to ${signed(100 * d.hi)})`;
+const num = (d: Difference, digits = 2) => `${signed(d.diff, digits)} (${signed(d.lo, digits)} to ${signed(d.hi, digits)})`;
+const ratio = (r: Ratio) => (r.value === null ? 'undefined (no difference in responders)'
+  : `${money(r.value)} (${r.lo === null || r.hi === null ? 'interval unbounded: the response difference is not significant' : `${money(r.lo)} to ${money(r.hi)}`})`);
+
+const STYLE = `
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; line-height: 1.4; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; } th:first-child, td:first-child { text-align: left; }
+thead th { background: #f4f4f4; }
+figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #555; max-width: 50rem; }
+pre { background: #f8f8f8; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
+.meta { color: #555; font-size: 0.9rem; }
+`;
+
+function table(head: string[], rows: string[][]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
+    rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+async function figure(id: string, caption: string, spec: ChartSpec): Promise<string> {
+  return `<figure id="${esc(id)}">${await renderSvg(spec)}<figcaption>${esc(caption)}</figcaption></figure>`;
+}
+
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title><style>${STYLE}</style></head>
+<body>
+${body}
+</body></html>
+`;
+}
+
+const W = 560;
+const H = 300;
+
+/** Cumulative response per policy: a line per policy over a band of its 95% interval. */
+function cumulativeSpec(result: RunResult): ChartSpec {
+  const values = result.policies.flatMap((p) => p.cumulative.map((c) => ({
+    policy: p.id, month: c.month, rate: 100 * c.rate, lo: 100 * c.lo, hi: 100 * c.hi,
+  })));
+  const x = { field: 'month', type: 'quantitative', title: 'months since start of line 1' } as const;
+  return {
+    width: W, height: H, data: { values },
+    encoding: { x, color: { field: 'policy', type: 'nominal', title: 'policy' } },
+    layer: [
+      { mark: { type: 'area', opacity: 0.25 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { field: 'rate', type: 'quantitative', title: 'cumulative response (%)' } } },
+    ],
+  } as ChartSpec;
+}
+
+/** Paired difference curves, in percentage points, with their 95% bands and a zero line. */
+function differenceSpec(result: RunResult): ChartSpec {
+  const values = result.comparisons.flatMap((cmp) => cmp.cumulative.map((d) => ({
+    comparison: `${cmp.b} - ${cmp.a}`, month: d.month, diff: 100 * d.diff, lo: 100 * d.lo, hi: 100 * d.hi,
+  })));
+  return {
+    width: W, height: H,
+    layer: [
+      {
+        data: { values },
+        encoding: {
+          x: { field: 'month', type: 'quantitative', title: 'months since start of line 1' },
+          color: { field: 'comparison', type: 'nominal', title: 'difference' },
+        },
+        layer: [
+          { mark: { type: 'area', opacity: 0.25 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+          { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { field: 'diff', type: 'quantitative', title: 'difference in cumulative response (points)' } } },
+        ],
+      },
+      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { y: { field: 'zero', type: 'quantitative' } } },
+    ],
+  } as ChartSpec;
+}
+
+/** Of the patients who entered line k, the share who responded on it: bars per policy with 95% intervals. */
+function byLineSpec(result: RunResult): ChartSpec {
+  const values = result.policies.flatMap((p) => p.byLine.map((l) => ({
+    policy: p.id, line: `line ${l.line}`, drug: l.drug, share: 100 * l.share, lo: 100 * l.lo, hi: 100 * l.hi,
+  })));
+  return {
+    width: W, height: H, data: { values },
+    encoding: {
+      x: { field: 'line', type: 'ordinal', title: null },
+      xOffset: { field: 'policy', type: 'nominal' },
+      color: { field: 'policy', type: 'nominal', title: 'policy' },
+    },
+    layer: [
+      { mark: 'bar', encoding: { y: { field: 'share', type: 'quantitative', title: 'responded on the line (% of those who entered it)' } } },
+      { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+    ],
+  } as ChartSpec;
+}
+
+/** Key-number tables of one run (HTML). */
+function runTables(result: RunResult): string {
+  const visits = keyVisits(result);
+  const months = result.policies[0].cumulative;
+  const head = ['month', ...visits.map((v) => String(months[v].month))];
+  const out: string[] = [];
+  out.push('<h3>Cumulative response (95% interval)</h3>');
+  out.push(table(head, result.policies.map((p) => [p.id, ...visits.map((v) => {
+    const c = p.cumulative[v];
+    return `${pct(c.rate)} (${pct(c.lo)}-${pct(c.hi)})`;
+  })])));
+  if (result.comparisons.length > 0) {
+    out.push('<h3>Paired differences in cumulative response, percentage points (95% interval)</h3>');
+    out.push(table(head, result.comparisons.map((c) => [`${c.b} - ${c.a}`, ...visits.map((v) => pp(c.cumulative[v]))])));
+  }
+  out.push('<h3>Per policy</h3>');
+  out.push(table(
+    ['policy', 'responders', 'median months to response', 'months on non-responding lines', 'lines used (mean)', 'response share by line'],
+    result.policies.map((p) => [
+      p.id, pct(p.responders / result.patients),
+      p.medianMonthsToFirstResponse === null ? '-' : String(p.medianMonthsToFirstResponse),
+      `${p.meanNonResponseMonths.toFixed(2)} ± ${(1.96 * p.meanNonResponseMonthsSe).toFixed(2)}`,
+      (p.linesUsed.reduce((a, l) => a + l.lines * l.patients, 0) / result.patients).toFixed(2),
+      p.byLine.map((l) => pct(l.share)).join(' / '),
+    ]),
+  ));
+  if (result.comparisons.length > 0) {
+    const drugs = Object.keys(result.comparisons[0].drugMonths);
+    out.push('<h3>Paired differences of the secondary outputs, per patient (95% interval)</h3>');
+    out.push(table(
+      ['difference', 'months on non-responding lines', 'lines used', ...drugs.map((d) => `months on ${d}`)],
+      result.comparisons.map((c) => [`${c.b} - ${c.a}`, num(c.nonResponseMonths), num(c.linesUsed, 3),
+        ...drugs.map((d) => num(c.drugMonths[d]))]),
+    ));
+  }
+  if (result.policies.every((p) => p.cost !== null)) {
+    out.push(`<h3>Drug cost over ${result.horizon} months (list prices; 95% intervals, ratios by the delta method)</h3>`);
+    out.push(table(['policy', 'cost per patient', 'cost per responder'], result.policies.map((p) => [
+      p.id, `${money(p.cost!.perPatient.mean)} (${money(p.cost!.perPatient.lo)} to ${money(p.cost!.perPatient.hi)})`,
+      ratio(p.cost!.perResponder),
+    ])));
+    if (result.comparisons.length > 0) {
+      out.push(table(['difference', 'cost per patient', 'incremental cost per additional responder'], result.comparisons.map((c) => [
+        `${c.b} - ${c.a}`,
+        `${money(c.cost!.perPatient.diff)} (${money(c.cost!.perPatient.lo)} to ${money(c.cost!.perPatient.hi)})`,
+        ratio(c.cost!.perAdditionalResponder),
+      ])));
+    }
+  } else {
+    out.push('<p class="meta">Costs: not computed, since the catalog gives no monthly price for some drug the policies use.</p>');
+  }
+  return out.join('\n');
+}
+
+function scenarioSection(scenario: Scenario): string {
+  return `<h2>Resolved scenario</h2><p class="meta">Every default filled in.</p><pre>${esc(YAML.stringify(scenario))}</pre>`;
+}
+
+/** The report of one run: charts, key numbers and the resolved scenario. */
+export async function runReportHtml(result: RunResult, scenario: Scenario, command: string): Promise<string> {
+  const parts: string[] = [];
+  parts.push(`<h1>${esc(result.scenario)}</h1>`);
+  if (scenario.description) parts.push(`<p>${esc(scenario.description)}</p>`);
+  parts.push(`<p class="meta">${result.patients.toLocaleString('en-US')} patients, seed ${result.seed}, response = SALT &lt;= ${result.responseThreshold}, visits every ${result.visitEveryMonths} month(s) to ${result.horizon}; engine ${esc(result.engineVersion)}; <code>${esc(command)}</code></p>`);
+  parts.push('<h2>Cumulative response</h2>');
+  parts.push(await figure('cumulative-chart', 'Share of all patients who responded (SALT <= threshold) at some visit up to each month, per policy; bands: 95% Wilson intervals (Monte Carlo error).', cumulativeSpec(result)));
+  if (result.comparisons.length > 0) {
+    parts.push('<h2>Paired difference</h2>');
+    parts.push(await figure('difference-chart', 'Difference in cumulative response between policies applied to the same patients, in percentage points; bands: 95% intervals from the paired per-patient differences.', differenceSpec(result)));
+  }
+  parts.push('<h2>Response share by line</h2>');
+  parts.push(await figure('by-line-chart', 'Of the patients who entered each line, the share who responded on it; bars: 95% Wilson intervals.', byLineSpec(result)));
+  parts.push('<h2>Key numbers</h2>');
+  parts.push(runTables(result));
+  parts.push(scenarioSection(scenario));
+  return page(`jaksim: ${result.scenario}`, parts.join('\n'));
+}
+
+/** The visit index of `month` in a result, or -1. */
+function visitOf(result: RunResult, month: number): number {
+  return result.policies[0].cumulative.findIndex((c) => Math.abs(c.month - month) < 1e-9);
+}
+
+/** Long rows of a sweep: per point and policy, response at a month with its interval. */
+function sweepRows(sweep: SweepResult, month: number) {
+  return sweep.points.flatMap((pt) => {
+    const v = visitOf(pt.result, month);
+    if (v < 0) return [];
+    return pt.result.policies.map((p) => ({
+      ...Object.fromEntries(sweep.parameters.map((q) => [q.path, pt.values[q.path]])),
+      policy: p.id, rate: 100 * p.cumulative[v].rate, lo: 100 * p.cumulative[v].lo, hi: 100 * p.cumulative[v].hi,
+    }));
+  });
+}
+
+const isNumeric = (values: unknown[]) => values.every((v) => typeof v === 'number');
+
+/** Response at a month against one parameter (others at their first value): a line per policy. */
+function sweepLineSpec(sweep: SweepResult, month: number, param: number): ChartSpec {
+  const p = sweep.parameters[param];
+  const values = sweepRows(sweep, month).filter((r) => sweep.parameters.every((q, j) =>
+    j === param || JSON.stringify((r as Record<string, unknown>)[q.path]) === JSON.stringify(q.values[0])))
+    .map((r) => ({ ...r, x: isNumeric(p.values) ? (r as Record<string, unknown>)[p.path] : JSON.stringify((r as Record<string, unknown>)[p.path]) }));
+  const x = { field: 'x', type: isNumeric(p.values) ? 'quantitative' : 'ordinal', title: p.path, sort: null } as const;
+  return {
+    width: 420, height: 260, data: { values },
+    encoding: { x, color: { field: 'policy', type: 'nominal', title: 'policy' } },
+    layer: [
+      { mark: { type: 'area', opacity: 0.25 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      { mark: { type: 'line', strokeWidth: 2, point: true }, encoding: { y: { field: 'rate', type: 'quantitative', title: `cumulative response at ${month} months (%)` } } },
+    ],
+  } as ChartSpec;
+}
+
+/** Response at a month over two parameters: a heat map per policy. */
+function sweepHeatSpec(sweep: SweepResult, month: number): ChartSpec {
+  const [p0, p1] = sweep.parameters;
+  const label = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const values = sweepRows(sweep, month).map((r) => {
+    const row = r as Record<string, unknown>;
+    return { ...r, x: label(row[p0.path]), y: label(row[p1.path]), text: (r.rate).toFixed(1) };
+  });
+  const sort = (p: typeof p0) => p.values.map(label);
+  return {
+    data: { values },
+    facet: { field: 'policy', type: 'nominal', title: null },
+    columns: 3,
+    spec: {
+      width: 260, height: 200,
+      encoding: {
+        x: { field: 'x', type: 'ordinal', title: p0.path, sort: sort(p0) },
+        y: { field: 'y', type: 'ordinal', title: p1.path, sort: sort(p1) },
+      },
+      layer: [
+        { mark: 'rect', encoding: { color: { field: 'rate', type: 'quantitative', title: `response at ${month} mo (%)`, scale: { scheme: 'viridis' } } } },
+        { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'text' }, color: { value: 'white' } } },
+      ],
+    },
+  } as ChartSpec;
+}
+
+/** The report of a sweep: response at the horizon and at 12 months against the swept parameters, a table, the base scenario. */
+export async function sweepReportHtml(sweep: SweepResult, base: Scenario, command: string): Promise<string> {
+  const parts: string[] = [];
+  const first = sweep.points[0].result;
+  const months = [first.horizon, ...(first.horizon > 12 && visitOf(first, 12) >= 0 ? [12] : [])];
+  parts.push(`<h1>${esc(sweep.scenario)}: sweep</h1>`);
+  if (base.description) parts.push(`<p>${esc(base.description)}</p>`);
+  parts.push(`<p class="meta">${sweep.points.length} grid points, each a full run of ${sweep.patients.toLocaleString('en-US')} patients with seed ${sweep.seed} (the same patients at every point); swept: ${
+    sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map((v) => JSON.stringify(v)).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
+  for (const month of months) {
+    parts.push(`<h2>Cumulative response at ${month} months</h2>`);
+    if (sweep.parameters.length === 2) {
+      parts.push(await figure(`sweep-heat-${month}`, `Cumulative response at ${month} months (%) for each pair of values, one panel per policy.`, sweepHeatSpec(sweep, month)));
+    } else {
+      for (let j = 0; j < sweep.parameters.length; j++) {
+        const others = sweep.parameters.filter((_, i) => i !== j).map((q) => `${q.path} = ${JSON.stringify(q.values[0])}`);
+        parts.push(await figure(`sweep-line-${month}-${j}`, `Cumulative response at ${month} months against ${sweep.parameters[j].path}, one line per policy; bands: 95% intervals${others.length ? `; other parameters at ${others.join(', ')}` : ''}.`, sweepLineSpec(sweep, month, j)));
+      }
+    }
+  }
+  parts.push('<h2>Key numbers</h2>');
+  const head = [...sweep.parameters.map((p) => p.path), 'policy', ...months.map((m) => `${m} mo`), `difference at ${first.horizon} mo (vs)`];
+  const rows: string[][] = [];
+  for (const pt of sweep.points) {
+    const v = pt.result.policies[0].cumulative.length - 1;
+    for (const p of pt.result.policies) {
+      const cmp = pt.result.comparisons.find((c) => c.b === p.id);
+      rows.push([
+        ...sweep.parameters.map((q) => JSON.stringify(pt.values[q.path])), p.id,
+        ...months.map((m) => { const c = p.cumulative[visitOf(pt.result, m)]; return `${pct(c.rate)} (${pct(c.lo)}-${pct(c.hi)})`; }),
+        cmp ? `${pp(cmp.cumulative[v])} vs ${cmp.a}` : '',
+      ]);
+    }
+  }
+  parts.push(table(head, rows));
+  parts.push(scenarioSection(base));
+  return page(`jaksim sweep: ${sweep.scenario}`, parts.join('\n'));
+}
