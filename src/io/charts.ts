@@ -8,7 +8,7 @@ export type ChartSpec = TopLevelSpec;
 const CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12 },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 },
   view: { stroke: null },
 };
 

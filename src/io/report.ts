@@ -57,7 +57,7 @@ function cumulativeSpec(result: RunResult): ChartSpec {
   const values = result.policies.flatMap((p) => p.cumulative.map((c) => ({
     policy: p.id, month: c.month, rate: 100 * c.rate, lo: 100 * c.lo, hi: 100 * c.hi,
   })));
-  const x = { field: 'month', type: 'quantitative', title: 'months since start of line 1' } as const;
+  const x = { field: 'month', type: 'quantitative', title: 'months since start of line 1', scale: { domain: [0, result.horizon], nice: false } } as const;
   return {
     width: W, height: H, data: { values },
     encoding: { x, color: { field: 'policy', type: 'nominal', title: 'policy' } },
@@ -79,7 +79,7 @@ function differenceSpec(result: RunResult): ChartSpec {
       {
         data: { values },
         encoding: {
-          x: { field: 'month', type: 'quantitative', title: 'months since start of line 1' },
+          x: { field: 'month', type: 'quantitative', title: 'months since start of line 1', scale: { domain: [0, result.horizon], nice: false } },
           color: { field: 'comparison', type: 'nominal', title: 'difference' },
         },
         layer: [
@@ -100,7 +100,7 @@ function byLineSpec(result: RunResult): ChartSpec {
   return {
     width: W, height: H, data: { values },
     encoding: {
-      x: { field: 'line', type: 'ordinal', title: null },
+      x: { field: 'line', type: 'ordinal', title: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'policy', type: 'nominal' },
       color: { field: 'policy', type: 'nominal', title: 'policy' },
     },
@@ -234,6 +234,8 @@ function sweepHeatSpec(sweep: SweepResult, month: number): ChartSpec {
     return { ...r, x: label(row[p0.path]), y: label(row[p1.path]), text: (r.rate).toFixed(1) };
   });
   const sort = (p: typeof p0) => p.values.map(label);
+  const rates = values.map((r) => r.rate);
+  const mid = (Math.min(...rates) + Math.max(...rates)) / 2; // dark text on the light (high) half of viridis
   return {
     data: { values },
     facet: { field: 'policy', type: 'nominal', title: null },
@@ -241,12 +243,12 @@ function sweepHeatSpec(sweep: SweepResult, month: number): ChartSpec {
     spec: {
       width: 260, height: 200,
       encoding: {
-        x: { field: 'x', type: 'ordinal', title: p0.path, sort: sort(p0) },
+        x: { field: 'x', type: 'ordinal', title: p0.path, sort: sort(p0), axis: { labelAngle: 0 } },
         y: { field: 'y', type: 'ordinal', title: p1.path, sort: sort(p1) },
       },
       layer: [
         { mark: 'rect', encoding: { color: { field: 'rate', type: 'quantitative', title: `response at ${month} mo (%)`, scale: { scheme: 'viridis' } } } },
-        { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'text' }, color: { value: 'white' } } },
+        { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'text' }, color: { condition: { test: `datum.rate > ${mid}`, value: 'black' }, value: 'white' } } },
       ],
     },
   } as ChartSpec;

@@ -1,0 +1,46 @@
+// Load a report.html in headless Chromium (Debian's package, driven by playwright-core) and record what it does.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.JAKSIM_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface PageVisit {
+  consoleErrors: string[];
+  requests: string[];
+  /** Number of SVG path elements with a non-empty `d`, per CSS selector asked for. */
+  paths: Record<string, number>;
+  title: string;
+}
+
+/** Open `file` with scripts disabled or enabled, record console errors and every request, count SVG paths. */
+export async function visitReport(file: string, selectors: string[], screenshot?: string): Promise<PageVisit> {
+  const profile = mkdtempSync(join(tmpdir(), 'jaksim-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    page.on('requestfailed', (r) => consoleErrors.push(`request failed: ${r.url()}`));
+    context.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: 'load' });
+    const paths: Record<string, number> = {};
+    for (const sel of selectors) {
+      paths[sel] = await page.locator(sel).evaluateAll((els) => els.filter((e) => (e.getAttribute('d') ?? '').length > 10).length);
+    }
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+    return { consoleErrors, requests, paths, title: await page.title() };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
