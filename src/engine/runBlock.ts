@@ -33,9 +33,18 @@ export function runBlock(c: CompiledScenario, block: BlockSpec): Float64Array {
   const cost = new Float64Array(c.policyCount); // this patient's drug cost under each policy
   const hasCosts = c.hasCosts;
   const never = lay.visitCount;
+  const policyCount = c.policyCount;
+  const pairCount = c.pairCount;
+  // Layout offsets in locals: the loop below runs once per patient.
+  const pairBase = lay.pairBase;
+  const pairStride = lay.pairStride;
+  const pairNonResponse = lay.pairNonResponse;
+  const pairLines = lay.pairLines;
+  const pairDrugMonths = lay.pairDrugMonths;
+  const pairCost = lay.pairCost;
   for (let i = 0; i < block.size; i++) {
     drawPatient(rng, c, patient);
-    for (let p = 0; p < c.policyCount; p++) {
+    for (let p = 0; p < policyCount; p++) {
       firstVisit[p] = followPolicy(c, p, patient, acc, record);
       if (hasCosts) {
         let x = 0;
@@ -47,36 +56,36 @@ export function runBlock(c: CompiledScenario, block: BlockSpec): Float64Array {
         if (firstVisit[p] < never) acc[at + 2] += x;
       }
     }
-    for (let q = 0; q < c.pairCount; q++) {
+    for (let q = 0; q < pairCount; q++) {
       const pa = c.pairA[q];
       const pb = c.pairB[q];
       const fa = firstVisit[pa];
       const fb = firstVisit[pb];
-      const pairAt = lay.pairBase + q * lay.pairStride;
+      const pairAt = pairBase + q * pairStride;
       // Per-patient differences b - a of the secondary outputs: sums of d and d^2.
       const ra = pa * stride;
       const rb = pb * stride;
       let d = record[rb + RECORD_NON_RESPONSE] - record[ra + RECORD_NON_RESPONSE];
-      acc[pairAt + lay.pairNonResponse] += d;
-      acc[pairAt + lay.pairNonResponse + 1] += d * d;
+      acc[pairAt + pairNonResponse] += d;
+      acc[pairAt + pairNonResponse + 1] += d * d;
       d = record[rb + RECORD_LINES] - record[ra + RECORD_LINES];
-      acc[pairAt + lay.pairLines] += d;
-      acc[pairAt + lay.pairLines + 1] += d * d;
+      acc[pairAt + pairLines] += d;
+      acc[pairAt + pairLines + 1] += d * d;
       for (let g = 0; g < drugCount; g++) {
         d = record[rb + RECORD_DRUG_MONTHS + g] - record[ra + RECORD_DRUG_MONTHS + g];
-        acc[pairAt + lay.pairDrugMonths + 2 * g] += d;
-        acc[pairAt + lay.pairDrugMonths + 2 * g + 1] += d * d;
+        acc[pairAt + pairDrugMonths + 2 * g] += d;
+        acc[pairAt + pairDrugMonths + 2 * g + 1] += d * d;
       }
       if (hasCosts) {
         d = cost[pb] - cost[pa];
         const dr = (fb < never ? 1 : 0) - (fa < never ? 1 : 0);
-        acc[pairAt + lay.pairCost] += d;
-        acc[pairAt + lay.pairCost + 1] += d * d;
-        acc[pairAt + lay.pairCost + 2] += d * dr;
+        acc[pairAt + pairCost] += d;
+        acc[pairAt + pairCost + 1] += d * d;
+        acc[pairAt + pairCost + 2] += d * dr;
       }
       if (fa === fb) continue;
       // Difference arrays: from min(fa, fb) up to max(fa, fb) exactly one of the two has responded.
-      const off = lay.pairBase + q * lay.pairStride + (fb < fa ? lay.bOnly : lay.aOnly);
+      const off = pairAt + (fb < fa ? lay.bOnly : lay.aOnly);
       const lo = fb < fa ? fb : fa;
       const hi = fb < fa ? fa : fb;
       acc[off + lo]++;
