@@ -9,6 +9,8 @@ import { LIMITS, loadScenario } from '../io/scenario.js';
 import { runReportHtml } from '../io/report.js';
 import { formatRunTable } from '../io/table.js';
 import { benchCommand, type BenchArgs } from './bench.js';
+import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOptions, type CalibrateArgs, type ValidateArgs } from './calibrate.js';
+import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
 import { progressBar } from './progress.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
 
@@ -113,7 +115,13 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         checkInteger('patients', a.patients, 1, LIMITS.patients);
         return benchCommand(a as unknown as BenchArgs, io.out, io.err);
       })())
-    .demandCommand(1, 'Name a command: run, sweep, bench')
+    .command('trial <drug>', 'simulate a single-arm trial of one drug in a published trial population',
+      (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, io.out))())
+    .command('calibrate', 'fit drug parameters to data/trials.json; write the calibrated catalog and the validation report',
+      (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, io.out, io.err))())
+    .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
+      (y) => withValidateOptions(y), (a) => guard(() => validateCommand(a as unknown as ValidateArgs, io.out))())
+    .demandCommand(1, 'Name a command: run, sweep, bench, trial, calibrate, validate')
     .strict()
     .exitProcess(false)
     .help()

@@ -1,6 +1,6 @@
 // The only reader of scenario files: parse YAML or JSON, validate with zod, fill defaults, check semantics.
 import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { correlationMatrix, correlationProblem } from '../model/correlation.js';
@@ -46,6 +46,29 @@ const nonNegative = num.min(0);
 const salt = num.min(0).max(100);
 const id = z.string().min(1).max(200);
 
+const drugSchema = z.strictObject({
+  id,
+  molecule: id.optional(),
+  mu: num,
+  tau: positive,
+  aeRate: nonNegative,
+  monthlyPrice: nonNegative.optional(),
+});
+
+/**
+ * A catalog file referenced by a scenario (`catalog: { file: ... }`), such as
+ * the one `jaksim calibrate` writes: `drugs` (the catalog) and optional
+ * `globals` (fitted globals); other keys (fit statistics, uncertainty) are
+ * kept for analyses and ignored here.
+ */
+const catalogFileSchema = z.object({
+  drugs: z.array(drugSchema).min(1).max(LIMITS.drugs),
+  globals: z.strictObject({
+    sigma: nonNegative.optional(), k: positive.optional(), sTau: nonNegative.optional(), betaDur: num.optional(),
+    refDurYears: positive.optional(), betaMinoxidil: num.optional(), betaVerySevere: num.optional(), tauOff: positive.optional(),
+  }).optional(),
+});
+
 const schema = z.strictObject({
   name: id.optional(),
   description: z.string().optional(),
@@ -78,14 +101,7 @@ const schema = z.strictObject({
     betaVerySevere: num.default(DEFAULTS.globals.betaVerySevere),
     tauOff: positive.default(DEFAULTS.globals.tauOff),
   }).prefault({}),
-  catalog: z.array(z.strictObject({
-    id,
-    molecule: id.optional(),
-    mu: num,
-    tau: positive,
-    aeRate: nonNegative,
-    monthlyPrice: nonNegative.optional(),
-  })).min(1).max(LIMITS.drugs).default(DEFAULTS.catalog),
+  catalog: z.array(drugSchema).min(1).max(LIMITS.drugs).default(DEFAULTS.catalog),
   correlation: z.strictObject({
     rhoMolecule: num.min(-1).max(1).default(DEFAULTS.correlation.rhoMolecule),
     rhoClass: num.min(-1).max(1).default(DEFAULTS.correlation.rhoClass),
@@ -140,19 +156,21 @@ function expectedFor(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** The ScenarioError for a zod issue on `doc` (read from `file`): field path, expectation, actual value. */
+export function schemaError(issue: z.core.$ZodIssue, doc: unknown, file: string): ScenarioError {
+  if (issue.code === 'unrecognized_keys') {
+    return new ScenarioError(file, pathText([...issue.path, issue.keys[0]]), 'no such field (unknown key)', undefined);
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'int') {
+    return new ScenarioError(file, pathText(issue.path), 'a whole number', describeValue(valueAt(doc, issue.path)));
+  }
+  return new ScenarioError(file, pathText(issue.path), expectedFor(issue), describeValue(valueAt(doc, issue.path)));
+}
+
 /** Validate a parsed document; `file` names it in messages. Throws ScenarioError. */
 export function validateScenario(doc: unknown, file: string): Scenario {
   const parsed = schema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue.code === 'unrecognized_keys') {
-      throw new ScenarioError(file, pathText([...issue.path, issue.keys[0]]), 'no such field (unknown key)', undefined);
-    }
-    if (issue.code === 'invalid_type' && issue.expected === 'int') {
-      throw new ScenarioError(file, pathText(issue.path), 'a whole number', describeValue(valueAt(doc, issue.path)));
-    }
-    throw new ScenarioError(file, pathText(issue.path), expectedFor(issue), describeValue(valueAt(doc, issue.path)));
-  }
+  if (!parsed.success) throw schemaError(parsed.error.issues[0], doc, file);
   const s = parsed.data;
   const fail = (path: string, expected: string, actual?: string): never => {
     throw new ScenarioError(file, path, expected, actual);
@@ -240,6 +258,39 @@ export function parseScenarioText(text: string, file: string): unknown {
   }
 }
 
+/**
+ * Resolve `catalog: { file: F }` (F relative to the scenario file): the
+ * scenario's catalog becomes F's `drugs`, and F's `globals` fill the globals
+ * the scenario does not give explicitly (scenario > catalog file > DEFAULTS).
+ * Errors in F name both files.
+ */
+export function resolveCatalogReference(doc: unknown, file: string): unknown {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+  const d = doc as Record<string, unknown>;
+  const ref = d.catalog;
+  if (ref === null || typeof ref !== 'object' || Array.isArray(ref)) return doc;
+  const keys = Object.keys(ref);
+  const target = (ref as Record<string, unknown>).file;
+  if (keys.length !== 1 || typeof target !== 'string' || target === '') {
+    throw new ScenarioError(file, 'catalog', 'a list of drugs or { file: <catalog file> }', describeValue(ref));
+  }
+  const catalogFile = isAbsolute(target) ? target : join(dirname(file), target);
+  const label = `${catalogFile} (catalog of ${file})`;
+  let text: string;
+  try {
+    text = readFileSync(catalogFile, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScenarioError(file, 'catalog.file', 'a readable catalog file', `${JSON.stringify(target)} (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`);
+  }
+  const parsed = parseScenarioText(text, catalogFile);
+  const checked = catalogFileSchema.safeParse(parsed);
+  if (!checked.success) throw schemaError(checked.error.issues[0], parsed, label);
+  const globals = d.globals === undefined ? {} : d.globals;
+  if (globals === null || typeof globals !== 'object' || Array.isArray(globals)) return { ...d, catalog: checked.data.drugs };
+  return { ...d, catalog: checked.data.drugs, globals: { ...(checked.data.globals ?? {}), ...globals } };
+}
+
 /** Read, parse and validate a scenario file. Throws ScenarioError for every user error. */
 export function loadScenario(file: string): Scenario {
   let text: string;
@@ -249,5 +300,5 @@ export function loadScenario(file: string): Scenario {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ScenarioError(file, '', 'a readable scenario file', code === 'ENOENT' ? 'no such file' : code ?? 'unreadable');
   }
-  return validateScenario(parseScenarioText(text, file), file);
+  return validateScenario(resolveCatalogReference(parseScenarioText(text, file), file), file);
 }

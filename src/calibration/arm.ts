@@ -1,0 +1,97 @@
+// A simulated single-arm trial (MODEL.md "Trial mode"): one drug, a trial population, SALT <= 20 and <= 10 by week and band.
+import { compileScenario, type CompiledScenario } from '../model/compile.js';
+import type { Drug, Globals, Population, Scenario } from '../model/scenario.js';
+import type { TrialSpec } from '../model/trial.js';
+import { trialCountsLength } from '../model/trial.js';
+import { weeksToMonths } from '../model/units.js';
+import type { Engine } from '../engine/pool.js';
+import { BANDS } from './data.js';
+
+export const THRESHOLDS = [20, 10];
+
+/** What one arm simulation needs: population, the one drug, globals, and the Monte Carlo size. */
+export interface ArmSetup {
+  population: Population;
+  drug: Drug;
+  globals: Globals;
+  weeks: number[];
+  patients: number;
+  seed: number;
+  /** Bands of baseline SALT, [lo, hi) with the last closed; default BANDS. */
+  bands?: [number, number][];
+}
+
+/** Simulated counts of one arm: patients per band and responders [week][threshold][band]. */
+export interface ArmCounts {
+  weeks: number[];
+  bands: [number, number][];
+  patientsByBand: number[];
+  /** responders[w][t][b], t indexes THRESHOLDS. */
+  responders: number[][][];
+}
+
+/**
+ * A one-drug scenario over a trial population. The catalog holds only this
+ * drug, so the patient draws (and hence common random numbers across
+ * parameter values) depend only on the seed and the patient count.
+ */
+export function armScenario(a: ArmSetup): Scenario {
+  return {
+    name: `trial-${a.drug.id}`,
+    seed: a.seed,
+    patients: a.patients,
+    horizon: 1,
+    visitEveryMonths: 1,
+    responseThreshold: 20,
+    switchGapMonths: 0,
+    population: a.population,
+    globals: a.globals,
+    catalog: [a.drug],
+    correlation: { rhoMolecule: 1, rhoClass: 1 },
+    policies: [{ id: 'trial', sequence: [a.drug.id], failAtMonths: 1e9, afterLastLine: 'stay' }],
+    comparisons: [],
+  };
+}
+
+export function armTrialSpec(weeks: number[], bands: [number, number][]): TrialSpec {
+  return {
+    drug: 0,
+    months: Float64Array.from(weeks, weeksToMonths),
+    thresholds: Float64Array.from(THRESHOLDS),
+    bandLo: Float64Array.from(bands, (b) => b[0]),
+    bandHi: Float64Array.from(bands, (b) => b[1]),
+  };
+}
+
+/** Unpack the engine's trial counts (model/trial.ts layout). */
+export function unpackCounts(counts: Float64Array, weeks: number[], bands: [number, number][]): ArmCounts {
+  const nb = bands.length;
+  const nt = THRESHOLDS.length;
+  return {
+    weeks,
+    bands,
+    patientsByBand: Array.from({ length: nb }, (_, b) => counts[b]),
+    responders: weeks.map((_, w) => THRESHOLDS.map((_, t) => bands.map((_, b) => counts[nb + (w * nt + t) * nb + b]))),
+  };
+}
+
+/** Simulate one arm on the engine (same runTrialBlock / drawPatient as every other run). */
+export async function simulateArm(engine: Engine, a: ArmSetup): Promise<ArmCounts> {
+  const bands = a.bands ?? BANDS;
+  const compiled: CompiledScenario = compileScenario(armScenario(a));
+  const spec = armTrialSpec(a.weeks, bands);
+  const counts = await engine.trial(compiled, spec, trialCountsLength(spec));
+  return unpackCounts(counts, a.weeks, bands);
+}
+
+/** Responders and patients at week index w, threshold index t, over a band (-1: all bands). */
+export function armRate(c: ArmCounts, w: number, t: number, band: number): { x: number; n: number } {
+  if (band >= 0) return { x: c.responders[w][t][band], n: c.patientsByBand[band] };
+  let x = 0;
+  let n = 0;
+  for (let b = 0; b < c.bands.length; b++) {
+    x += c.responders[w][t][b];
+    n += c.patientsByBand[b];
+  }
+  return { x, n };
+}

@@ -1,0 +1,535 @@
+// Maximum-likelihood calibration of drug parameters to published trial arms (MODEL.md "Trial mode").
+import type { Engine } from '../engine/pool.js';
+import { wilson } from '../engine/intervals.js';
+import type { Drug, Globals, Population } from '../model/scenario.js';
+import { phi, Z95 } from '../model/normal.js';
+import { streamFor } from '../rng/streams.js';
+import { armRate, simulateArm, type ArmCounts } from './arm.js';
+import {
+  aeRates, calibrationPoints, moleculeOf, monthlyPrices, trialPopulation,
+  type CalibrationPoint, type TrialData,
+} from './data.js';
+import { chiSquareUpperTail, degreesOfFreedom, pointDeviance, residualSe } from './likelihood.js';
+import { nelderMead, type Minimum } from './nelderMead.js';
+import { choleskyInverse } from './matrix.js';
+
+/** Which quantities are free: per drug mu, log tau for drugs with a time course, optionally betaVerySevere. */
+export interface ParamSpec {
+  names: string[];
+  drugs: string[];
+  /** Drugs with their own tau: at least two distinct weeks in one population. */
+  ownTau: string[];
+  fitBetaVerySevere: boolean;
+  /** sigma, on the log scale: fitted where SALT <= 10 is published beside SALT <= 20 (their ratio measures the spread of G). */
+  fitSigma: boolean;
+}
+
+/** Parameter values decoded from a free vector. */
+export interface Decoded {
+  mu: Map<string, number>;
+  tau: Map<string, number>;
+  /** Class-level tau: geometric mean of the own taus; used by drugs without a time course. */
+  tauClass: number;
+  globals: Globals;
+}
+
+/** Class tau when no drug has a time course (the canonical benchmark's middle value). */
+export const DEFAULT_TAU_CLASS = 5;
+
+/**
+ * The free parameters the data identify: mu per drug; log tau for a drug with
+ * a time course (at least two distinct weeks reported exactly, not 'approx',
+ * in one population), the others tied to the class tau; betaVerySevere where
+ * an arm is split by baseline band; log sigma where at least two arms report
+ * SALT <= 10 beside SALT <= 20 (unless `fit` says otherwise).
+ */
+export function paramSpec(points: CalibrationPoint[], fit: { betaVerySevere?: boolean; sigma?: boolean } = {}): ParamSpec {
+  const drugs = [...new Set(points.map((p) => p.drug))];
+  const ownTau = drugs.filter((d) => {
+    const byPop = new Map<string, Set<number>>();
+    for (const p of points) if (p.drug === d && !p.approx) byPop.set(p.population, (byPop.get(p.population) ?? new Set()).add(p.week));
+    return [...byPop.values()].some((w) => w.size >= 2);
+  });
+  const fitB = fit.betaVerySevere ?? points.some((p) => p.bandIndex >= 0);
+  const fitS = fit.sigma ?? points.filter((p) => p.salt10 !== undefined).length >= 2;
+  const names = [...drugs.map((d) => `mu[${d}]`), ...ownTau.map((d) => `logTau[${d}]`),
+    ...(fitS ? ['logSigma'] : []), ...(fitB ? ['betaVerySevere'] : [])];
+  return { names, drugs, ownTau, fitBetaVerySevere: fitB, fitSigma: fitS };
+}
+
+/** Index of log sigma in the vector, or -1. */
+export function sigmaIndex(spec: ParamSpec): number {
+  return spec.fitSigma ? spec.drugs.length + spec.ownTau.length : -1;
+}
+
+/**
+ * The optimiser works with centred drug effects m_d = mu_d + C betaVerySevere,
+ * C = VERY_SEVERE_CENTRE (about the share with SALT >= 95 across the trials),
+ * so that moving betaVerySevere leaves each arm's overall response roughly
+ * where it was: without it, betaVerySevere and every mu_d form a narrow
+ * diagonal valley that coordinate-wise search crosses only slowly. The
+ * natural vector (mu_d, log tau_d, betaVerySevere) is what is reported.
+ */
+export const VERY_SEVERE_CENTRE = 0.55;
+
+/** Internal (optimiser) vector -> natural vector (mu, log tau, betaVerySevere). */
+export function toNatural(spec: ParamSpec, x: number[]): number[] {
+  if (!spec.fitBetaVerySevere) return x.slice();
+  const b = x[x.length - 1];
+  return x.map((v, i) => (i < spec.drugs.length ? v - VERY_SEVERE_CENTRE * b : v));
+}
+
+/** Natural vector -> internal (optimiser) vector. */
+export function fromNatural(spec: ParamSpec, v: number[]): number[] {
+  if (!spec.fitBetaVerySevere) return v.slice();
+  const b = v[v.length - 1];
+  return v.map((u, i) => (i < spec.drugs.length ? u + VERY_SEVERE_CENTRE * b : u));
+}
+
+/** Covariance of the natural vector from that of the internal one: J S J', J the (linear) map's matrix. */
+export function naturalCovariance(spec: ParamSpec, s: number[][]): number[][] {
+  const n = s.length;
+  const J: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j): number => (i === j ? 1 : 0)));
+  if (spec.fitBetaVerySevere) for (let i = 0; i < spec.drugs.length; i++) J[i][n - 1] = -VERY_SEVERE_CENTRE;
+  const JS = J.map((row) => s[0].map((_, j) => row.reduce((acc, v, k) => acc + v * s[k][j], 0)));
+  return JS.map((row) => J.map((jr) => row.reduce((acc, v, k) => acc + v * jr[k], 0)));
+}
+
+/** Decode an internal (optimiser) vector. */
+export function decode(spec: ParamSpec, xInternal: number[], base: Globals): Decoded {
+  const x = toNatural(spec, xInternal);
+  const mu = new Map(spec.drugs.map((d, i) => [d, x[i]]));
+  const logTaus = spec.ownTau.map((_, j) => x[spec.drugs.length + j]);
+  const tauClass = logTaus.length ? Math.exp(logTaus.reduce((a, b) => a + b, 0) / logTaus.length) : DEFAULT_TAU_CLASS;
+  const tau = new Map(spec.drugs.map((d) => [d, tauClass]));
+  spec.ownTau.forEach((d, j) => tau.set(d, Math.exp(logTaus[j])));
+  const globals = spec.fitBetaVerySevere ? { ...base, betaVerySevere: x[x.length - 1] } : { ...base };
+  if (spec.fitSigma) globals.sigma = Math.exp(x[sigmaIndex(spec)]);
+  return { mu, tau, tauClass, globals };
+}
+
+/** Phi^-1 by bisection on phi, for start values only (1e-10 accuracy is plenty). */
+function probit(p: number): number {
+  let lo = -8;
+  let hi = 8;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (phi(mid) < p) lo = mid; else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * A start vector: mu from the best published rate of the drug (a patient
+ * responds roughly when L > 0.8, and L has spread about 1), tau 5 months,
+ * betaVerySevere at the model default.
+ */
+export function initialVector(spec: ParamSpec, points: CalibrationPoint[], base: Globals): number[] {
+  const mu = spec.drugs.map((d) => {
+    const p = Math.max(...points.filter((q) => q.drug === d).map((q) => q.salt20));
+    return 0.8 + probit(Math.min(0.95, Math.max(0.01, p)));
+  });
+  return fromNatural(spec, [...mu, ...spec.ownTau.map(() => Math.log(5)),
+    ...(spec.fitSigma ? [Math.log(base.sigma)] : []), ...(spec.fitBetaVerySevere ? [base.betaVerySevere] : [])]);
+}
+
+/** A simulated (population, drug) pair and the weeks at which it is read. */
+interface Combo { population: string; drug: string; weeks: number[] }
+
+export interface CalibrationOptions {
+  engine: Engine;
+  /** Simulated patients per (population, drug) arm. */
+  patients: number;
+  seed: number;
+  /** Nelder-Mead starts: the heuristic start, then seeded perturbations of it. */
+  starts: number;
+  /** Objective evaluations of the final joint Nelder-Mead polish. */
+  maxEvals: number;
+  /** Block-coordinate sweeps per start (default 8). */
+  maxSweeps?: number;
+  /** Globals not fitted (and the start of those fitted). */
+  globals: Globals;
+  /** Override which globals are fitted (default: those the data identify, see paramSpec). */
+  fit?: { betaVerySevere?: boolean; sigma?: boolean };
+  /** Parameter draws from the fitted normal approximation for prediction intervals. */
+  draws?: number;
+  log?: (message: string) => void;
+}
+
+export interface PointFit extends CalibrationPoint {
+  sim20: number;
+  sim10: number;
+  /** 95% interval of the simulated rate over parameter uncertainty. */
+  sim20Lo: number;
+  sim20Hi: number;
+  sim10Lo: number;
+  sim10Hi: number;
+  /** Published 95% Wilson interval (on nEff). */
+  pub20Lo: number;
+  pub20Hi: number;
+  residual20: number;
+  residual10?: number;
+  withinPublished: boolean;
+  deviance: number;
+}
+
+export interface ParameterEstimate {
+  name: string;
+  estimate: number;
+  lo: number;
+  hi: number;
+  /** Standard error on the fitted scale (mu, betaVerySevere: linear; tau: log). */
+  se: number;
+  kind: 'fitted' | 'tied' | 'fixed';
+  note?: string;
+}
+
+export interface CalibrationResult {
+  dataVersion: string;
+  seed: number;
+  patients: number;
+  spec: ParamSpec;
+  x: number[];
+  deviance: number;
+  dataDf: number;
+  df: number;
+  pValue: number;
+  starts: (Minimum & { start: number[] })[];
+  evals: number;
+  /** Natural vector (mu, log tau, betaVerySevere; names in spec.names) and its covariance, from the observed information. */
+  covariance: number[][];
+  hessianRegularised: boolean;
+  estimates: ParameterEstimate[];
+  catalog: Drug[];
+  globals: Globals;
+  points: PointFit[];
+  /** Simulated SALT <= 20 (Monte Carlo Wilson interval) and <= 10 by week, per simulated arm. */
+  curves: ResponseCurve[];
+  populations: Record<string, Population>;
+}
+
+export interface ResponseCurve {
+  population: string;
+  drug: string;
+  weeks: { week: number; salt20: number; lo: number; hi: number; salt10: number }[];
+}
+
+/** Response curves run from week 0 to CURVE_WEEKS in steps of CURVE_STEP_WEEKS. */
+export const CURVE_WEEKS = 104;
+export const CURVE_STEP_WEEKS = 4;
+
+/** Everything the objective needs, built once from the data. */
+export class CalibrationProblem {
+  readonly points: CalibrationPoint[];
+  readonly spec: ParamSpec;
+  readonly combos: Combo[];
+  readonly populations: Record<string, Population>;
+  readonly aeRate: Map<string, number>;
+  evals = 0;
+
+  constructor(readonly data: TrialData, readonly options: CalibrationOptions) {
+    this.points = calibrationPoints(data);
+    this.spec = paramSpec(this.points, options.fit);
+    const combos = new Map<string, Combo>();
+    for (const p of this.points) {
+      const key = `${p.population}|${p.drug}`;
+      const c = combos.get(key) ?? { population: p.population, drug: p.drug, weeks: [] };
+      if (!c.weeks.includes(p.week)) c.weeks.push(p.week);
+      combos.set(key, c);
+    }
+    this.combos = [...combos.values()];
+    for (const c of this.combos) c.weeks.sort((a, b) => a - b);
+    this.populations = Object.fromEntries(
+      [...new Set(this.points.map((p) => p.population))].map((name) => [name, trialPopulation(data.populations[name])]));
+    this.aeRate = aeRates(data, this.spec.drugs);
+  }
+
+  drugOf(d: Decoded, id: string): Drug {
+    return { id, molecule: moleculeOf(id), mu: d.mu.get(id)!, tau: d.tau.get(id)!, aeRate: this.aeRate.get(id)! };
+  }
+
+  /**
+   * Simulate the (population, drug) arms at x (all, or those of `drugs`);
+   * arm i always uses seed + i, so every x sees the same draws.
+   */
+  async simulate(x: number[], drugs?: Set<string>, weeksFor?: (c: Combo) => number[]): Promise<(ArmCounts | undefined)[]> {
+    const d = decode(this.spec, x, this.options.globals);
+    this.evals++;
+    return Promise.all(this.combos.map((c, i) => (drugs && !drugs.has(c.drug) ? undefined : simulateArm(this.options.engine, {
+      population: this.populations[c.population],
+      drug: this.drugOf(d, c.drug),
+      globals: d.globals,
+      weeks: weeksFor ? weeksFor(c) : c.weeks,
+      patients: this.options.patients,
+      seed: this.options.seed + i,
+    }))));
+  }
+
+  /** Simulated SALT <= 20 and <= 10 rates of each point (NaN for points of arms not simulated). */
+  simulatedRates(arms: (ArmCounts | undefined)[]): { sim20: number; sim10: number }[] {
+    const index = new Map(this.combos.map((c, i) => [`${c.population}|${c.drug}`, i]));
+    return this.points.map((p) => {
+      const arm = arms[index.get(`${p.population}|${p.drug}`)!];
+      if (!arm) return { sim20: NaN, sim10: NaN };
+      const w = arm.weeks.indexOf(p.week);
+      const r20 = armRate(arm, w, 0, p.bandIndex);
+      const r10 = armRate(arm, w, 1, p.bandIndex);
+      return { sim20: r20.x / r20.n, sim10: r10.x / r10.n };
+    });
+  }
+
+  /**
+   * Deviance at x (the objective: minus twice the log-likelihood up to a
+   * constant), over all points or the points of `drugs`.
+   */
+  async deviance(x: number[], drugs?: Set<string>): Promise<number> {
+    const rates = this.simulatedRates(await this.simulate(x, drugs));
+    let dev = 0;
+    this.points.forEach((p, i) => { if (!drugs || drugs.has(p.drug)) dev += pointDeviance(p, rates[i].sim20, rates[i].sim10); });
+    return dev;
+  }
+
+  /**
+   * Block coordinate descent from x: per drug, Nelder-Mead over its mu (and
+   * log tau) on the deviance of the arms it affects (a drug with its own tau
+   * also moves the class tau, hence the tied drugs); then betaVerySevere on
+   * the whole deviance; sweeps until the deviance falls by less than 0.01.
+   * The likelihood is a sum over drugs given the globals, so each step is a
+   * small, cheap problem.
+   */
+  async blockDescent(x0: number[], maxSweeps: number): Promise<{ x: number[]; f: number; sweeps: number }> {
+    const { spec } = this;
+    const x = x0.slice();
+    const nd = spec.drugs.length;
+    const tied = spec.drugs.filter((d) => !spec.ownTau.includes(d));
+    let f = await this.deviance(x);
+    let sweeps = 0;
+    for (; sweeps < maxSweeps; sweeps++) {
+      const before = f;
+      for (let i = 0; i < nd; i++) {
+        const id = spec.drugs[i];
+        const j = spec.ownTau.indexOf(id);
+        const idx = j >= 0 ? [i, nd + j] : [i];
+        const affected = new Set(j >= 0 ? [id, ...tied] : [id]);
+        const sub = (v: number[]) => { const y = x.slice(); idx.forEach((k, m) => { y[k] = v[m]; }); return y; };
+        const m = await nelderMead((v) => this.deviance(sub(v), affected), idx.map((k) => x[k]),
+          { step: idx.map((k) => (k < nd ? 0.25 : 0.2)), maxEvals: 60 * idx.length, fTol: 1e-4, xTol: 1e-3 });
+        idx.forEach((k, n) => { x[k] = m.x[n]; });
+      }
+      const globalIdx = [sigmaIndex(spec), spec.fitBetaVerySevere ? x.length - 1 : -1].filter((i) => i >= 0);
+      if (globalIdx.length) {
+        const m = await nelderMead((v) => { const y = x.slice(); globalIdx.forEach((k, n) => { y[k] = v[n]; }); return this.deviance(y); },
+          globalIdx.map((k) => x[k]), { step: globalIdx.map(() => 0.25), maxEvals: 40 * globalIdx.length, fTol: 1e-4, xTol: 1e-3 });
+        globalIdx.forEach((k, n) => { x[k] = m.x[n]; });
+      }
+      f = await this.deviance(x);
+      if (before - f < 0.01) { sweeps++; break; }
+    }
+    return { x, f, sweeps };
+  }
+}
+
+/** Central-difference Hessian of an async function, step h[i] per coordinate. */
+export async function hessian(f: (x: number[]) => Promise<number>, x: number[], h: number[]): Promise<number[][]> {
+  const n = x.length;
+  const at = (shifts: [number, number][]) => {
+    const y = x.slice();
+    for (const [i, s] of shifts) y[i] += s * h[i];
+    return f(y);
+  };
+  const f0 = await f(x);
+  const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    const [fp, fm] = await Promise.all([at([[i, 1]]), at([[i, -1]])]);
+    H[i][i] = (fp - 2 * f0 + fm) / (h[i] * h[i]);
+    for (let j = 0; j < i; j++) {
+      const [a, b, c, d] = await Promise.all([
+        at([[i, 1], [j, 1]]), at([[i, 1], [j, -1]]), at([[i, -1], [j, 1]]), at([[i, -1], [j, -1]])]);
+      H[i][j] = H[j][i] = (a - b - c + d) / (4 * h[i] * h[j]);
+    }
+  }
+  return H;
+}
+
+/** Step for the Hessian: large enough that common-random-number steps (1/patients) do not dominate. */
+export const HESSIAN_STEP = 0.1;
+
+/**
+ * Fit: Nelder-Mead from several starts on the deviance (common random numbers
+ * make it a fixed function of the parameters), then the observed information
+ * at the best point. Intervals are Wald intervals on the fitted scale (mu and
+ * betaVerySevere linear, tau on the log scale), the quadratic approximation
+ * of the profile likelihood.
+ */
+export async function calibrate(data: TrialData, options: CalibrationOptions): Promise<CalibrationResult> {
+  const log = options.log ?? (() => {});
+  const problem = new CalibrationProblem(data, options);
+  const { spec, points } = problem;
+  const f = (x: number[]) => problem.deviance(x);
+  const x0 = initialVector(spec, points, options.globals);
+  const rng = streamFor(options.seed, 1_000_000);
+  const starts: CalibrationResult['starts'] = [];
+  const step = spec.names.map((n) => (n.startsWith('logTau') ? 0.3 : 0.4));
+  for (let s = 0; s < options.starts; s++) {
+    const start = s === 0 ? x0 : x0.map((v, i) => v + step[i] * (2 * rng.uniform() - 1) * 1.5);
+    const e0 = problem.evals;
+    const b = await problem.blockDescent(start, options.maxSweeps ?? 8);
+    log(`start ${s + 1}/${options.starts}: deviance ${b.f.toFixed(3)} after ${b.sweeps} sweep(s), ${problem.evals - e0} evaluations`);
+    starts.push({ x: b.x, f: b.f, evals: problem.evals - e0, converged: b.sweeps < (options.maxSweeps ?? 8), start });
+  }
+  let best = starts.reduce((a, b) => (b.f < a.f ? b : a));
+  // Polish: a joint Nelder-Mead from the best point with a small simplex (the blocks interact through the globals).
+  const polish = await nelderMead(f, best.x, { step: step.map((s) => s / 4), maxEvals: options.maxEvals, fTol: 1e-4, xTol: 1e-3 });
+  log(`joint polish: deviance ${polish.f.toFixed(3)} after ${polish.evals} evaluations`);
+  if (polish.f < best.f) best = { ...polish, start: best.x };
+
+  const H = await hessian(f, best.x, spec.names.map(() => HESSIAN_STEP));
+  // Covariance = (H / 2)^-1: the deviance is -2 log L.
+  const { inverse, ridge } = choleskyInverse(H.map((row) => row.map((v) => v / 2)));
+  log(`information matrix${ridge > 0 ? ` regularised (ridge ${ridge.toPrecision(2)})` : ''}; simulating draws and curves`);
+  return assessFit(problem, toNatural(spec, best.x), naturalCovariance(spec, inverse), ridge > 0,
+    starts.map((st) => ({ ...st, x: toNatural(spec, st.x), start: toNatural(spec, st.start) })), options);
+}
+
+/**
+ * Everything reported about a parameter vector x with covariance S: estimates
+ * with intervals, each point beside its simulated value (and the 95% range
+ * over parameter draws from N(x, S)), residuals, deviance, response curves.
+ * `jaksim validate` calls it on a stored catalog without refitting.
+ */
+export async function assessFit(
+  problem: CalibrationProblem, x: number[], covariance: number[][], hessianRegularised: boolean,
+  starts: CalibrationResult['starts'], options: CalibrationOptions,
+): Promise<CalibrationResult> {
+  const { spec, points, data } = problem;
+  const internal = fromNatural(spec, x);
+  const best = { x, f: await problem.deviance(internal) };
+  const se = spec.names.map((_, i) => Math.sqrt(Math.max(0, covariance[i][i])));
+  const d = decode(spec, internal, options.globals);
+
+  const estimates: ParameterEstimate[] = [];
+  spec.drugs.forEach((id, i) => {
+    estimates.push({ name: `mu[${id}]`, estimate: best.x[i], se: se[i], lo: best.x[i] - Z95 * se[i], hi: best.x[i] + Z95 * se[i], kind: 'fitted' });
+  });
+  const nd = spec.drugs.length;
+  spec.ownTau.forEach((id, j) => {
+    const v = best.x[nd + j];
+    const s = se[nd + j];
+    estimates.push({ name: `tau[${id}]`, estimate: Math.exp(v), se: s, lo: Math.exp(v - Z95 * s), hi: Math.exp(v + Z95 * s), kind: 'fitted' });
+  });
+  if (spec.ownTau.length) {
+    // log tauClass = mean of the own log taus: variance 1' S 1 / m^2 over that block.
+    const m = spec.ownTau.length;
+    let v = 0;
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) v += covariance[nd + a][nd + b];
+    const s = Math.sqrt(Math.max(0, v)) / m;
+    const tied = spec.drugs.filter((id) => !spec.ownTau.includes(id));
+    estimates.push({ name: 'tauClass', estimate: d.tauClass, se: s, lo: d.tauClass * Math.exp(-Z95 * s), hi: d.tauClass * Math.exp(Z95 * s), kind: 'tied',
+      note: `geometric mean of ${spec.ownTau.join(', ')}; the tau of ${tied.join(', ') || 'no drug'} (a single time point each)` });
+  }
+  if (spec.fitSigma) {
+    const i = sigmaIndex(spec);
+    estimates.push({ name: 'sigma', estimate: Math.exp(best.x[i]), se: se[i], lo: Math.exp(best.x[i] - Z95 * se[i]), hi: Math.exp(best.x[i] + Z95 * se[i]), kind: 'fitted' });
+  }
+  if (spec.fitBetaVerySevere) {
+    const i = spec.names.length - 1;
+    estimates.push({ name: 'betaVerySevere', estimate: best.x[i], se: se[i], lo: best.x[i] - Z95 * se[i], hi: best.x[i] + Z95 * se[i], kind: 'fitted' });
+  }
+
+  // Prediction intervals: simulated rates over parameter draws from N(x, covariance).
+  const draws = options.draws ?? 20;
+  const drawn: { sim20: number; sim10: number }[][] = [];
+  const factor = choleskyFactor(covariance);
+  const drawRng = streamFor(options.seed, 2_000_000);
+  for (let k = 0; k < draws; k++) {
+    const e = spec.names.map(() => drawRng.normal());
+    const xk = best.x.map((v, i) => v + factor[i].reduce((acc, c, j) => acc + c * e[j], 0));
+    drawn.push(problem.simulatedRates(await problem.simulate(fromNatural(spec, xk))));
+  }
+  const fitted = problem.simulatedRates(await problem.simulate(internal));
+  const grid = Array.from({ length: CURVE_WEEKS / CURVE_STEP_WEEKS + 1 }, (_, i) => i * CURVE_STEP_WEEKS);
+  const curveArms = await problem.simulate(internal, undefined, () => grid);
+  const curves: ResponseCurve[] = problem.combos.map((c, i) => ({
+    population: c.population,
+    drug: c.drug,
+    weeks: grid.map((week, w) => {
+      const arm = curveArms[i]!;
+      const r20 = armRate(arm, w, 0, -1);
+      const r10 = armRate(arm, w, 1, -1);
+      const i20 = wilson(r20.x, r20.n);
+      return { week, salt20: i20.rate, lo: i20.lo, hi: i20.hi, salt10: r10.x / r10.n };
+    }),
+  }));
+  const quantile = (values: number[], q: number) => {
+    const s = [...values].sort((a, b) => a - b);
+    if (s.length === 0) return NaN;
+    const pos = q * (s.length - 1);
+    const lo = Math.floor(pos);
+    return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
+  };
+  const pointFits: PointFit[] = points.map((p, i) => {
+    const r = fitted[i];
+    const pub = wilson(p.salt20 * p.nEff, p.nEff);
+    const s20 = drawn.map((dr) => dr[i].sim20);
+    const s10 = drawn.map((dr) => dr[i].sim10);
+    return {
+      ...p,
+      sim20: r.sim20,
+      sim10: r.sim10,
+      sim20Lo: draws ? quantile(s20, 0.025) : r.sim20,
+      sim20Hi: draws ? quantile(s20, 0.975) : r.sim20,
+      sim10Lo: draws ? quantile(s10, 0.025) : r.sim10,
+      sim10Hi: draws ? quantile(s10, 0.975) : r.sim10,
+      pub20Lo: pub.lo,
+      pub20Hi: pub.hi,
+      residual20: residualSe(p.salt20, r.sim20, p.nEff),
+      residual10: p.salt10 === undefined ? undefined : residualSe(p.salt10, r.sim10, p.nEff),
+      withinPublished: r.sim20 >= pub.lo && r.sim20 <= pub.hi,
+      deviance: pointDeviance(p, r.sim20, r.sim10),
+    };
+  });
+  const dataDf = points.reduce((a, p) => a + degreesOfFreedom(p), 0);
+  const df = dataDf - spec.names.length;
+  const prices = monthlyPrices(data);
+  const catalog = spec.drugs.map((id) => {
+    const drug = problem.drugOf(d, id);
+    const price = prices.get(id);
+    return price === undefined ? drug : { ...drug, monthlyPrice: price };
+  });
+  return {
+    dataVersion: data.version,
+    seed: options.seed,
+    patients: options.patients,
+    spec,
+    x: best.x,
+    deviance: best.f,
+    dataDf,
+    df,
+    pValue: df > 0 ? chiSquareUpperTail(best.f, df) : NaN,
+    starts,
+    evals: problem.evals,
+    covariance,
+    hessianRegularised,
+    estimates,
+    catalog,
+    globals: d.globals,
+    points: pointFits,
+    curves,
+    populations: problem.populations,
+  };
+}
+
+/** Lower-triangular factor L of a covariance (L L' = S), zeroing what is not positive. */
+function choleskyFactor(s: number[][]): number[][] {
+  const n = s.length;
+  const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = s[i][j];
+      for (let k = 0; k < j; k++) sum -= L[i][k] * L[j][k];
+      if (i === j) L[i][i] = sum > 0 ? Math.sqrt(sum) : 0;
+      else L[i][j] = L[j][j] > 0 ? sum / L[j][j] : 0;
+    }
+  }
+  return L;
+}
