@@ -13,6 +13,8 @@ import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOp
 import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
 import { progressBar } from './progress.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
+import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
+import { runShard, runWithCheckpoint } from './shard.js';
 
 /** Exit codes: 0 success, 1 internal error (a bug), 2 user error (bad input). */
 export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
@@ -43,25 +45,48 @@ interface RunArgs {
   workers: number;
   out: string;
   json: boolean;
+  shard?: string;
+  checkpoint: boolean;
+  allowLarge: boolean;
 }
 
 async function runCommand(args: RunArgs, io: Io): Promise<number> {
-  checkInteger('patients', args.patients, 1, LIMITS.patients);
+  checkInteger('patients', args.patients, 1, args.allowLarge ? Number.MAX_SAFE_INTEGER : LIMITS.patients);
   checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('workers', args.workers, 1, 64);
-  const scenario = loadScenario(args.scenario);
+  if (args.shard !== undefined && args.checkpoint) throw new UserError('--shard and --checkpoint: give one (a shard is short; rerun a lost shard instead)');
+  const scenario = loadScenario(args.scenario, { allowLarge: args.allowLarge });
   if (args.patients !== undefined) scenario.patients = args.patients;
   if (args.seed !== undefined) scenario.seed = args.seed;
   const progress = progressBar(!args.json, scenario.name);
   let result;
+  let finish = () => {};
   try {
-    result = await simulateScenario(scenario, { workers: args.workers, onProgress: progress.onProgress });
+    if (args.shard !== undefined) {
+      const shard = await runShard(scenario, String(args.shard), args.workers, args.out, progress.onProgress);
+      progress.stop();
+      io.out(`Shard ${args.shard}: ${shard.blocks} of ${shard.blockCount} blocks -> ${relative(process.cwd(), shard.file) || shard.file}`);
+      return EXIT.ok;
+    }
+    if (args.checkpoint) {
+      const outcome = await runWithCheckpoint(scenario, args.workers, args.out, progress.onProgress, io.err);
+      if (outcome.kind === 'stopped') {
+        progress.stop();
+        io.err(`jaksim: ${outcome.message}`);
+        return outcome.exitCode;
+      }
+      result = outcome.result;
+      finish = outcome.finish;
+    } else {
+      result = await simulateScenario(scenario, { workers: args.workers, onProgress: progress.onProgress });
+    }
   } finally {
     progress.stop();
   }
   const command = ['jaksim', ...process.argv.slice(2)].join(' ');
   const report = await runReportHtml(result, scenario, command);
   const folder = writeRunResults(args.out, scenario, result, command, undefined, { 'report.html': report });
+  finish();
   if (args.json) {
     io.out(JSON.stringify(result));
   } else {
@@ -79,7 +104,10 @@ function withRunOptions<T>(y: Argv<T>) {
     .option('seed', { type: 'number', describe: 'random seed (overrides the scenario)' })
     .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' });
+    .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
+    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n (blocks b with b mod n = i - 1) and write a partial result for `jaksim merge`' })
+    .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed blocks as the run goes; the same command resumes a killed run' })
+    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario file size, nesting and --patients' });
 }
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
@@ -101,6 +129,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .command('sweep <scenario>', 'run a scenario over a grid of parameter values (--set or its sweep: section)',
       (y) => withSweepOptions(y),
       (a) => guard(() => sweepCommand(a as unknown as SweepArgs, io.out))())
+    .command('merge <partials..>', 'merge the partial results of `run --shard i/n` into one run\'s results',
+      (y) => withMergeOptions(y), (a) => guard(() => mergeCommand(a as unknown as MergeArgs, io.out))())
     .command('bench', 'measure patients per second and parallel efficiency (for CI tracking)',
       (y) => y
         .option('scenario', { type: 'string', default: 'scenarios/canonical-bench.yaml', describe: 'scenario to time' })
@@ -121,7 +151,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, io.out, io.err))())
     .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
       (y) => withValidateOptions(y), (a) => guard(() => validateCommand(a as unknown as ValidateArgs, io.out))())
-    .demandCommand(1, 'Name a command: run, sweep, bench, trial, calibrate, validate')
+    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, calibrate, validate')
     .strict()
     .exitProcess(false)
     .help()

@@ -93,6 +93,75 @@ export class Engine {
     return this.execute(c, trial, length, onProgress);
   }
 
+  /**
+   * Simulate only the listed blocks (a shard, or those a checkpoint lacks) and
+   * hand each block's own aggregates to `onBlock`, in ascending block order.
+   * Before launching a block it asks `shouldStop` (a signal arrived): blocks
+   * already in flight still finish and reach `onBlock`. Resolves to the
+   * indices completed. Merge with `mergeBlocks` to get the run's aggregates.
+   */
+  async runBlocks(
+    c: CompiledScenario, indices: readonly number[], onBlock: (index: number, out: Float64Array) => void,
+    shouldStop: () => boolean = () => false,
+  ): Promise<number[]> {
+    const all = planBlocks(c.patients);
+    const blocks = [...new Set(indices)].sort((a, b) => a - b).map((i) => {
+      if (!Number.isInteger(i) || i < 0 || i >= all.length) throw new RangeError(`block ${i} is not a block of this run (0..${all.length - 1})`);
+      return all[i];
+    });
+    const completed: number[] = [];
+    if (!this.pool) {
+      for (const block of blocks) {
+        if (shouldStop()) break;
+        onBlock(block.index, runBlock(c, block));
+        completed.push(block.index);
+        // Let signal handlers and timers run between blocks.
+        await new Promise((r) => setImmediate(r));
+      }
+      return completed;
+    }
+    const pool = this.pool;
+    const window = this.workers * 4;
+    const pending = new Map<number, Promise<Float64Array>>();
+    let next = 0;
+    const launch = () => {
+      while (next < blocks.length && pending.size < window && !shouldStop()) {
+        const block = blocks[next++];
+        const task: BlockTask = { compiled: c, block };
+        pending.set(block.index, pool.run(task) as Promise<Float64Array>);
+      }
+    };
+    launch();
+    try {
+      for (const block of blocks) {
+        const task = pending.get(block.index);
+        if (!task) break; // never launched: stopped
+        const out = await task;
+        pending.delete(block.index);
+        onBlock(block.index, out);
+        completed.push(block.index);
+        launch();
+      }
+    } finally {
+      await Promise.allSettled(pending.values());
+    }
+    return completed;
+  }
+
+  /**
+   * Tasks of another kind (power analysis: engine/trialSim.ts's PowerTask) on
+   * the same pool, results in task order; in-process with `local` for one worker.
+   */
+  async runTasks<T extends object>(tasks: readonly T[], local: (task: T) => Float64Array): Promise<Float64Array[]> {
+    if (!this.pool) {
+      const outs: Float64Array[] = [];
+      for (const task of tasks) outs.push(local(task));
+      return outs;
+    }
+    const pool = this.pool;
+    return Promise.all(tasks.map((task) => pool.run(task) as Promise<Float64Array>));
+  }
+
   async close(): Promise<void> {
     if (this.pool) await this.pool.destroy();
     this.pool = null;
@@ -143,4 +212,21 @@ export class Engine {
     }
     return total;
   }
+}
+
+/**
+ * Merge per-block aggregates of a whole run strictly in block order, adding
+ * the float sums exactly as `Engine.run` does, so the result is
+ * byte-identical to a single uninterrupted run. Every block of the run must be
+ * present (callers check and name missing blocks first).
+ */
+export function mergeBlocks(c: CompiledScenario, blocks: ReadonlyMap<number, Float64Array>): Float64Array {
+  const length = c.layout.length;
+  const total = new Float64Array(length);
+  for (const block of planBlocks(c.patients)) {
+    const out = blocks.get(block.index);
+    if (!out || out.length !== length) throw new RangeError(`block ${block.index} is missing or has the wrong length`);
+    for (let i = 0; i < length; i++) total[i] += out[i];
+  }
+  return total;
 }

@@ -27,6 +27,11 @@ function folderName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || 'scenario';
 }
 
+/** The folder of a scenario's runs under `outRoot` (also holds its checkpoints). */
+export function scenarioFolder(outRoot: string, name: string): string {
+  return join(outRoot, folderName(name));
+}
+
 /**
  * Write a results folder `<outRoot>/<name>/<run-id>/` with the given files:
  * they go into a hidden `.<run-id>.partial` folder that is renamed into place

@@ -291,14 +291,71 @@ export function resolveCatalogReference(doc: unknown, file: string): unknown {
   return { ...d, catalog: checked.data.drugs, globals: { ...(checked.data.globals ?? {}), ...globals } };
 }
 
-/** Read, parse and validate a scenario file. Throws ScenarioError for every user error. */
-export function loadScenario(file: string): Scenario {
-  let text: string;
+/** Limits on a scenario file itself (raised by --allow-large): its size in bytes and the nesting depth of its document. */
+export const FILE_LIMITS = { bytes: 1024 * 1024, depth: 32 };
+
+export interface LoadOptions {
+  /** Lift FILE_LIMITS (the user means it: --allow-large). */
+  allowLarge?: boolean;
+}
+
+/** Deepest nesting of lists and mappings in a parsed document, counted without recursion. */
+export function documentDepth(doc: unknown, stopAt = Infinity): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[doc, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > deepest) deepest = d + 1;
+    if (deepest > stopAt) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v as object)) stack.push([child, d + 1]);
+  }
+  return deepest;
+}
+
+/** Decode a file's bytes as UTF-8 (a leading BOM is dropped); other encodings are a ScenarioError. */
+export function decodeScenarioBytes(buf: Uint8Array, file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
+  } catch {
+    throw new ScenarioError(file, '', 'UTF-8 text', 'bytes that are not UTF-8 (save the file as UTF-8)');
+  }
+}
+
+/**
+ * Parse scenario text with the machine-protecting limits: size, nesting
+ * depth, alias expansion (in parseScenarioText). A parser that runs out of
+ * stack on a pathological document is reported as a ScenarioError too.
+ */
+export function parseScenarioChecked(text: string, file: string, options: LoadOptions = {}): unknown {
+  if (!options.allowLarge && text.length > FILE_LIMITS.bytes) {
+    throw new ScenarioError(file, '', `a file of at most ${FILE_LIMITS.bytes} bytes (pass --allow-large if you mean it)`, `${text.length} characters`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseScenarioText(text, file);
+  } catch (err) {
+    if (err instanceof RangeError) throw new ScenarioError(file, '', 'a document nested less deeply', 'a document too deep to parse');
+    throw err;
+  }
+  if (!options.allowLarge && documentDepth(doc, FILE_LIMITS.depth) > FILE_LIMITS.depth) {
+    throw new ScenarioError(file, '', `lists and mappings nested at most ${FILE_LIMITS.depth} deep (pass --allow-large if you mean it)`, 'deeper nesting');
+  }
+  return doc;
+}
+
+/** Read, parse and validate a scenario file. Throws ScenarioError for every user error. */
+export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ScenarioError(file, '', 'a readable scenario file', code === 'ENOENT' ? 'no such file' : code ?? 'unreadable');
+    throw new ScenarioError(file, '', 'a readable scenario file', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder' : code ?? 'unreadable');
   }
-  return validateScenario(resolveCatalogReference(parseScenarioText(text, file), file), file);
+  if (!options.allowLarge && buf.length > FILE_LIMITS.bytes) {
+    throw new ScenarioError(file, '', `a file of at most ${FILE_LIMITS.bytes} bytes (pass --allow-large if you mean it)`, `${buf.length} bytes`);
+  }
+  const doc = parseScenarioChecked(decodeScenarioBytes(buf, file), file, options);
+  return validateScenario(resolveCatalogReference(doc, file), file);
 }

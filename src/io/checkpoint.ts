@@ -1,0 +1,58 @@
+// Checkpoints of long runs: one file per completed block, written atomically, so a killed run resumes where it stopped.
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Scenario } from '../model/scenario.js';
+import { ENGINE_VERSION } from '../version.js';
+import { scenarioFolder } from './results.js';
+import { canonicalJson, scenarioHash, writeFileAtomic } from './partial.js';
+
+/**
+ * `<outRoot>/<scenario>/.checkpoint-<hash>-<seed>-<patients>/`: the hash is
+ * of the resolved scenario (which holds seed and patients) and the engine
+ * version, so a changed scenario or engine never resumes from stale blocks.
+ */
+export function checkpointFolder(outRoot: string, s: Scenario): string {
+  const hash = scenarioHash({ ...s, engineVersion: ENGINE_VERSION } as unknown as Scenario).slice(0, 16);
+  return join(scenarioFolder(outRoot, s.name), `.checkpoint-${hash}-${s.seed}-${s.patients}`);
+}
+
+const BLOCK_FILE = /^block-(\d+)\.f64$/;
+
+/** A run's checkpoint: saved blocks are raw little-endian Float64 aggregates. */
+export class Checkpoint {
+  constructor(readonly folder: string, private readonly layoutLength: number, private readonly blockCount: number) {}
+
+  /** Start or reopen: records the scenario next to the blocks (for a human reading the folder). */
+  open(s: Scenario): void {
+    const about = join(this.folder, 'scenario.json');
+    if (!existsSync(about)) writeFileAtomic(about, `${canonicalJson({ engineVersion: ENGINE_VERSION, scenario: s })}\n`);
+  }
+
+  /** Blocks saved so far; a file of the wrong size (never written by us) is ignored and recomputed. */
+  load(): Map<number, Float64Array> {
+    const out = new Map<number, Float64Array>();
+    if (!existsSync(this.folder)) return out;
+    for (const f of readdirSync(this.folder)) {
+      const m = BLOCK_FILE.exec(f);
+      if (!m) continue;
+      const index = Number(m[1]);
+      if (index >= this.blockCount) continue;
+      const buf = readFileSync(join(this.folder, f));
+      if (buf.length !== this.layoutLength * 8) continue;
+      const a = new Float64Array(this.layoutLength);
+      for (let i = 0; i < a.length; i++) a[i] = buf.readDoubleLE(i * 8);
+      out.set(index, a);
+    }
+    return out;
+  }
+
+  save(index: number, a: Float64Array): void {
+    const buf = Buffer.alloc(a.length * 8);
+    for (let i = 0; i < a.length; i++) buf.writeDoubleLE(a[i], i * 8);
+    writeFileAtomic(join(this.folder, `block-${index}.f64`), buf);
+  }
+
+  remove(): void {
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+}
