@@ -11,7 +11,7 @@ import { UserError } from '../../src/io/errors.js';
 import { loadScenario } from '../../src/io/scenario.js';
 import { expandGrid, parseSweepValue, resolvePath, sweepParameters } from '../../src/io/sweep.js';
 
-const base = loadScenario('scenarios/default.yaml');
+const base = loadScenario('tests/fixtures/sweep-base.yaml');
 
 async function cli(args: string[]) {
   const out: string[] = [];
@@ -91,7 +91,7 @@ describe('jaksim sweep', () => {
       [[], /nothing to sweep/],
     ];
     for (const [flags, message] of cases) {
-      const r = await cli(['sweep', 'scenarios/default.yaml', '--patients', '1000', '--workers', '1', '--out', out, ...flags]);
+      const r = await cli(['sweep', 'tests/fixtures/sweep-base.yaml', '--patients', '1000', '--workers', '1', '--out', out, ...flags]);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(message);
       expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -109,15 +109,15 @@ describe('jaksim sweep', () => {
   it('writes sweep.csv, sweep.json and report.html; every grid point equals a separate run with the same seed', async () => {
     const out = mkdtempSync(join(tmpdir(), 'jaksim-sweep-'));
     const patients = 6000;
-    const r = await cli(['sweep', 'scenarios/default.yaml', '--patients', String(patients), '--workers', '2', '--out', out,
+    const r = await cli(['sweep', 'tests/fixtures/sweep-base.yaml', '--patients', String(patients), '--workers', '2', '--out', out,
       '--set', 'policy.failAtMonths=6,9', '--set', 'rhoClass=0,1']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/policy\.failAtMonths\s+correlation\.rhoClass\s+policy\s+12 mo\s+36 mo\s+paired difference/);
     expect(r.out).toMatch(/Report: .*report\.html/);
-    const runs = readdirSync(join(out, 'default'));
+    const runs = readdirSync(join(out, 'sweep-base'));
     expect(runs).toHaveLength(1);
-    const folder = join(out, 'default', runs[0]);
+    const folder = join(out, 'sweep-base', runs[0]);
     expect(readdirSync(folder).sort()).toEqual(['report.html', 'sweep.csv', 'sweep.json']);
 
     const csv = readFileSync(join(folder, 'sweep.csv'), 'utf8').trim().split('\n');

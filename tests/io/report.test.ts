@@ -34,10 +34,10 @@ describe('report.html', () => {
     runReport = reportIn(root, 'partial-responders');
     expect(run.out).toContain(`Report: `);
     expect(run.out.trim().endsWith('report.html')).toBe(true);
-    const sweep = await cli(['sweep', 'scenarios/default.yaml', '--patients', '3000', '--workers', '1', '--out', root,
+    const sweep = await cli(['sweep', 'tests/fixtures/sweep-base.yaml', '--patients', '3000', '--workers', '1', '--out', root,
       '--set', 'failAtMonths=6,9', '--set', 'rhoClass=0,1']);
     expect(sweep.code).toBe(0);
-    sweepReport = reportIn(root, 'default');
+    sweepReport = reportIn(root, 'sweep-base');
     const sweep1 = await cli(['sweep', 'scenarios/bari-ritle-costs.yaml', '--patients', '3000', '--workers', '1', '--out', root,
       '--set', 'rhoClass=0,0.5,1']);
     expect(sweep1.code).toBe(0);
