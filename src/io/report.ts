@@ -138,7 +138,8 @@ function runTables(result: RunResult): string {
     ]),
   ));
   if (result.comparisons.length > 0) {
-    const drugs = Object.keys(result.comparisons[0].drugMonths);
+    const used = new Set(result.policies.flatMap((p) => p.sequence));
+    const drugs = Object.keys(result.comparisons[0].drugMonths).filter((d) => used.has(d)); // not the whole catalog
     out.push('<h3>Paired differences of the secondary outputs, per patient (95% interval)</h3>');
     out.push(table(
       ['difference', 'months on non-responding lines', 'lines used', ...drugs.map((d) => `months on ${d}`)],
