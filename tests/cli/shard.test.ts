@@ -1,0 +1,148 @@
+// Sharded runs merged, and checkpointed runs killed and resumed: results byte-identical to one uninterrupted run.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+
+const exec = promisify(execFile);
+
+async function jaksim(args: string[]) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['bin/jaksim.js', ...args], { maxBuffer: 1 << 26 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** The one finished run folder under `out/default`. */
+function runFolder(out: string): string {
+  const runs = readdirSync(join(out, 'default')).filter((f) => !f.startsWith('.') && !f.startsWith('shards-'));
+  expect(runs).toHaveLength(1);
+  return join(out, 'default', runs[0]);
+}
+
+/** summary.json without the command line (which names the command that made it). */
+function summaryOf(folder: string): string {
+  const doc = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8'));
+  delete doc.command;
+  return JSON.stringify(doc);
+}
+
+async function captureCli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('run --shard and merge', () => {
+  const base = ['scenarios/default.yaml', '--patients', '20000', '--workers', '1'];
+
+  it('1 run vs 3 shards merged: curves.csv byte-identical, summary.json equal but for the command', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'jaksim-shard-'));
+    const single = join(root, 'single');
+    const shards = join(root, 'shards');
+    expect((await jaksim(['run', ...base, '--out', single])).code).toBe(0);
+    for (const i of [1, 2, 3]) {
+      const r = await jaksim(['run', ...base, '--shard', `${i}/3`, '--out', shards]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Shard ${i}/3`);
+    }
+    const shardDir = readdirSync(join(shards, 'default')).filter((f) => f.startsWith('shards-'));
+    expect(shardDir).toHaveLength(1);
+    const folder = join(shards, 'default', shardDir[0]);
+    expect(readdirSync(folder).sort()).toEqual(['shard-1-of-3.partial.json', 'shard-2-of-3.partial.json', 'shard-3-of-3.partial.json']);
+
+    const merged = join(root, 'merged');
+    expect((await jaksim(['merge', folder, '--out', merged])).code).toBe(0);
+    const a = runFolder(single);
+    const b = runFolder(merged);
+    expect(readFileSync(join(b, 'curves.csv'), 'utf8')).toBe(readFileSync(join(a, 'curves.csv'), 'utf8'));
+    expect(summaryOf(b)).toBe(summaryOf(a));
+
+    // A missing shard, a duplicated shard, shards of another seed, a damaged file: one line, exit 2.
+    const f = (i: number) => join(folder, `shard-${i}-of-3.partial.json`);
+    const missing = await captureCli(['merge', f(1), f(3), '--out', join(root, 'x')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/blocks are missing.*shard 2\/3 not given/);
+    const twice = await captureCli(['merge', folder, f(2), '--out', join(root, 'x')]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/covered twice.*shard 2\/3/);
+
+    expect((await jaksim(['run', ...base, '--seed', '5', '--shard', '2/3', '--out', join(root, 'other')])).code).toBe(0);
+    const otherDir = readdirSync(join(root, 'other', 'default'))[0];
+    const mixed = await captureCli(['merge', f(1), join(root, 'other', 'default', otherDir, 'shard-2-of-3.partial.json'), f(3), '--out', join(root, 'x')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toMatch(/not shards of the same run: they differ in scenario .*seed \(5 vs 20251008\)/);
+
+    const text = readFileSync(f(2), 'utf8');
+    const altered = join(root, 'altered.partial.json');
+    writeFileSync(altered, text.replace('"seed":20251008', '"seed":20251009'));
+    const bad = await captureCli(['merge', f(1), altered, f(3), '--out', join(root, 'x')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/checksum does not match/);
+    expect(existsSync(join(root, 'x'))).toBe(false);
+  });
+});
+
+describe('run --checkpoint', () => {
+  it('killed with SIGKILL part way and started again, ends with the same curves as an uninterrupted run', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'jaksim-ckpt-'));
+    // About 150 blocks: a few seconds with one worker.
+    const args = ['run', 'scenarios/default.yaml', '--patients', '600000', '--workers', '1', '--checkpoint', '--out', join(root, 'ck')];
+    const child = spawn(process.execPath, ['bin/jaksim.js', ...args], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const scenarioDir = join(root, 'ck', 'default');
+    const savedBlocks = () => {
+      if (!existsSync(scenarioDir)) return 0;
+      const ck = readdirSync(scenarioDir).find((f) => f.startsWith('.checkpoint-'));
+      return ck ? readdirSync(join(scenarioDir, ck)).filter((f) => f.endsWith('.f64')).length : 0;
+    };
+    let saved = 0;
+    let finished = false;
+    void exited.then(() => { finished = true; });
+    while (!finished && (saved = savedBlocks()) < 10) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await exited;
+    expect(saved).toBeGreaterThanOrEqual(10);
+    const left = savedBlocks();
+    expect(left).toBeLessThan(147); // stopped part way
+    expect(readdirSync(scenarioDir).filter((f) => !f.startsWith('.'))).toEqual([]); // no finished-looking folder
+
+    const resumed = await jaksim(args);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`resuming: ${left} of 147 blocks already saved`));
+    expect(readdirSync(scenarioDir).filter((f) => f.startsWith('.'))).toEqual([]); // checkpoint removed
+
+    const plain = await jaksim(['run', 'scenarios/default.yaml', '--patients', '600000', '--workers', '1', '--out', join(root, 'plain')]);
+    expect(plain.code).toBe(0);
+    const a = join(root, 'plain', 'default', readdirSync(join(root, 'plain', 'default'))[0]);
+    const b = join(root, 'ck', 'default', readdirSync(scenarioDir)[0]);
+    expect(readFileSync(join(b, 'curves.csv'), 'utf8')).toBe(readFileSync(join(a, 'curves.csv'), 'utf8'));
+    expect(summaryOf(b)).toBe(summaryOf(a));
+  });
+
+  it('SIGINT stops it, says where and how to resume, exits 130', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'jaksim-ckpt-int-'));
+    const args = ['run', 'scenarios/default.yaml', '--patients', '600000', '--workers', '1', '--checkpoint', '--out', root];
+    const child = spawn(process.execPath, ['bin/jaksim.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += String(d); });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const dir = join(root, 'default');
+    const saved = () => {
+      if (!existsSync(dir)) return 0;
+      const ck = readdirSync(dir).find((f) => f.startsWith('.checkpoint-'));
+      return ck ? readdirSync(join(dir, ck)).filter((f) => f.endsWith('.f64')).length : 0;
+    };
+    while (saved() < 5) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/SIGINT: stopped after \d+ of 147 blocks \(saved in .*\.checkpoint-.*\); run the same command again to resume/);
+  });
+});
