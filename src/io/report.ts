@@ -207,6 +207,9 @@ function sweepRows(sweep: SweepResult, month: number) {
   });
 }
 
+/** A swept value as text: words as they are, anything else as JSON. */
+const valueText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
 const isNumeric = (values: unknown[]) => values.every((v) => typeof v === 'number');
 
 /** Response at a month against one parameter (others at their first value): a line per policy. */
@@ -263,7 +266,7 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
   parts.push(`<h1>${esc(sweep.scenario)}: sweep</h1>`);
   if (base.description) parts.push(`<p>${esc(base.description)}</p>`);
   parts.push(`<p class="meta">${sweep.points.length} grid points, each a full run of ${sweep.patients.toLocaleString('en-US')} patients with seed ${sweep.seed} (the same patients at every point); swept: ${
-    sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map((v) => JSON.stringify(v)).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
+    sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map(valueText).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
   for (const month of months) {
     parts.push(`<h2>Cumulative response at ${month} months</h2>`);
     if (sweep.parameters.length === 2) {
@@ -283,7 +286,7 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
     for (const p of pt.result.policies) {
       const cmp = pt.result.comparisons.find((c) => c.b === p.id);
       rows.push([
-        ...sweep.parameters.map((q) => JSON.stringify(pt.values[q.path])), p.id,
+        ...sweep.parameters.map((q) => valueText(pt.values[q.path])), p.id,
         ...months.map((m) => { const c = p.cumulative[visitOf(pt.result, m)]; return `${pct(c.rate)} (${pct(c.lo)}-${pct(c.hi)})`; }),
         cmp ? `${pp(cmp.cumulative[v])} vs ${cmp.a}` : '',
       ]);
