@@ -11,6 +11,7 @@ import { formatRunTable } from '../io/table.js';
 import { benchCommand, type BenchArgs } from './bench.js';
 import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOptions, type CalibrateArgs, type ValidateArgs } from './calibrate.js';
 import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
+import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
 import { progressBar } from './progress.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
@@ -147,11 +148,13 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       })())
     .command('trial <drug>', 'simulate a single-arm trial of one drug in a published trial population',
       (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, io.out))())
+    .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
+      (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, io.out))())
     .command('calibrate', 'fit drug parameters to data/trials.json; write the calibrated catalog and the validation report',
       (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, io.out, io.err))())
     .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
       (y) => withValidateOptions(y), (a) => guard(() => validateCommand(a as unknown as ValidateArgs, io.out))())
-    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, calibrate, validate')
+    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, power, calibrate, validate')
     .strict()
     .exitProcess(false)
     .help()
