@@ -15,7 +15,7 @@ import { progressBar } from './progress.js';
 
 export interface SweepArgs {
   scenario: string;
-  set: string[];
+  set?: string | string[];
   patients?: number;
   seed?: number;
   workers: number;
@@ -35,7 +35,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
   return y
     .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
     .option('set', {
-      type: 'string', array: true, default: [] as string[],
+      type: 'string', // repeated --set flags collect into a list; not `array`, which would swallow the scenario
       describe: 'path=v1,v2,...: a field by its path (correlation.rhoClass), its last name where unambiguous (rhoClass), or policy.X for every policy; several give the full grid',
     })
     .option('patients', { type: 'number', describe: 'patients per grid point (overrides the scenario)' })
@@ -56,7 +56,8 @@ export async function sweepCommand(args: SweepArgs, out: (t: string) => void): P
   const base = loadScenario(args.scenario);
   if (args.patients !== undefined) base.patients = args.patients;
   if (args.seed !== undefined) base.seed = args.seed;
-  const parameters = sweepParameters(base, args.scenario, args.set.map(String));
+  const sets = args.set === undefined ? [] : Array.isArray(args.set) ? args.set : [args.set];
+  const parameters = sweepParameters(base, args.scenario, sets.map(String));
   const grid = expandGrid(base, args.scenario, parameters);
 
   const engine = new Engine({ workers: args.workers });
