@@ -106,6 +106,17 @@ describe('jaksim sweep', () => {
     expect(existsSync(join(out, 's'))).toBe(false);
   });
 
+  it('--set may come before the scenario and repeat', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'jaksim-sweep-order-'));
+    const r = await cli(['sweep', '--set', 'rhoClass=0,1', '--set', 'seed=3', 'tests/fixtures/sweep-base.yaml',
+      '--patients', '500', '--workers', '1', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.parameters.map((p: { path: string }) => p.path)).toEqual(['correlation.rhoClass', 'seed']);
+    expect(doc.points).toHaveLength(2);
+    expect(doc.points[1].result.seed).toBe(3);
+  });
+
   it('writes sweep.csv, sweep.json and report.html; every grid point equals a separate run with the same seed', async () => {
     const out = mkdtempSync(join(tmpdir(), 'jaksim-sweep-'));
     const patients = 6000;
