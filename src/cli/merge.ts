@@ -55,6 +55,9 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES) {
     throw new UserError(`${first.file}: the scenario does not match its hash`);
   }
   const scenario = p0.scenario;
+  if (scenario.seed !== p0.seed || scenario.patients !== p0.patients) {
+    throw new UserError(`${first.file}: seed ${p0.seed} and patients ${p0.patients} do not match its scenario's (${scenario.seed}, ${scenario.patients})`);
+  }
   const compiled = compileScenario(scenario);
   const plan = planBlocks(scenario.patients);
   if (plan.length !== p0.blockCount || compiled.layout.length !== p0.layoutLength) {
