@@ -125,16 +125,20 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   return Math.exp(lnFront) * f / a;
 }
 
-/** ln Gamma(x), x > 0: Lanczos (g = 7, 9 terms), relative error about 1e-15. */
+/**
+ * ln Gamma(x), x > 0: shifted up to x >= 15 by Gamma(x + 1) = x Gamma(x), then
+ * Stirling's series to the x^-11 term (the next term is below 1e-16 there).
+ */
 export function lnGamma(x: number): number {
-  const G = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61508217949159, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
-  const y = x - 1;
-  let s = G[0];
-  for (let i = 1; i < 9; i++) s += G[i] / (y + i);
-  const t = y + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(s);
+  let shift = 0;
+  let prod = 1;
+  while (x < 15) { prod *= x; x += 1; shift++; }
+  const r = 1 / x;
+  const r2 = r * r;
+  // Bernoulli terms B_2k / (2k (2k - 1) x^(2k - 1)), k = 1..6.
+  const series = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680 - r2 * (1 / 1188 - r2 * (691 / 360360))))));
+  const value = (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + series;
+  return shift > 0 ? value - Math.log(prod) : value;
 }
 
 /** Upper tail P(T > t) of Student's t with `df` degrees of freedom (df > 0, not necessarily whole). */
