@@ -12,4 +12,4 @@ $acc $mode $b-acc.json
 $acc --scenario bench/configs/rules.yaml --patients 50000 $mode $b-rules.json
 $acc --scenario bench/configs/rules.yaml --patients 50000 --trial 3 $mode $b-rules-trial3.json
 $acc --patients 50000 --trial 0 $mode $b-canonical-trial0.json
-$acc --scenario scenarios/six-vs-nine-stay.yaml --patients 50000 $mode $b-six-vs-nine-stay.json
+$acc --scenario bench/configs/stay.yaml --patients 50000 $mode $b-six-vs-nine-stay.json
