@@ -1,0 +1,84 @@
+// `jaksim power`: the --json document, the files written, and user errors (one line, exit 2, nothing written).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { knownDoc } from './fixture.js';
+
+function fixtureFile(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'jaksim-power-'));
+  const file = join(dir, 'known.json');
+  const single = (id: string) => ({ id, sequence: [id], failAtMonths: 12, afterLastLine: 'stay' });
+  writeFileSync(file, JSON.stringify({
+    ...knownDoc({ a: 0.5, c: 0.8 }, [single('a'), single('c'),
+      { id: 'a-then-c', sequence: ['a', 'c'], failAtMonths: 6, afterLastLine: 'stay' }]),
+    name: 'known',
+  }));
+  return { dir, file };
+}
+
+async function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('jaksim power', () => {
+  it('--json prints the document; results/ holds power.csv, power.json, report.html', async () => {
+    const { dir, file } = fixtureFile();
+    const outDir = join(dir, 'results');
+    const r = await cli(['power', file, '--arms', 'a,c', '--n', '40,120', '--trials', '200', '--workers', '1', '--out', outDir, '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ design: 'parallel', endpoint: 'cumulative@12', alpha: 0.05, arms: ['a', 'c'], trials: 200 });
+    expect(doc.results.map((x: { n: number }) => x.n)).toEqual([40, 120]);
+    for (const x of doc.results) for (const key of ['power', 'lo', 'hi']) expect(typeof x[key]).toBe('number');
+    expect(typeof doc.sampleSize).toBe('number');
+    const runs = readdirSync(join(outDir, 'known'));
+    expect(runs).toHaveLength(1);
+    const folder = join(outDir, 'known', runs[0]);
+    expect(JSON.parse(readFileSync(join(folder, 'power.json'), 'utf8')).results).toEqual(doc.results);
+    const csv = readFileSync(join(folder, 'power.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^kind,n,/);
+    expect(csv.filter((l) => l.startsWith('curve,'))).toHaveLength(2);
+    const html = readFileSync(join(folder, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain(`n = ${doc.sampleSize}`);
+  });
+
+  it('SMART from the command line', async () => {
+    const { dir, file } = fixtureFile();
+    const r = await cli(['power', file, '--design', 'smart', '--options', 'a-then-c,a', '--n', '60', '--trials', '50',
+      '--workers', '1', '--out', join(dir, 'results'), '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ design: 'smart', options: ['a-then-c', 'a'], decisionMonth: 6, compare: ['a-then-c', 'a'] });
+    expect(doc.results[0].means.map((m: { id: string }) => m.id)).toEqual(['a-then-c', 'a']);
+  });
+
+  it.each([
+    [['--arms', 'a,nope'], /--arms: unknown policy "nope"/],
+    [['--arms', 'a'], /--arms: expected two policy ids/],
+    [['--arms', 'a,c', '--endpoint', 'cumulative12'], /--endpoint: expected/],
+    [['--arms', 'a,c', '--endpoint', 'cumulative@99'], /--endpoint: expected a visit month/],
+    [['--arms', 'a,c', '--n', '0,100'], /--n: expected whole numbers/],
+    [['--arms', 'a,c', '--n', '-5'], /--n: expected whole numbers/],
+    [['--arms', 'a,c', '--alpha', '1.5'], /--alpha/],
+    [['--arms', 'a,c', '--sides', '3'], /--sides/],
+    [['--arms', 'a,c', '--test', 'welch'], /Welch/],
+    [['--arms', 'a,c', '--endpoint', 'nonresponse', '--test', 'fisher'], /welch/],
+    [['--arms', 'a,c', '--ratio', '0:1'], /--ratio/],
+    [['--design', 'crossover', '--arms', 'a,c'], /--design/],
+  ])('user error %j: one line, exit 2, nothing written', async (flags, message) => {
+    const { dir, file } = fixtureFile();
+    const outDir = join(dir, 'results');
+    const r = await cli(['power', file, ...flags, '--trials', '10', '--workers', '1', '--out', outDir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(existsSync(outDir)).toBe(false);
+  });
+});
