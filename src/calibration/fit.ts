@@ -63,44 +63,60 @@ export function sigmaIndex(spec: ParamSpec): number {
 }
 
 /**
- * The optimiser works with centred drug effects m_d = mu_d + C betaVerySevere,
- * C = VERY_SEVERE_CENTRE (about the share with SALT >= 95 across the trials),
- * so that moving betaVerySevere leaves each arm's overall response roughly
- * where it was: without it, betaVerySevere and every mu_d form a narrow
- * diagonal valley that coordinate-wise search crosses only slowly. The
- * natural vector (mu_d, log tau_d, betaVerySevere) is what is reported.
+ * The optimiser works with standardised drug effects m_d, where
+ *     mu_d = MU_PIVOT + sigma m_d - C betaVerySevere,
+ * C = VERY_SEVERE_CENTRE (about the share with SALT >= 95 across the trials)
+ * and MU_PIVOT about the L a patient needs to respond. An arm's response is
+ * roughly Phi((mu_d + C betaVerySevere - MU_PIVOT) / sigma), so moving sigma
+ * or betaVerySevere with m fixed leaves it about where it was. Without this,
+ * the globals and every mu_d form narrow diagonal valleys that coordinate
+ * search crosses only slowly. The natural vector (mu_d, log tau_d, log sigma,
+ * betaVerySevere) is what is reported.
  */
 export const VERY_SEVERE_CENTRE = 0.55;
+export const MU_PIVOT = 0.8;
 
-/** Internal (optimiser) vector -> natural vector (mu, log tau, betaVerySevere). */
-export function toNatural(spec: ParamSpec, x: number[]): number[] {
-  if (!spec.fitBetaVerySevere) return x.slice();
-  const b = x[x.length - 1];
-  return x.map((v, i) => (i < spec.drugs.length ? v - VERY_SEVERE_CENTRE * b : v));
+function globalsOf(spec: ParamSpec, x: number[], base: Globals): { sigma: number; b: number } {
+  return {
+    sigma: spec.fitSigma ? Math.exp(x[sigmaIndex(spec)]) : base.sigma,
+    b: spec.fitBetaVerySevere ? x[x.length - 1] : base.betaVerySevere,
+  };
+}
+
+/** Internal (optimiser) vector -> natural vector. Only the first drugs.length entries differ. */
+export function toNatural(spec: ParamSpec, x: number[], base: Globals): number[] {
+  const { sigma, b } = globalsOf(spec, x, base);
+  const cb = spec.fitBetaVerySevere ? VERY_SEVERE_CENTRE * b : 0;
+  return x.map((v, i) => (i < spec.drugs.length ? MU_PIVOT + sigma * v - cb : v));
 }
 
 /** Natural vector -> internal (optimiser) vector. */
-export function fromNatural(spec: ParamSpec, v: number[]): number[] {
-  if (!spec.fitBetaVerySevere) return v.slice();
-  const b = v[v.length - 1];
-  return v.map((u, i) => (i < spec.drugs.length ? u + VERY_SEVERE_CENTRE * b : u));
+export function fromNatural(spec: ParamSpec, v: number[], base: Globals): number[] {
+  const { sigma, b } = globalsOf(spec, v, base);
+  const cb = spec.fitBetaVerySevere ? VERY_SEVERE_CENTRE * b : 0;
+  return v.map((u, i) => (i < spec.drugs.length ? (u - MU_PIVOT + cb) / sigma : u));
 }
 
-/** Covariance of the natural vector from that of the internal one: J S J', J the (linear) map's matrix. */
-export function naturalCovariance(spec: ParamSpec, s: number[][]): number[][] {
+/** Covariance of the natural vector from that of the internal one at x: J S J', J the Jacobian of toNatural. */
+export function naturalCovariance(spec: ParamSpec, s: number[][], x: number[], base: Globals): number[][] {
   const n = s.length;
+  const { sigma } = globalsOf(spec, x, base);
   const J: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j): number => (i === j ? 1 : 0)));
-  if (spec.fitBetaVerySevere) for (let i = 0; i < spec.drugs.length; i++) J[i][n - 1] = -VERY_SEVERE_CENTRE;
+  for (let i = 0; i < spec.drugs.length; i++) {
+    J[i][i] = sigma;
+    if (spec.fitSigma) J[i][sigmaIndex(spec)] = sigma * x[i];
+    if (spec.fitBetaVerySevere) J[i][n - 1] = -VERY_SEVERE_CENTRE;
+  }
   const JS = J.map((row) => s[0].map((_, j) => row.reduce((acc, v, k) => acc + v * s[k][j], 0)));
   return JS.map((row) => J.map((jr) => row.reduce((acc, v, k) => acc + v * jr[k], 0)));
 }
 
-/** Decode an internal (optimiser) vector. */
-export function decode(spec: ParamSpec, xInternal: number[], base: Globals): Decoded {
-  const x = toNatural(spec, xInternal);
+/** Decode an internal (optimiser) vector; `tauClass` fixes the class tau (else the geometric mean of the own taus). */
+export function decode(spec: ParamSpec, xInternal: number[], base: Globals, fixedTauClass?: number): Decoded {
+  const x = toNatural(spec, xInternal, base);
   const mu = new Map(spec.drugs.map((d, i) => [d, x[i]]));
   const logTaus = spec.ownTau.map((_, j) => x[spec.drugs.length + j]);
-  const tauClass = logTaus.length ? Math.exp(logTaus.reduce((a, b) => a + b, 0) / logTaus.length) : DEFAULT_TAU_CLASS;
+  const tauClass = fixedTauClass ?? (logTaus.length ? Math.exp(logTaus.reduce((a, b) => a + b, 0) / logTaus.length) : DEFAULT_TAU_CLASS);
   const tau = new Map(spec.drugs.map((d) => [d, tauClass]));
   spec.ownTau.forEach((d, j) => tau.set(d, Math.exp(logTaus[j])));
   const globals = spec.fitBetaVerySevere ? { ...base, betaVerySevere: x[x.length - 1] } : { ...base };
@@ -130,7 +146,7 @@ export function initialVector(spec: ParamSpec, points: CalibrationPoint[], base:
     return 0.8 + probit(Math.min(0.95, Math.max(0.01, p)));
   });
   return fromNatural(spec, [...mu, ...spec.ownTau.map(() => Math.log(5)),
-    ...(spec.fitSigma ? [Math.log(base.sigma)] : []), ...(spec.fitBetaVerySevere ? [base.betaVerySevere] : [])]);
+    ...(spec.fitSigma ? [Math.log(base.sigma)] : []), ...(spec.fitBetaVerySevere ? [base.betaVerySevere] : [])], base);
 }
 
 /** A simulated (population, drug) pair and the weeks at which it is read. */
@@ -145,10 +161,15 @@ export interface CalibrationOptions {
   starts: number;
   /** Objective evaluations of the final joint Nelder-Mead polish. */
   maxEvals: number;
-  /** Block-coordinate sweeps per start (default 8). */
+  /** Block-coordinate sweeps per start (default 5). */
   maxSweeps?: number;
   /** Globals not fitted (and the start of those fitted). */
   globals: Globals;
+  /**
+   * Class tau for drugs without a time course, months. Default: fitted first
+   * from the arms of the drugs with a time course alone (see calibrate).
+   */
+  tauClass?: number;
   /** Override which globals are fitted (default: those the data identify, see paramSpec). */
   fit?: { betaVerySevere?: boolean; sigma?: boolean };
   /** Parameter draws from the fitted normal approximation for prediction intervals. */
@@ -205,6 +226,8 @@ export interface CalibrationResult {
   points: PointFit[];
   /** Simulated SALT <= 20 (Monte Carlo Wilson interval) and <= 10 by week, per simulated arm. */
   curves: ResponseCurve[];
+  /** Class tau used for the drugs without a time course, months. */
+  tauClass: number;
   populations: Record<string, Population>;
 }
 
@@ -253,7 +276,7 @@ export class CalibrationProblem {
    * arm i always uses seed + i, so every x sees the same draws.
    */
   async simulate(x: number[], drugs?: Set<string>, weeksFor?: (c: Combo) => number[]): Promise<(ArmCounts | undefined)[]> {
-    const d = decode(this.spec, x, this.options.globals);
+    const d = decode(this.spec, x, this.options.globals, this.options.tauClass);
     this.evals++;
     return Promise.all(this.combos.map((c, i) => (drugs && !drugs.has(c.drug) ? undefined : simulateArm(this.options.engine, {
       population: this.populations[c.population],
@@ -301,7 +324,8 @@ export class CalibrationProblem {
     const { spec } = this;
     const x = x0.slice();
     const nd = spec.drugs.length;
-    const tied = spec.drugs.filter((d) => !spec.ownTau.includes(d));
+    // With a fixed class tau, an own tau moves only its own drug's arms.
+    const tied = this.options.tauClass === undefined ? spec.drugs.filter((d) => !spec.ownTau.includes(d)) : [];
     let f = await this.deviance(x);
     let sweeps = 0;
     for (; sweeps < maxSweeps; sweeps++) {
@@ -351,6 +375,25 @@ export async function hessian(f: (x: number[]) => Promise<number>, x: number[], 
   return H;
 }
 
+/**
+ * The class tau, from the arms of the drugs with a time course alone (their
+ * mu, log tau and betaVerySevere fitted by block descent): the geometric mean
+ * of their taus. Fitting it jointly would let the single-time-point arms,
+ * which carry no information on onset speed but prefer whatever tau best
+ * matches their SALT <= 10 / <= 20 ratios, drag the own taus with it (we saw
+ * tau collapse to 0.05 months). DEFAULT_TAU_CLASS when no drug has a time course.
+ */
+export async function classTau(data: TrialData, options: CalibrationOptions): Promise<number> {
+  const own = paramSpec(calibrationPoints(data), options.fit).ownTau;
+  if (own.length === 0) return DEFAULT_TAU_CLASS;
+  const subset: TrialData = { ...data, arms: data.arms.filter((a) => own.includes(a.drug)) };
+  const problem = new CalibrationProblem(subset, { ...options, tauClass: DEFAULT_TAU_CLASS });
+  const b = await problem.blockDescent(initialVector(problem.spec, problem.points, options.globals), options.maxSweeps ?? 5);
+  const nd = problem.spec.drugs.length;
+  const logTaus = problem.spec.ownTau.map((_, j) => b.x[nd + j]);
+  return Math.exp(logTaus.reduce((a, v) => a + v, 0) / logTaus.length);
+}
+
 /** Step for the Hessian: large enough that common-random-number steps (1/patients) do not dominate. */
 export const HESSIAN_STEP = 0.1;
 
@@ -361,8 +404,11 @@ export const HESSIAN_STEP = 0.1;
  * betaVerySevere linear, tau on the log scale), the quadratic approximation
  * of the profile likelihood.
  */
-export async function calibrate(data: TrialData, options: CalibrationOptions): Promise<CalibrationResult> {
-  const log = options.log ?? (() => {});
+export async function calibrate(data: TrialData, optionsIn: CalibrationOptions): Promise<CalibrationResult> {
+  const log = optionsIn.log ?? (() => {});
+  const options = { ...optionsIn };
+  if (options.tauClass === undefined) options.tauClass = await classTau(data, options);
+  log(`class tau ${options.tauClass.toFixed(3)} months`);
   const problem = new CalibrationProblem(data, options);
   const { spec, points } = problem;
   const f = (x: number[]) => problem.deviance(x);
@@ -373,9 +419,9 @@ export async function calibrate(data: TrialData, options: CalibrationOptions): P
   for (let s = 0; s < options.starts; s++) {
     const start = s === 0 ? x0 : x0.map((v, i) => v + step[i] * (2 * rng.uniform() - 1) * 1.5);
     const e0 = problem.evals;
-    const b = await problem.blockDescent(start, options.maxSweeps ?? 8);
+    const b = await problem.blockDescent(start, options.maxSweeps ?? 5);
     log(`start ${s + 1}/${options.starts}: deviance ${b.f.toFixed(3)} after ${b.sweeps} sweep(s), ${problem.evals - e0} evaluations`);
-    starts.push({ x: b.x, f: b.f, evals: problem.evals - e0, converged: b.sweeps < (options.maxSweeps ?? 8), start });
+    starts.push({ x: b.x, f: b.f, evals: problem.evals - e0, converged: b.sweeps < (options.maxSweeps ?? 5), start });
   }
   let best = starts.reduce((a, b) => (b.f < a.f ? b : a));
   // Polish: a joint Nelder-Mead from the best point with a small simplex (the blocks interact through the globals).
@@ -387,8 +433,9 @@ export async function calibrate(data: TrialData, options: CalibrationOptions): P
   // Covariance = (H / 2)^-1: the deviance is -2 log L.
   const { inverse, ridge } = choleskyInverse(H.map((row) => row.map((v) => v / 2)));
   log(`information matrix${ridge > 0 ? ` regularised (ridge ${ridge.toPrecision(2)})` : ''}; simulating draws and curves`);
-  return assessFit(problem, toNatural(spec, best.x), naturalCovariance(spec, inverse), ridge > 0,
-    starts.map((st) => ({ ...st, x: toNatural(spec, st.x), start: toNatural(spec, st.start) })), options);
+  const g = options.globals;
+  return assessFit(problem, toNatural(spec, best.x, g), naturalCovariance(spec, inverse, best.x, g), ridge > 0,
+    starts.map((st) => ({ ...st, x: toNatural(spec, st.x, g), start: toNatural(spec, st.start, g) })), options);
 }
 
 /**
@@ -402,10 +449,10 @@ export async function assessFit(
   starts: CalibrationResult['starts'], options: CalibrationOptions,
 ): Promise<CalibrationResult> {
   const { spec, points, data } = problem;
-  const internal = fromNatural(spec, x);
+  const internal = fromNatural(spec, x, options.globals);
   const best = { x, f: await problem.deviance(internal) };
   const se = spec.names.map((_, i) => Math.sqrt(Math.max(0, covariance[i][i])));
-  const d = decode(spec, internal, options.globals);
+  const d = decode(spec, internal, options.globals, options.tauClass);
 
   const estimates: ParameterEstimate[] = [];
   spec.drugs.forEach((id, i) => {
@@ -425,7 +472,7 @@ export async function assessFit(
     const s = Math.sqrt(Math.max(0, v)) / m;
     const tied = spec.drugs.filter((id) => !spec.ownTau.includes(id));
     estimates.push({ name: 'tauClass', estimate: d.tauClass, se: s, lo: d.tauClass * Math.exp(-Z95 * s), hi: d.tauClass * Math.exp(Z95 * s), kind: 'tied',
-      note: `geometric mean of ${spec.ownTau.join(', ')}; the tau of ${tied.join(', ') || 'no drug'} (a single time point each)` });
+      note: `geometric mean of the taus of ${spec.ownTau.join(', ')} fitted on their own arms; the tau of ${tied.join(', ') || 'no drug'} (a single time point each); interval from the own taus' covariance` });
   }
   if (spec.fitSigma) {
     const i = sigmaIndex(spec);
@@ -444,7 +491,7 @@ export async function assessFit(
   for (let k = 0; k < draws; k++) {
     const e = spec.names.map(() => drawRng.normal());
     const xk = best.x.map((v, i) => v + factor[i].reduce((acc, c, j) => acc + c * e[j], 0));
-    drawn.push(problem.simulatedRates(await problem.simulate(fromNatural(spec, xk))));
+    drawn.push(problem.simulatedRates(await problem.simulate(fromNatural(spec, xk, options.globals))));
   }
   const fitted = problem.simulatedRates(await problem.simulate(internal));
   const grid = Array.from({ length: CURVE_WEEKS / CURVE_STEP_WEEKS + 1 }, (_, i) => i * CURVE_STEP_WEEKS);
@@ -515,6 +562,7 @@ export async function assessFit(
     globals: d.globals,
     points: pointFits,
     curves,
+    tauClass: d.tauClass,
     populations: problem.populations,
   };
 }

@@ -20,6 +20,7 @@ export interface CalibrateArgs {
   starts: number;
   maxEvals: number;
   draws: number;
+  fitSigma: boolean;
   workers: number;
   json: boolean;
 }
@@ -34,7 +35,7 @@ export interface ValidateArgs {
 }
 
 /** Defaults of `jaksim calibrate`: about 3 minutes on 2 cores (docs/calibration.md). */
-export const CALIBRATE_DEFAULTS = { patients: 10_240, seed: 20251008, starts: 3, maxEvals: 400, draws: 20 };
+export const CALIBRATE_DEFAULTS = { patients: 8192, seed: 20251008, starts: 3, maxEvals: 400, draws: 20 };
 
 function check(name: string, v: number, min: number, max: number): void {
   if (!Number.isInteger(v) || v < min || v > max) throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${v}`);
@@ -57,6 +58,7 @@ export async function calibrateCommand(a: CalibrateArgs, out: (t: string) => voi
     result = await calibrate(data, {
       engine, patients: a.patients, seed: a.seed, starts: a.starts, maxEvals: a.maxEvals, draws: a.draws,
       globals: { ...DEFAULTS.globals },
+      fit: { sigma: a.fitSigma },
       log: a.json ? undefined : (m) => err(`calibrate: ${m}`),
     });
   } finally {
@@ -89,7 +91,10 @@ export async function validateCommand(a: ValidateArgs, out: (t: string) => void)
   let result;
   try {
     const globals = { ...DEFAULTS.globals, ...stored.globals };
-    const options: CalibrationOptions = { engine, patients: stored.patients, seed: stored.seed, starts: 0, maxEvals: 0, draws: a.draws, globals };
+    const options: CalibrationOptions = {
+      engine, patients: stored.patients, seed: stored.seed, starts: 0, maxEvals: 0, draws: a.draws, globals, tauClass: stored.tauClass,
+      fit: { sigma: stored.names.includes('logSigma'), betaVerySevere: stored.names.includes('betaVerySevere') },
+    };
     const problem = new CalibrationProblem(data, options);
     if (problem.spec.names.join(',') !== stored.names.join(',')) {
       throw new UserError(`${a.catalog}: uncertainty.vector: expected the parameters the data identify (${problem.spec.names.join(', ')}), got ${stored.names.join(', ')}; run jaksim calibrate again`);
@@ -123,6 +128,7 @@ export function withCalibrateOptions<T>(y: Argv<T>) {
     .option('starts', { type: 'number', default: CALIBRATE_DEFAULTS.starts, describe: 'optimiser starts' })
     .option('max-evals', { type: 'number', default: CALIBRATE_DEFAULTS.maxEvals, describe: 'evaluations of the final joint Nelder-Mead polish' })
     .option('draws', { type: 'number', default: CALIBRATE_DEFAULTS.draws, describe: 'parameter draws for the simulated intervals' })
+    .option('fit-sigma', { type: 'boolean', default: false, describe: 'also fit sigma from the SALT <= 10 / <= 20 pairs (off: see docs/calibration.md)' })
     .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

@@ -58,6 +58,7 @@ export function catalogDocument(r: CalibrationResult, meta: CatalogMeta): Record
         name: e.name, estimate: round(e.estimate), lo: round(e.lo), hi: round(e.hi), se: round(e.se), kind: e.kind,
         ...(e.note ? { note: e.note } : {}),
       })),
+      tauClass: round(r.tauClass, 10),
       vector: r.spec.names,
       estimate: r.x.map((v) => round(v, 10)),
       covariance: r.covariance.map((row) => row.map((v) => round(v, 8))),
@@ -79,7 +80,7 @@ export function writeCatalog(file: string, doc: Record<string, unknown>): void {
 }
 
 /** The stored free vector, names and covariance of a catalog file (for `jaksim validate`). */
-export function readCatalogUncertainty(file: string): { names: string[]; estimate: number[]; covariance: number[][]; seed: number; patients: number; globals: Record<string, number> } {
+export function readCatalogUncertainty(file: string): { names: string[]; estimate: number[]; covariance: number[][]; tauClass?: number; seed: number; patients: number; globals: Record<string, number> } {
   let doc: Record<string, unknown>;
   try {
     doc = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -91,6 +92,7 @@ export function readCatalogUncertainty(file: string): { names: string[]; estimat
     && typeof doc.seed === 'number' && typeof doc.patientsPerArm === 'number' && typeof doc.globals === 'object';
   if (!ok) throw new UserError(`${file}: uncertainty: expected the vector, estimate and covariance written by jaksim calibrate, got ${u ? 'an incomplete block' : 'nothing'}`);
   return {
+    tauClass: typeof u.tauClass === 'number' ? u.tauClass : undefined,
     names: u.vector as string[], estimate: u.estimate as number[], covariance: u.covariance as number[][],
     seed: doc.seed as number, patients: doc.patientsPerArm as number, globals: doc.globals as Record<string, number>,
   };
