@@ -12,6 +12,8 @@ import { validateScenario } from '../io/scenario.js';
 import { formatRunTable } from '../io/table.js';
 import { compileScenario } from '../model/compile.js';
 import { ENGINE_VERSION } from '../version.js';
+import { writeSweepResults } from './sweep.js';
+import { isSweepShardFolder, mergeSweepFolder } from './sweepShard.js';
 
 export interface MergeArgs {
   partials: string[];
@@ -45,6 +47,7 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES) {
     if (p.seed !== p0.seed) diffs.push(`seed (${p.seed} vs ${p0.seed})`);
     if (p.patients !== p0.patients) diffs.push(`patients (${p.patients} vs ${p0.patients})`);
     if (p.blockSize !== p0.blockSize || p.blockCount !== p0.blockCount || p.layoutLength !== p0.layoutLength) diffs.push('block layout');
+    if (p.shard.count !== p0.shard.count || (p.blockOffset ?? 0) !== (p0.blockOffset ?? 0)) diffs.push(`shard count (${p.shard.count} vs ${p0.shard.count})`);
     if (diffs.length > 0) throw new UserError(`${r.file} and ${first.file} are not shards of the same run: they differ in ${diffs.join(', ')}`);
   }
   if (p0.blockSize !== BLOCK_SIZE) throw new UserError(`${first.file}: block size ${p0.blockSize}, but this engine uses ${BLOCK_SIZE}`);
@@ -78,7 +81,8 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES) {
   const missing = plan.filter((b) => !blocks.has(b.index)).map((b) => b.index);
   if (missing.length > 0) {
     const n = p0.shard.count;
-    const shards = [...new Set(missing.map((b) => (b % n) + 1))].sort((a, b) => a - b);
+    const offset = p0.blockOffset ?? 0;
+    const shards = [...new Set(missing.map((b) => ((offset + b) % n) + 1))].sort((a, b) => a - b);
     const covered = new Set(read.filter((r) => r.partial.shard.count === n).map((r) => r.partial.shard.index));
     const absent = shards.filter((s) => !covered.has(s));
     throw new UserError(`${missing.length} of ${plan.length} blocks are missing (blocks ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''})`
@@ -90,8 +94,15 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES) {
 }
 
 export async function mergeCommand(args: MergeArgs, out: (t: string) => void): Promise<number> {
+  const maxBytes = args.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
+  const sweeps = args.partials.map(String).filter(isSweepShardFolder);
+  if (sweeps.length > 0) {
+    if (args.partials.length !== 1) throw new UserError('merge: give one folder of sweep shards (sweep-shards-*) on its own');
+    const { base, sweep } = mergeSweepFolder(sweeps[0], maxBytes);
+    return writeSweepResults(args.out, base, sweep, args.json, out);
+  }
   const files = listPartialFiles(args.partials.map(String));
-  const { scenario, result } = mergePartials(files, args.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES);
+  const { scenario, result } = mergePartials(files, maxBytes);
   const command = ['jaksim', ...process.argv.slice(2)].join(' ');
   const report = await runReportHtml(result, scenario, command);
   const folder = writeRunResults(args.out, scenario, result, command, undefined, { 'report.html': report });

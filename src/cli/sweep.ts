@@ -10,8 +10,10 @@ import { writeResultFolder } from '../io/results.js';
 import { LIMITS, loadScenario } from '../io/scenario.js';
 import { expandGrid, sweepCsv, sweepParameters, type SweepResult } from '../io/sweep.js';
 import { formatSweepTable } from '../io/table.js';
+import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import { progressBar } from './progress.js';
+import { runSweepShard } from './sweepShard.js';
 
 export interface SweepArgs {
   scenario: string;
@@ -21,6 +23,7 @@ export interface SweepArgs {
   workers: number;
   out: string;
   json: boolean;
+  shard?: string;
 }
 
 function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
@@ -42,7 +45,8 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('seed', { type: 'number', describe: 'random seed of every grid point (overrides the scenario)' })
     .option('workers', { type: 'number', default: Math.max(1, Math.min(availableParallelism(), 8)), describe: 'worker threads (results do not depend on it)' })
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
-    .option('json', { type: 'boolean', default: false, describe: 'print sweep.json on stdout' });
+    .option('json', { type: 'boolean', default: false, describe: 'print sweep.json on stdout' })
+    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n of the (grid point, block) units and write partial results for `jaksim merge`' });
 }
 
 /**
@@ -59,6 +63,17 @@ export async function sweepCommand(args: SweepArgs, out: (t: string) => void): P
   const sets = args.set === undefined ? [] : Array.isArray(args.set) ? args.set : [args.set];
   const parameters = sweepParameters(base, args.scenario, sets.map(String));
   const grid = expandGrid(base, args.scenario, parameters);
+  if (args.shard !== undefined) {
+    const progress = progressBar(!args.json, `${base.name} shard ${args.shard}`);
+    try {
+      const shard = await runSweepShard(base, parameters, grid, String(args.shard), args.workers, args.out, progress.onProgress);
+      progress.stop();
+      out(`Sweep shard ${args.shard}: ${shard.units} of ${shard.totalUnits} (grid point, block) units -> ${relative(process.cwd(), shard.folder) || shard.folder}`);
+    } finally {
+      progress.stop();
+    }
+    return 0;
+  }
 
   const engine = new Engine({ workers: args.workers });
   const points: SweepResult['points'] = [];
@@ -78,6 +93,14 @@ export async function sweepCommand(args: SweepArgs, out: (t: string) => void): P
   const sweep: SweepResult = {
     scenario: base.name, seed: base.seed, patients: base.patients, engineVersion: ENGINE_VERSION, parameters, points,
   };
+  return writeSweepResults(args.out, base, sweep, args.json, out);
+}
+
+/** Write a sweep's folder (sweep.csv, sweep.json, report.html) and print its table or its JSON. */
+export async function writeSweepResults(
+  outRoot: string, base: Scenario, sweep: SweepResult, asJson: boolean, out: (t: string) => void,
+): Promise<number> {
+  const args = { out: outRoot, json: asJson };
   const command = ['jaksim', ...process.argv.slice(2)].join(' ');
   const { sweep: _sweep, ...resolved } = base;
   const json = JSON.stringify({ ...sweep, command, resolvedScenario: resolved }, null, 2) + '\n';

@@ -38,6 +38,12 @@ export interface PartialResult {
   layoutLength: number;
   /** Which shard wrote it: i of n (1-based). */
   shard: { index: number; count: number };
+  /**
+   * Sweeps number the work units (grid point, block) across the whole grid:
+   * block b of this grid point is unit blockOffset + b, which belongs to
+   * shard ((blockOffset + b) mod n) + 1. Absent (0) for a plain run.
+   */
+  blockOffset?: number;
   workers: number;
   /** The resolved scenario, so a merge needs no scenario file. */
   scenario: Scenario;
@@ -67,10 +73,13 @@ export function decodeBlock(text: string, length: number): Float64Array | null {
   return out;
 }
 
-/** Blocks of shard i of n (1-based): block b belongs to shard (b mod n) + 1, so shards get equal work. */
-export function shardBlocks(blockCount: number, index: number, count: number): number[] {
+/**
+ * Blocks of shard i of n (1-based): block b belongs to shard ((offset + b) mod n) + 1,
+ * so shards get equal work (offset: the sweep's units before this grid point).
+ */
+export function shardBlocks(blockCount: number, index: number, count: number, offset = 0): number[] {
   const out: number[] = [];
-  for (let b = index - 1; b < blockCount; b += count) out.push(b);
+  for (let b = 0; b < blockCount; b++) if ((offset + b) % count === index - 1) out.push(b);
   return out;
 }
 
@@ -122,6 +131,7 @@ const partialSchema = z.strictObject({
   blockCount: count.min(1),
   layoutLength: count.min(1).max(100_000_000),
   shard: z.strictObject({ index: count.min(1), count: count.min(1) }),
+  blockOffset: count.optional(),
   workers: count.min(1),
   scenario: z.record(z.string(), z.unknown()),
   blocks: z.array(z.strictObject({ index: count, data: z.string() })),

@@ -1,6 +1,6 @@
 // Sharded runs merged, and checkpointed runs killed and resumed: results byte-identical to one uninterrupted run.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -87,6 +87,29 @@ describe('run --shard and merge', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/checksum does not match/);
     expect(existsSync(join(root, 'x'))).toBe(false);
+  });
+});
+
+describe('sweep --shard and merge', () => {
+  it('a 2-point sweep in 3 shards merged: sweep.csv byte-identical, sweep.json equal but for the command; a missing shard named', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'jaksim-sweep-shard-'));
+    const args = ['sweep', 'scenarios/default.yaml', '--set', 'rhoClass=0,0.5', '--patients', '9000', '--workers', '1'];
+    expect((await jaksim([...args, '--out', join(root, 'single')])).code).toBe(0);
+    for (const i of [1, 2, 3]) expect((await jaksim([...args, '--shard', `${i}/3`, '--out', join(root, 'sh')])).code).toBe(0);
+    const folder = join(root, 'sh', 'default', readdirSync(join(root, 'sh', 'default'))[0]);
+    expect(folder).toMatch(/sweep-shards-/);
+    expect((await jaksim(['merge', folder, '--out', join(root, 'merged')])).code).toBe(0);
+    const a = runFolder(join(root, 'single'));
+    const b = runFolder(join(root, 'merged'));
+    expect(readFileSync(join(b, 'sweep.csv'), 'utf8')).toBe(readFileSync(join(a, 'sweep.csv'), 'utf8'));
+    const json = (f: string) => { const d = JSON.parse(readFileSync(join(f, 'sweep.json'), 'utf8')); delete d.command; return JSON.stringify(d); };
+    expect(json(b)).toBe(json(a));
+
+    // Units: point 0 blocks 0-2 -> shards 1, 2, 3; point 1 blocks 0-2 -> shards 1, 2, 3.
+    rmSync(join(folder, 'point-1', 'shard-2-of-3.partial.json'));
+    const missing = await captureCli(['merge', folder, '--out', join(root, 'x')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/sweep point 1: 1 of 3 blocks are missing \(blocks 1\): shard 2\/3 not given/);
   });
 });
 
