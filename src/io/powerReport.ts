@@ -36,6 +36,20 @@ function curveSpec(r: PowerResult): ChartSpec {
   return { width: 560, height: 300, layer: layers } as ChartSpec;
 }
 
+/** The estimated effect over the trials at each n: 2.5-97.5% (thin), 25-75% (thick), median (tick). */
+function effectSpec(r: PowerResult): ChartSpec {
+  const values = r.results.map((p) => ({ n: p.n, ...p.effect }));
+  const x = { field: 'n', type: 'quantitative', title: 'total sample size n' } as const;
+  return {
+    width: 560, height: 220, data: { values },
+    layer: [
+      { mark: { type: 'rule', color: '#4c78a8' }, encoding: { x, y: { field: 'q025', type: 'quantitative', title: 'estimated effect (arm 2 - arm 1)' }, y2: { field: 'q975' } } },
+      { mark: { type: 'rule', color: '#4c78a8', strokeWidth: 6 }, encoding: { x, y: { field: 'q25', type: 'quantitative' }, y2: { field: 'q75' } } },
+      { mark: { type: 'tick', color: '#222', orient: 'horizontal' }, encoding: { x, y: { field: 'q50', type: 'quantitative' } } },
+    ],
+  } as ChartSpec;
+}
+
 function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
     rows.map((row) => `<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
@@ -66,10 +80,12 @@ export async function powerReportHtml(r: PowerResult, command: string): Promise<
   ]);
   const search = (r.sampleSizeSearch?.runs ?? []).map((p) => [String(p.n), `${pct(p.power)} (${pct(p.lo)}-${pct(p.hi)})`]);
   const svg = await renderSvg(curveSpec(r));
+  const effectSvg = await renderSvg(effectSpec(r));
   const body = `<h1>Power analysis: ${esc(r.scenario)}</h1>
 <p class="meta">${esc(what)}; end point ${esc(r.endpoint)}; alpha ${r.alpha}, ${r.sides}-sided; ${r.trials} simulated trials per n; seed ${r.seed}; ${r.elapsedSeconds.toFixed(1)} s.</p>
 <p><strong>${esc(size)}</strong></p>
 <figure id="power-curve">${svg}<figcaption>Simulated power (blue, with its 95% Monte Carlo band), type I error of the same trials with both arms on ${esc(r.arms[0])} (red, dashed), the target (grey) and the chosen n (green).</figcaption></figure>
+<figure id="effect-distribution">${effectSvg}<figcaption>Distribution of the estimated effect over the simulated trials at each n: 2.5-97.5% (thin line), 25-75% (thick), median (tick).</figcaption></figure>
 <h2>Power by total sample size</h2>
 ${table(['n', 'arm 1 / arm 2', 'power (95% MC)', 'type I error (95% MC)', 'estimated effect: mean (SD; 2.5-97.5%)', 'mean estimate per arm or regime'], rows)}
 ${search.length ? `<h2>Sample-size confirmation runs</h2>${table(['n', 'power (95% MC)'], search)}` : ''}
