@@ -108,7 +108,7 @@ function withRunOptions<T>(y: Argv<T>) {
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
     .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n (blocks b with b mod n = i - 1) and write a partial result for `jaksim merge`' })
     .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed blocks as the run goes; the same command resumes a killed run' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario file size, nesting and --patients' });
+    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits that protect the machine (file size, nesting, patients, drugs, policies, visits); see README' });
 }
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */

@@ -28,11 +28,11 @@ export function withMergeOptions<T>(y: Argv<T>) {
     .positional('partials', { type: 'string', array: true, demandOption: true, describe: 'partial result files (*.partial.json) or folders holding them' })
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
-    .option('allow-large', { type: 'boolean', default: false, describe: `read partial files over ${PARTIAL_MAX_BYTES / 1024 / 1024} MiB` });
+    .option('allow-large', { type: 'boolean', default: false, describe: `read partial files over ${PARTIAL_MAX_BYTES / 1024 / 1024} MiB, and scenarios beyond the limits of run --allow-large` });
 }
 
 /** Check that the partials are shards of one run and cover every block exactly once; merge in block order. */
-export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES) {
+export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES, allowLarge = false) {
   if (files.length === 0) throw new UserError('merge: no partial files given');
   const read = files.map((file) => ({ file, ...readPartial(file, maxBytes) }));
   const first = read[0];
@@ -53,7 +53,7 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES) {
   if (p0.blockSize !== BLOCK_SIZE) throw new UserError(`${first.file}: block size ${p0.blockSize}, but this engine uses ${BLOCK_SIZE}`);
   // Validate (a partial file is user input), then use the stored document itself so that the
   // merged summary.json holds the scenario with the same key order as a single run's.
-  const validated = validateScenario(p0.scenario, `${first.file} (scenario)`);
+  const validated = validateScenario(p0.scenario, `${first.file} (scenario)`, { allowLarge });
   if (scenarioHash(validated) !== p0.scenarioHash || scenarioHash(p0.scenario) !== p0.scenarioHash) {
     throw new UserError(`${first.file}: the scenario does not match its hash`);
   }
@@ -98,11 +98,11 @@ export async function mergeCommand(args: MergeArgs, out: (t: string) => void): P
   const sweeps = args.partials.map(String).filter(isSweepShardFolder);
   if (sweeps.length > 0) {
     if (args.partials.length !== 1) throw new UserError('merge: give one folder of sweep shards (sweep-shards-*) on its own');
-    const { base, sweep } = mergeSweepFolder(sweeps[0], maxBytes);
+    const { base, sweep } = mergeSweepFolder(sweeps[0], maxBytes, args.allowLarge);
     return writeSweepResults(args.out, base, sweep, args.json, out);
   }
   const files = listPartialFiles(args.partials.map(String));
-  const { scenario, result } = mergePartials(files, maxBytes);
+  const { scenario, result } = mergePartials(files, maxBytes, args.allowLarge);
   const command = ['jaksim', ...process.argv.slice(2)].join(' ');
   const report = await runReportHtml(result, scenario, command);
   const folder = writeRunResults(args.out, scenario, result, command, undefined, { 'report.html': report });

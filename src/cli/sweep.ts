@@ -24,6 +24,7 @@ export interface SweepArgs {
   out: string;
   json: boolean;
   shard?: string;
+  allowLarge?: boolean;
 }
 
 function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
@@ -46,7 +47,8 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('workers', { type: 'number', default: Math.max(1, Math.min(availableParallelism(), 8)), describe: 'worker threads (results do not depend on it)' })
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print sweep.json on stdout' })
-    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n of the (grid point, block) units and write partial results for `jaksim merge`' });
+    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n of the (grid point, block) units and write partial results for `jaksim merge`' })
+    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, patients, drugs, visits and grid points' });
 }
 
 /**
@@ -54,15 +56,15 @@ export function withSweepOptions<T>(y: Argv<T>) {
  * order on one engine, and write sweep.csv, sweep.json and report.html.
  */
 export async function sweepCommand(args: SweepArgs, out: (t: string) => void): Promise<number> {
-  checkInteger('patients', args.patients, 1, LIMITS.patients);
+  checkInteger('patients', args.patients, 1, args.allowLarge ? Number.MAX_SAFE_INTEGER : LIMITS.patients);
   checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('workers', args.workers, 1, 64);
-  const base = loadScenario(args.scenario);
+  const base = loadScenario(args.scenario, { allowLarge: args.allowLarge });
   if (args.patients !== undefined) base.patients = args.patients;
   if (args.seed !== undefined) base.seed = args.seed;
   const sets = args.set === undefined ? [] : Array.isArray(args.set) ? args.set : [args.set];
   const parameters = sweepParameters(base, args.scenario, sets.map(String));
-  const grid = expandGrid(base, args.scenario, parameters);
+  const grid = expandGrid(base, args.scenario, parameters, { allowLarge: args.allowLarge });
   if (args.shard !== undefined) {
     const progress = progressBar(!args.json, `${base.name} shard ${args.shard}`);
     try {

@@ -102,7 +102,7 @@ export function isSweepShardFolder(path: string): boolean {
 }
 
 /** Merge a folder of sweep shards: checks the header against the grid it describes, then merges each point's partials. */
-export function mergeSweepFolder(folder: string, maxBytes: number): { base: Scenario; sweep: SweepResult } {
+export function mergeSweepFolder(folder: string, maxBytes: number, allowLarge = false): { base: Scenario; sweep: SweepResult } {
   const file = join(folder, SWEEP_HEADER);
   const bad = (what: string): never => {
     throw new UserError(`${file}: not a valid sweep header: ${what}`);
@@ -120,9 +120,9 @@ export function mergeSweepFolder(folder: string, maxBytes: number): { base: Scen
   if (header.engineVersion !== ENGINE_VERSION) {
     throw new UserError(`${file}: written by engine ${header.engineVersion}, but this is engine ${ENGINE_VERSION}`);
   }
-  const base = validateScenario(header.base, `${file} (base scenario)`);
+  const base = validateScenario(header.base, `${file} (base scenario)`, { allowLarge });
   if (canonicalJson(base) !== canonicalJson(header.base)) bad('the base scenario is not a resolved scenario');
-  const grid = expandGrid(base, file, header.parameters);
+  const grid = expandGrid(base, file, header.parameters, { allowLarge });
   if (grid.length !== header.points.length || grid.some((p, i) => scenarioHash(p.scenario) !== header.points[i].scenarioHash)) {
     bad('its grid points do not match its base scenario and parameters');
   }
@@ -132,7 +132,7 @@ export function mergeSweepFolder(folder: string, maxBytes: number): { base: Scen
     if (!existsSync(dir)) throw new UserError(`${folder}: sweep point ${i} has no partial results: no shard of ${header.shardCount} was given`);
     let merged: ReturnType<typeof mergePartials>;
     try {
-      merged = mergePartials(listPartialFiles([dir]), maxBytes);
+      merged = mergePartials(listPartialFiles([dir]), maxBytes, allowLarge);
     } catch (err) {
       if (err instanceof UserError) throw new UserError(`sweep point ${i}: ${err.message}`);
       throw err;

@@ -38,6 +38,10 @@ export const DEFAULTS = {
 
 /** Limits that protect the machine; a scenario beyond them is refused. */
 export const LIMITS = { patients: 1e9, visits: 10_000, drugs: 64, policies: 256, lines: 64 };
+/** The limits under --allow-large (for a user who means it): still finite, so a typo cannot take the machine. */
+export const LARGE_LIMITS: typeof LIMITS = { patients: Number.MAX_SAFE_INTEGER, visits: 1_000_000, drugs: 4096, policies: 65_536, lines: 4096 };
+/** The hint appended to a message about a limit that --allow-large raises. */
+export const ALLOW_LARGE_HINT = ' (a limit that protects the machine: pass --allow-large if you mean it)';
 
 const num = z.number();
 const probability = num.min(0).max(1);
@@ -69,11 +73,11 @@ const catalogFileSchema = z.object({
   }).optional(),
 });
 
-const schema = z.strictObject({
+const makeSchema = (L: typeof LIMITS) => z.strictObject({
   name: id.optional(),
   description: z.string().optional(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(DEFAULTS.seed),
-  patients: z.number().int().min(1).max(LIMITS.patients).default(DEFAULTS.patients),
+  patients: z.number().int().min(1).max(L.patients).default(DEFAULTS.patients),
   horizon: positive.default(DEFAULTS.horizon),
   visitEveryMonths: positive.default(DEFAULTS.visitEveryMonths),
   responseThreshold: salt.default(DEFAULTS.responseThreshold),
@@ -101,7 +105,7 @@ const schema = z.strictObject({
     betaVerySevere: num.default(DEFAULTS.globals.betaVerySevere),
     tauOff: positive.default(DEFAULTS.globals.tauOff),
   }).prefault({}),
-  catalog: z.array(drugSchema).min(1).max(LIMITS.drugs).default(DEFAULTS.catalog),
+  catalog: z.array(drugSchema).min(1).max(L.drugs).default(DEFAULTS.catalog),
   correlation: z.strictObject({
     rhoMolecule: num.min(-1).max(1).default(DEFAULTS.correlation.rhoMolecule),
     rhoClass: num.min(-1).max(1).default(DEFAULTS.correlation.rhoClass),
@@ -109,18 +113,20 @@ const schema = z.strictObject({
   }).prefault({}),
   policies: z.array(z.strictObject({
     id,
-    sequence: z.array(id).min(1).max(LIMITS.lines),
+    sequence: z.array(id).min(1).max(L.lines),
     failAtMonths: positive.default(DEFAULTS.policy.failAtMonths),
     extendIfImprovedPct: num.min(0).max(100).optional(),
     extendToMonths: positive.optional(),
     worseningFromMonths: nonNegative.optional(),
     worseningPoints: positive.optional(),
     afterLastLine: z.enum(['stop', 'stay']).default(DEFAULTS.policy.afterLastLine),
-  })).min(1).max(LIMITS.policies),
+  })).min(1).max(L.policies),
   comparisons: z.array(z.tuple([id, id])).optional(),
   /** Parameter sweep (io/sweep.ts): field path -> the values to run; several paths give the full grid. */
   sweep: z.record(z.string().min(1), z.array(z.unknown()).min(1)).optional(),
 });
+const schema = makeSchema(LIMITS);
+const largeSchema = makeSchema(LARGE_LIMITS);
 
 /** Render a zod issue path as `policies[1].failAtMonths`. */
 function pathText(path: readonly PropertyKey[]): string {
@@ -168,9 +174,18 @@ export function schemaError(issue: z.core.$ZodIssue, doc: unknown, file: string)
 }
 
 /** Validate a parsed document; `file` names it in messages. Throws ScenarioError. */
-export function validateScenario(doc: unknown, file: string): Scenario {
-  const parsed = schema.safeParse(doc);
-  if (!parsed.success) throw schemaError(parsed.error.issues[0], doc, file);
+export function validateScenario(doc: unknown, file: string, options: LoadOptions = {}): Scenario {
+  const L = options.allowLarge ? LARGE_LIMITS : LIMITS;
+  const parsed = (options.allowLarge ? largeSchema : schema).safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const err = schemaError(issue, doc, file);
+    const isLimit = issue.code === 'too_big' && (issue.origin === 'array' || issue.path[issue.path.length - 1] === 'patients');
+    if (isLimit && !options.allowLarge && !/^(population\.salt0|correlation\.matrix)/.test(err.path)) {
+      throw new ScenarioError(file, err.path, `${err.expected}${ALLOW_LARGE_HINT}`, err.actual);
+    }
+    throw err;
+  }
   const s = parsed.data;
   const fail = (path: string, expected: string, actual?: string): never => {
     throw new ScenarioError(file, path, expected, actual);
@@ -184,7 +199,7 @@ export function validateScenario(doc: unknown, file: string): Scenario {
   if (dur.min > dur.max) fail('population.durYears', 'min <= max', `min ${dur.min}, max ${dur.max}`);
   const visits = Math.floor(s.horizon / s.visitEveryMonths + 1e-9);
   if (visits < 1) fail('visitEveryMonths', `at most the horizon (${s.horizon})`, String(s.visitEveryMonths));
-  if (visits > LIMITS.visits) fail('horizon', `at most ${LIMITS.visits} visits (horizon / visitEveryMonths)`, String(visits));
+  if (visits > L.visits) fail('horizon', `at most ${L.visits} visits (horizon / visitEveryMonths)${options.allowLarge ? '' : ALLOW_LARGE_HINT}`, String(visits));
 
   const catalog = s.catalog.map((d) => ({ ...d, molecule: d.molecule ?? d.id.split('-')[0] }));
   const drugIds = new Set<string>();
@@ -357,5 +372,5 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     throw new ScenarioError(file, '', `a file of at most ${FILE_LIMITS.bytes} bytes (pass --allow-large if you mean it)`, `${buf.length} bytes`);
   }
   const doc = parseScenarioChecked(decodeScenarioBytes(buf, file), file, options);
-  return validateScenario(resolveCatalogReference(doc, file), file);
+  return validateScenario(resolveCatalogReference(doc, file), file, options);
 }

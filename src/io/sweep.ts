@@ -176,15 +176,18 @@ function overlaps(a: string, b: string): boolean {
 
 /** Grid size above which a sweep is refused (each point is a full run). */
 export const MAX_GRID_POINTS = 10_000;
+/** The grid limit under --allow-large. */
+export const MAX_GRID_POINTS_LARGE = 1_000_000;
 
 /**
  * Expand the full grid (the first parameter varies slowest) and validate the
  * scenario of every point before anything runs.
  * @throws UserError naming the parameter values of the first invalid point.
  */
-export function expandGrid(s: Scenario, file: string, params: SweepParameter[]): GridPoint[] {
+export function expandGrid(s: Scenario, file: string, params: SweepParameter[], options: { allowLarge?: boolean } = {}): GridPoint[] {
   const total = params.reduce((n, p) => n * p.values.length, 1);
-  if (total > MAX_GRID_POINTS) throw new UserError(`${file}: the sweep has ${total} grid points; at most ${MAX_GRID_POINTS}`);
+  const max = options.allowLarge ? MAX_GRID_POINTS_LARGE : MAX_GRID_POINTS;
+  if (total > max) throw new UserError(`${file}: the sweep has ${total} grid points; at most ${max}${options.allowLarge ? '' : ' (pass --allow-large if you mean it)'}`);
   const { sweep: _sweep, ...base } = s;
   const points: GridPoint[] = [];
   for (let index = 0; index < total; index++) {
@@ -203,7 +206,7 @@ export function expandGrid(s: Scenario, file: string, params: SweepParameter[]):
     }
     let scenario: Scenario;
     try {
-      scenario = validateScenario(doc, file);
+      scenario = validateScenario(doc, file, options);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       const at = params.map((p) => `${p.path}=${JSON.stringify(ordered[p.path])}`).join(', ');

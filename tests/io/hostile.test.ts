@@ -153,6 +153,23 @@ describe('hostile scenario documents', () => {
     expect(loadScenario(file, { allowLarge: true }).name).toBe('hostile');
   });
 
+  it('limits that protect the machine: a clear message naming --allow-large, which raises them', () => {
+    const drugs = Array.from({ length: 65 }, (_, i) => ({ id: `d${i}`, mu: 0.1, tau: 5, aeRate: 0 }));
+    const many = { ...base(), catalog: drugs, policies: [{ id: 'p', sequence: ['d0'] }] };
+    expect(() => validateScenario(many, 's.yaml')).toThrow(/catalog: expected at most 64 item\(s\) \(a limit that protects the machine: pass --allow-large if you mean it\)/);
+    expect(validateScenario(many, 's.yaml', { allowLarge: true }).catalog).toHaveLength(65);
+    const long = { ...base(), horizon: 20_000 };
+    expect(() => validateScenario(long, 's.yaml')).toThrow(/horizon: expected at most 10000 visits .*--allow-large/);
+    expect(validateScenario(long, 's.yaml', { allowLarge: true }).horizon).toBe(20_000);
+    const huge = { ...base(), patients: 2e9 };
+    expect(() => validateScenario(huge, 's.yaml')).toThrow(/patients: expected a number <= 1000000000 .*--allow-large/);
+    expect(validateScenario(huge, 's.yaml', { allowLarge: true }).patients).toBe(2e9);
+    const s = validateScenario(base(), 's.yaml');
+    const values = Array.from({ length: 101 }, (_, i) => i / 100).join(',');
+    expect(() => expandGrid(s, 's.yaml', sweepParameters(s, 's.yaml', [`rhoClass=${values}`, `policy.failAtMonths=${values.replace(/(^|,)0(,|$)/, '$10.5$2')}`])))
+      .toThrow(/10201 grid points; at most 10000 \(pass --allow-large if you mean it\)/);
+  });
+
   it('through runCli: exit 2 and one line on stderr, nothing run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jaksim-hostile-cli-'));
     const inputs = fc.sample(fc.oneof(
