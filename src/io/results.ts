@@ -1,5 +1,6 @@
 // Run outputs: results/<scenario>/<run-id>/ with summary.json and curves.csv, written atomically.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Scenario } from '../model/scenario.js';
 import type { RunResult } from '../engine/summarize.js';
@@ -19,7 +20,10 @@ export function curvesCsv(result: RunResult): string {
 /** A run id that sorts by time and does not collide with a concurrent run. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${process.pid}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+  // 32 random bits: two runs in one process and second need not differ in anything else. Even on a
+  // collision nothing is clobbered: the hidden folder is made with mkdir (fails if it exists) and
+  // renamed onto the final name, which fails when that folder already holds a run.
+  return `${stamp}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Safe folder name for a scenario. */
