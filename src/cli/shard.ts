@@ -87,7 +87,10 @@ export async function runWithCheckpoint(
 
   let signal: string | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
-    signal ??= sig;
+    // A second signal means "now": the saved blocks are safe (each file is renamed into place).
+    if (signal !== null) process.exit(SIGNAL_EXIT[sig] ?? 130);
+    signal = sig;
+    onNote?.(`${sig}: finishing the blocks in flight and saving them (signal again to stop at once)`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
