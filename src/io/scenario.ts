@@ -293,12 +293,13 @@ export function resolveCatalogReference(doc: unknown, file: string): unknown {
   const label = `${catalogFile} (catalog of ${file})`;
   let text: string;
   try {
-    text = readFileSync(catalogFile, 'utf8');
+    text = decodeScenarioBytes(readFileSync(catalogFile), label);
   } catch (err) {
+    if (err instanceof ScenarioError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new ScenarioError(file, 'catalog.file', 'a readable catalog file', `${JSON.stringify(target)} (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`);
   }
-  const parsed = parseScenarioText(text, catalogFile);
+  const parsed = parseScenarioChecked(text, label);
   const checked = catalogFileSchema.safeParse(parsed);
   if (!checked.success) throw schemaError(checked.error.issues[0], parsed, label);
   const globals = d.globals === undefined ? {} : d.globals;
