@@ -230,6 +230,9 @@ export async function runPowerAnalysis(
     if (idx === 0) {
       sampleSize = results[0].n;
       search = { note: `the smallest n simulated already reaches the target: the sample size is ${results[0].n} or fewer`, runs: [] };
+    } else if (guess === results[idx].n) {
+      sampleSize = guess;
+      search = { note: `the curve first reaches the target at the grid point n = ${guess}`, runs: [] };
     } else {
       const runs: PowerPoint[] = [];
       let lo = results[idx - 1].n;
