@@ -257,6 +257,24 @@ describe('hostile partial files', () => {
     }), { seed: SEED, numRuns: 300 });
   });
 
+  it('through runCli merge: exit 2 and one line for damaged partial files', async () => {
+    const inputs = fc.sample(fc.oneof(
+      fc.integer({ min: 0, max: text.length - 1 }).map((k) => text.slice(0, k)),
+      fc.uint8Array({ maxLength: 100 }),
+      fc.tuple(fc.constantFrom(...pathsOf(JSON.parse(text)).filter((p) => p.length > 0)), nasty)
+        .map(([path, v]) => JSON.stringify(setPath(JSON.parse(text), path, v))),
+    ), { seed: SEED, numRuns: 20 });
+    for (const content of inputs) {
+      const file = join(dir, `cli${n++}.partial.json`);
+      writeFileSync(file, content);
+      const err: string[] = [];
+      const code = await runCli(['merge', file, '--out', join(dir, 'merged')], { out: () => {}, err: (t) => err.push(t) });
+      expect(code, err.join('')).toBe(2);
+      expect(err).toHaveLength(1);
+      expect(err[0].trim().split('\n')).toHaveLength(1);
+    }
+  });
+
   it('a file over the limit is refused with a hint', () => {
     const file = join(dir, 'big.partial.json');
     writeFileSync(file, text);
