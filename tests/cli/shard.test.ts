@@ -150,7 +150,7 @@ describe('run --checkpoint', () => {
     expect(summaryOf(b)).toBe(summaryOf(a));
   });
 
-  it('SIGINT stops it, says where and how to resume, exits 130', async () => {
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s stops it, says where and how to resume, exits %i', async (sig, exitCode) => {
     const root = mkdtempSync(join(tmpdir(), 'jaksim-ckpt-int-'));
     const args = ['run', 'scenarios/default.yaml', '--patients', '600000', '--workers', '1', '--checkpoint', '--out', root];
     const child = spawn(process.execPath, ['bin/jaksim.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -164,8 +164,8 @@ describe('run --checkpoint', () => {
       return ck ? readdirSync(join(dir, ck)).filter((f) => f.endsWith('.f64')).length : 0;
     };
     while (saved() < 5) await new Promise((r) => setTimeout(r, 10));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr).toMatch(/SIGINT: stopped after \d+ of 147 blocks \(saved in .*\.checkpoint-.*\); run the same command again to resume/);
+    child.kill(sig);
+    expect(await exited).toBe(exitCode);
+    expect(stderr).toMatch(new RegExp(`${sig}: stopped after \\d+ of 147 blocks \\(saved in .*\\.checkpoint-.*\\); run the same command again to resume`));
   });
 });

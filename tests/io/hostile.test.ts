@@ -275,6 +275,12 @@ describe('hostile partial files', () => {
     }
   });
 
+  it('a partial of another engine version, with a valid checksum, is refused naming both versions', () => {
+    const { checksum: _c, ...rest } = { ...JSON.parse(text), engineVersion: '0.0.0' };
+    const content = JSON.stringify({ ...rest, checksum: createHash('sha256').update(canonicalJson(rest)).digest('hex') });
+    expect(() => merge(content)).toThrow(new RegExp(`written by engine 0\\.0\\.0, but this is engine ${ENGINE_VERSION.replace(/\./g, '\\.')}`));
+  });
+
   it('a file over the limit is refused with a hint', () => {
     const file = join(dir, 'big.partial.json');
     writeFileSync(file, text);
