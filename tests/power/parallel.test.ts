@@ -79,6 +79,27 @@ describe('parallel design', () => {
     expect(z.typeIError).toBe(z.power);
   });
 
+  it('other end points and tests under equal arms: point, nonresponse (Welch), Newcombe, one-sided z', async () => {
+    const trials = 1000;
+    const se = Math.sqrt(0.05 * 0.95 / trials);
+    const run = (flags: Parameters<typeof plan>[1]) => powerAt(engine, c, plan(s, { arms: 'a,a-again', trials, ...flags }), 100);
+    // With h = 1 from month 2 on and no adverse events, a responder stays one: point@12 = cumulative@12.
+    const point = await run({ endpoint: 'point@12' });
+    const cumulative = await run({});
+    expect(point.power).toBe(cumulative.power);
+    expect(point.effect).toEqual(cumulative.effect);
+    // Welch's t on months on non-responding lines, and the one-sided z test: at alpha (asymptotic tests:
+    // 0.01 allowed for their error at 50 a side); Newcombe's interval test at or below alpha.
+    const welch = await run({ endpoint: 'nonresponse' });
+    expect(Math.abs(welch.power - 0.05)).toBeLessThan(4 * se + 0.01);
+    // 24 months (the horizon) without response, 0 for a responder (at month 1): mean 24 (1 - 0.5), SD 12 a patient.
+    expect(Math.abs(welch.means[0].mean - 12)).toBeLessThan(4 * 12 / Math.sqrt(trials * 50));
+    const oneSided = await run({ sides: 1 });
+    expect(Math.abs(oneSided.power - 0.05)).toBeLessThan(4 * se + 0.01);
+    const newcombe = await run({ test: 'newcombe' });
+    expect(newcombe.power).toBeLessThan(0.05 + 4 * se);
+  });
+
   it('arms see patients as drawPatient draws them; the same trials for any block grouping; ratio 2:1', async () => {
     const p = plan(s, { arms: 'a,b', trials: 30, ratio: '2:1' });
     const spec = powerSpec(p, 60, false);
