@@ -25,7 +25,7 @@ export interface MergeArgs {
 /** yargs options of `merge <partials..>`. */
 export function withMergeOptions<T>(y: Argv<T>) {
   return y
-    .positional('partials', { type: 'string', array: true, demandOption: true, describe: 'partial result files (*.partial.json) or folders holding them' })
+    .positional('partials', { type: 'string', array: true, demandOption: true, describe: 'partial result files (*.partial.json), folders holding them, or one sweep-shards-* folder' })
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
     .option('allow-large', { type: 'boolean', default: false, describe: `read partial files over ${PARTIAL_MAX_BYTES / 1024 / 1024} MiB, and scenarios beyond the limits of run --allow-large` });
