@@ -1,6 +1,7 @@
 // Checkpoints of long runs: one file per completed block, written atomically, so a killed run resumes where it stopped.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { BLOCK_SIZE } from '../engine/runBlock.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import { scenarioFolder } from './results.js';
@@ -9,10 +10,10 @@ import { canonicalJson, scenarioHash, writeFileAtomic } from './partial.js';
 /**
  * `<outRoot>/<scenario>/.checkpoint-<hash>-<seed>-<patients>/`: the hash is
  * of the resolved scenario (which holds seed and patients) and the engine
- * version, so a changed scenario or engine never resumes from stale blocks.
+ * version and block size, so a changed scenario or engine never resumes from stale blocks.
  */
 export function checkpointFolder(outRoot: string, s: Scenario): string {
-  const hash = scenarioHash({ ...s, engineVersion: ENGINE_VERSION } as unknown as Scenario).slice(0, 16);
+  const hash = scenarioHash({ ...s, engineVersion: ENGINE_VERSION, blockSize: BLOCK_SIZE } as unknown as Scenario).slice(0, 16);
   return join(scenarioFolder(outRoot, s.name), `.checkpoint-${hash}-${s.seed}-${s.patients}`);
 }
 
