@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Argv } from 'yargs';
-import { runPowerAnalysis, type EndpointKind, type PowerPlan, type PowerResult, type TestName } from '../engine/power.js';
+import { armSizes, runPowerAnalysis, type EndpointKind, type PowerPlan, type PowerResult, type TestName } from '../engine/power.js';
 import { Engine } from '../engine/pool.js';
 import { UserError } from '../io/errors.js';
 import { powerCsv, powerJson, powerReportHtml } from '../io/powerReport.js';
@@ -112,6 +112,10 @@ export function buildPlan(a: PowerArgs, s: Scenario): PowerPlan {
     plan.arms = arms;
     plan.armIndex = arms.map((id) => policyIndex(s, 'arms', id));
     plan.ratio = parseRatio(a.ratio);
+    for (const x of grid) {
+      const sizes = armSizes(x, plan.ratio);
+      if (Math.min(...sizes) < 2) throw new UserError(`--n: ${x} patients at ratio ${a.ratio} leave ${Math.min(...sizes)} on an arm; expected at least 2 on each`);
+    }
     return plan;
   }
   if (a.arms !== undefined) throw new UserError('--arms is for --design parallel; a SMART takes --options (and --compare)');
@@ -139,9 +143,7 @@ export function buildPlan(a: PowerArgs, s: Scenario): PowerPlan {
     if (j < 0) throw new UserError(`--compare: "${id}" is not one of the options ${options.join(', ')}`);
     return j;
   });
-  if (cmp[0] === cmp[1] && options.length > 1) {
-    // The same regime twice: allowed (a null comparison), the estimate is exactly 0.
-  }
+  if (cmp[0] === cmp[1]) throw new UserError(`--compare: expected two different options, got ${compare[0]} twice (list a policy twice in --options for a null design)`);
   Object.assign(plan, { options, optionIndex: idx, decisionMonth, decisionVisit, compare: cmp as [number, number], arms: compare });
   return plan;
 }
@@ -156,6 +158,10 @@ function formatTable(r: PowerResult): string {
   ];
   for (const p of r.results) {
     lines.push(`${String(p.n).padStart(6)}  ${`${pct(p.power)} (${pct(p.lo)}-${pct(p.hi)})`.padEnd(23)} ${`${pct(p.typeIError)} (${pct(p.typeILo)}-${pct(p.typeIHi)})`.padEnd(23)} ${p.effect.mean.toFixed(3)} (${p.effect.q025.toFixed(3)}..${p.effect.q975.toFixed(3)})`);
+  }
+  if (r.design === 'smart') {
+    const last = r.results[r.results.length - 1];
+    lines.push(`Embedded regimes' ${r.endpoint} (IPW, mean over the trials at n = ${last.n}): ${last.means.map((m) => `${m.id} ${m.mean.toFixed(3)}`).join(', ')}`);
   }
   lines.push(r.sampleSize === null
     ? `No n of the grid reaches ${pct(r.target)} power.`

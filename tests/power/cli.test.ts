@@ -72,6 +72,9 @@ describe('jaksim power', () => {
     [['--arms', 'a,c', '--endpoint', 'nonresponse', '--test', 'fisher'], /welch/],
     [['--arms', 'a,c', '--ratio', '0:1'], /--ratio/],
     [['--design', 'crossover', '--arms', 'a,c'], /--design/],
+    [['--arms', 'a,c', '--n', '10', '--ratio', '9:1'], /at least 2 on each/],
+    [['--design', 'smart', '--options', 'a-then-c,a', '--compare', 'a,a'], /two different options/],
+    [['--design', 'smart', '--arms', 'a,c', '--options', 'a-then-c,a'], /--arms is for --design parallel/],
   ])('user error %j: one line, exit 2, nothing written', async (flags, message) => {
     const { dir, file } = fixtureFile();
     const outDir = join(dir, 'results');
