@@ -172,6 +172,8 @@ export interface CalibrationOptions {
   tauClass?: number;
   /** Override which globals are fitted (default: those the data identify, see paramSpec). */
   fit?: { betaVerySevere?: boolean; sigma?: boolean };
+  /** Profile-likelihood interval for betaVerySevere (default true). */
+  profile?: boolean;
   /** Parameter draws from the fitted normal approximation for prediction intervals. */
   draws?: number;
   log?: (message: string) => void;
@@ -312,6 +314,30 @@ export class CalibrationProblem {
     return dev;
   }
 
+  /** Indices of the fitted globals (log sigma, betaVerySevere) in the vector. */
+  globalIndices(): number[] {
+    return [sigmaIndex(this.spec), this.spec.fitBetaVerySevere ? this.spec.names.length - 1 : -1].filter((i) => i >= 0);
+  }
+
+  /**
+   * Minimise over the globals the deviance with every drug refitted given
+   * them (one block sweep from x each time, so it is a fixed function of the
+   * globals): Nelder-Mead in 1-2 dimensions. Returns the best full vector.
+   */
+  async nestedGlobals(x0: number[]): Promise<{ x: number[]; f: number }> {
+    const idx = this.globalIndices();
+    let best = { x: x0, f: await this.deviance(x0) };
+    if (idx.length === 0) return best;
+    await nelderMead(async (v) => {
+      const y = x0.slice();
+      idx.forEach((k, n) => { y[k] = v[n]; });
+      const r = await this.blockDescent(y, 1, true);
+      if (r.f < best.f) best = { x: r.x, f: r.f };
+      return r.f;
+    }, idx.map((k) => x0[k]), { step: idx.map(() => 0.2), maxEvals: 25 * idx.length, fTol: 1e-3, xTol: 5e-3 });
+    return best;
+  }
+
   /**
    * Block coordinate descent from x: per drug, Nelder-Mead over its mu (and
    * log tau) on the deviance of the arms it affects (a drug with its own tau
@@ -320,7 +346,7 @@ export class CalibrationProblem {
    * The likelihood is a sum over drugs given the globals, so each step is a
    * small, cheap problem.
    */
-  async blockDescent(x0: number[], maxSweeps: number): Promise<{ x: number[]; f: number; sweeps: number }> {
+  async blockDescent(x0: number[], maxSweeps: number, fixGlobals = false): Promise<{ x: number[]; f: number; sweeps: number }> {
     const { spec } = this;
     const x = x0.slice();
     const nd = spec.drugs.length;
@@ -340,7 +366,7 @@ export class CalibrationProblem {
           { step: idx.map((k) => (k < nd ? 0.25 : 0.2)), maxEvals: 60 * idx.length, fTol: 1e-4, xTol: 1e-3 });
         idx.forEach((k, n) => { x[k] = m.x[n]; });
       }
-      const globalIdx = [sigmaIndex(spec), spec.fitBetaVerySevere ? x.length - 1 : -1].filter((i) => i >= 0);
+      const globalIdx = fixGlobals ? [] : this.globalIndices();
       if (globalIdx.length) {
         const m = await nelderMead((v) => { const y = x.slice(); globalIdx.forEach((k, n) => { y[k] = v[n]; }); return this.deviance(y); },
           globalIdx.map((k) => x[k]), { step: globalIdx.map(() => 0.25), maxEvals: 40 * globalIdx.length, fTol: 1e-4, xTol: 1e-3 });
@@ -394,6 +420,45 @@ export async function classTau(data: TrialData, options: CalibrationOptions): Pr
   return Math.exp(logTaus.reduce((a, v) => a + v, 0) / logTaus.length);
 }
 
+/**
+ * Profile-likelihood 95% interval of betaVerySevere: at b = b^ + j se
+ * (j = -3..3, j != 0) every drug's parameters are refitted with b (and the
+ * other globals) held, one block sweep (given the globals and the fixed class
+ * tau the drugs are independent problems); the interval ends where the
+ * profile deviance rises by 3.84 (chi-square 1 df, 95%), interpolated
+ * linearly in the signed root of the rise, which is close to linear in b.
+ */
+export async function profileBetaVerySevere(
+  problem: CalibrationProblem, xInternal: number[], fMin: number, se: number,
+): Promise<{ lo: number; hi: number; points: { b: number; delta: number }[] }> {
+  const bi = xInternal.length - 1;
+  const natural = toNatural(problem.spec, xInternal, problem.options.globals);
+  const b0 = natural[bi];
+  const points: { b: number; delta: number }[] = [{ b: b0, delta: 0 }];
+  for (const j of [-3, -2, -1, 1, 2, 3]) {
+    const v = natural.slice();
+    v[bi] = b0 + j * se;
+    const r = await problem.blockDescent(fromNatural(problem.spec, v, problem.options.globals), 1, true);
+    points.push({ b: v[bi], delta: r.f - fMin });
+  }
+  points.sort((a, b) => a.b - b.b);
+  const root = (p: { b: number; delta: number }) => Math.sign(p.b - b0) * Math.sqrt(Math.max(0, p.delta));
+  const target = Math.sqrt(3.841458820694124);
+  const crossing = (side: 1 | -1) => {
+    const pts = points.filter((p) => Math.sign(p.b - b0) === side || p.b === b0).sort((a, b) => side * (a.b - b.b));
+    for (let k = 1; k < pts.length; k++) {
+      const r0 = side * root(pts[k - 1]);
+      const r1 = side * root(pts[k]);
+      if (r1 >= target && r1 > r0) return pts[k - 1].b + ((target - r0) / (r1 - r0)) * (pts[k].b - pts[k - 1].b);
+    }
+    // Not reached within 3 se: extrapolate from the outermost point.
+    const far = pts[pts.length - 1];
+    const rf = side * root(far);
+    return rf > 0 ? b0 + ((far.b - b0) * target) / rf : side * Infinity;
+  };
+  return { lo: crossing(-1), hi: crossing(1), points };
+}
+
 /** Step for the Hessian: large enough that common-random-number steps (1/patients) do not dominate. */
 export const HESSIAN_STEP = 0.1;
 
@@ -424,6 +489,10 @@ export async function calibrate(data: TrialData, optionsIn: CalibrationOptions):
     starts.push({ x: b.x, f: b.f, evals: problem.evals - e0, converged: b.sweeps < (options.maxSweeps ?? 5), start });
   }
   let best = starts.reduce((a, b) => (b.f < a.f ? b : a));
+  // The globals by nested search: each value refits every drug (one sweep: given the globals and the class tau the drugs are independent).
+  const nested = await problem.nestedGlobals(best.x);
+  log(`nested search over the globals: deviance ${nested.f.toFixed(3)}`);
+  if (nested.f < best.f) best = { ...best, x: nested.x, f: nested.f };
   // Polish: a joint Nelder-Mead from the best point with a small simplex (the blocks interact through the globals).
   const polish = await nelderMead(f, best.x, { step: step.map((s) => s / 4), maxEvals: options.maxEvals, fTol: 1e-4, xTol: 1e-3 });
   log(`joint polish: deviance ${polish.f.toFixed(3)} after ${polish.evals} evaluations`);
@@ -480,7 +549,14 @@ export async function assessFit(
   }
   if (spec.fitBetaVerySevere) {
     const i = spec.names.length - 1;
-    estimates.push({ name: 'betaVerySevere', estimate: best.x[i], se: se[i], lo: best.x[i] - Z95 * se[i], hi: best.x[i] + Z95 * se[i], kind: 'fitted' });
+    const e: ParameterEstimate = { name: 'betaVerySevere', estimate: best.x[i], se: se[i], lo: best.x[i] - Z95 * se[i], hi: best.x[i] + Z95 * se[i], kind: 'fitted' };
+    if (options.profile !== false && se[i] > 0) {
+      const pr = await profileBetaVerySevere(problem, internal, best.f, se[i]);
+      e.note = `profile-likelihood interval; Wald ${e.lo.toFixed(3)} to ${e.hi.toFixed(3)}; profile deviance rise ${pr.points.map((p) => `${p.b.toFixed(3)}: ${p.delta.toFixed(2)}`).join(', ')}`;
+      e.lo = pr.lo;
+      e.hi = pr.hi;
+    }
+    estimates.push(e);
   }
 
   // Prediction intervals: simulated rates over parameter draws from N(x, covariance).
