@@ -84,7 +84,7 @@ export async function powerReportHtml(r: PowerResult, command: string): Promise<
   const body = `<h1>Power analysis: ${esc(r.scenario)}</h1>
 <p class="meta">${esc(what)}; end point ${esc(r.endpoint)}; alpha ${r.alpha}, ${r.sides}-sided; ${r.trials} simulated trials per n; seed ${r.seed}; ${r.elapsedSeconds.toFixed(1)} s.</p>
 <p><strong>${esc(size)}</strong></p>
-<figure id="power-curve">${svg}<figcaption>Simulated power (blue, with its 95% Monte Carlo band), type I error of the same trials with both arms on ${esc(r.arms[0])} (red, dashed), the target (grey) and the chosen n (green).</figcaption></figure>
+<figure id="power-curve">${svg}<figcaption>Simulated power (blue, with its 95% Monte Carlo band), type I error of the same trials with ${r.design === 'smart' ? 'every option' : 'both arms'} on ${esc(r.arms[0])} (red, dashed), the target (grey)${r.sampleSize === null ? '' : ' and the chosen n (green)'}.</figcaption></figure>
 <figure id="effect-distribution">${effectSvg}<figcaption>Distribution of the estimated effect over the simulated trials at each n: 2.5-97.5% (thin line), 25-75% (thick), median (tick).</figcaption></figure>
 <h2>Power by total sample size</h2>
 ${table(['n', 'arm 1 / arm 2', 'power (95% MC)', 'type I error (95% MC)', 'estimated effect: mean (SD; 2.5-97.5%)', 'mean estimate per arm or regime'], rows)}
