@@ -116,8 +116,8 @@ describe('sweep --shard and merge', () => {
 describe('run --checkpoint', () => {
   it('killed with SIGKILL part way and started again, ends with the same curves as an uninterrupted run', async () => {
     const root = mkdtempSync(join(tmpdir(), 'jaksim-ckpt-'));
-    // About 150 blocks: a few seconds with one worker.
-    const args = ['run', 'scenarios/default.yaml', '--patients', '600000', '--workers', '1', '--checkpoint', '--out', join(root, 'ck')];
+    // 367 blocks: a few seconds with one worker, so the poll always catches it mid-run.
+    const args = ['run', 'scenarios/default.yaml', '--patients', '1500000', '--workers', '1', '--checkpoint', '--out', join(root, 'ck')];
     const child = spawn(process.execPath, ['bin/jaksim.js', ...args], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const scenarioDir = join(root, 'ck', 'default');
@@ -134,15 +134,15 @@ describe('run --checkpoint', () => {
     await exited;
     expect(saved).toBeGreaterThanOrEqual(10);
     const left = savedBlocks();
-    expect(left).toBeLessThan(147); // stopped part way
+    expect(left).toBeLessThan(367); // stopped part way
     expect(readdirSync(scenarioDir).filter((f) => !f.startsWith('.'))).toEqual([]); // no finished-looking folder
 
     const resumed = await jaksim(args);
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toMatch(new RegExp(`resuming: ${left} of 147 blocks already saved`));
+    expect(resumed.stderr).toMatch(new RegExp(`resuming: ${left} of 367 blocks already saved`));
     expect(readdirSync(scenarioDir).filter((f) => f.startsWith('.'))).toEqual([]); // checkpoint removed
 
-    const plain = await jaksim(['run', 'scenarios/default.yaml', '--patients', '600000', '--workers', '1', '--out', join(root, 'plain')]);
+    const plain = await jaksim(['run', 'scenarios/default.yaml', '--patients', '1500000', '--workers', '1', '--out', join(root, 'plain')]);
     expect(plain.code).toBe(0);
     const a = join(root, 'plain', 'default', readdirSync(join(root, 'plain', 'default'))[0]);
     const b = join(root, 'ck', 'default', readdirSync(scenarioDir)[0]);
@@ -152,7 +152,7 @@ describe('run --checkpoint', () => {
 
   it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s stops it, says where and how to resume, exits %i', async (sig, exitCode) => {
     const root = mkdtempSync(join(tmpdir(), 'jaksim-ckpt-int-'));
-    const args = ['run', 'scenarios/default.yaml', '--patients', '600000', '--workers', '1', '--checkpoint', '--out', root];
+    const args = ['run', 'scenarios/default.yaml', '--patients', '1500000', '--workers', '1', '--checkpoint', '--out', root];
     const child = spawn(process.execPath, ['bin/jaksim.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += String(d); });
@@ -163,9 +163,12 @@ describe('run --checkpoint', () => {
       const ck = readdirSync(dir).find((f) => f.startsWith('.checkpoint-'));
       return ck ? readdirSync(join(dir, ck)).filter((f) => f.endsWith('.f64')).length : 0;
     };
-    while (saved() < 5) await new Promise((r) => setTimeout(r, 10));
+    let finished = false;
+    void exited.then(() => { finished = true; });
+    while (!finished && saved() < 5) await new Promise((r) => setTimeout(r, 10));
+    expect(finished).toBe(false); // the run must still be going when the signal is sent
     child.kill(sig);
     expect(await exited).toBe(exitCode);
-    expect(stderr).toMatch(new RegExp(`${sig}: stopped after \\d+ of 147 blocks \\(saved in .*\\.checkpoint-.*\\); run the same command again to resume`));
+    expect(stderr).toMatch(new RegExp(`${sig}: stopped after \\d+ of 367 blocks \\(saved in .*\\.checkpoint-.*\\); run the same command again to resume`));
   });
 });
