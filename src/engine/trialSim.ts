@@ -96,9 +96,10 @@ function outcome(c: CompiledScenario, spec: PowerSpec, pi: number, s: Scratch): 
  * Parallel: exactly nA patients on arm 1 (each patient in turn with
  * probability remaining-on-arm-1 / remaining), each followed under its arm's
  * policy only. SMART: every patient is followed under option 1 to the decision
- * visit; a responder by then continues (option 1's follow-up, weight 1 for
- * every regime); a non-responder is re-randomised uniformly among the k
- * options and followed under the one drawn (weight k for that regime, 0 for the others).
+ * visit; a patient who has responded on the first drug by then continues
+ * (option 1's follow-up, weight 1 for every regime); any other patient is
+ * re-randomised uniformly among the k options and followed under the one
+ * drawn (weight k for that regime, 0 for the others).
  * Returns powerStride(spec) values per trial (see powerStride).
  */
 export function runPowerBlock(c: CompiledScenario, spec: PowerSpec, block: PowerBlock): Float64Array {
@@ -168,11 +169,17 @@ function smartTrial(
 ): void {
   const n = spec.n;
   const k = spec.options.length;
+  // Counter of option 1's patients who responded on line 1 (model/layout.ts): read as an increment.
+  const line1At = spec.options[0] * c.layout.policyStride + c.layout.respondedOn;
   for (let i = 0; i < n; i++) {
     drawPatient(rng, c, s.patient);
     const u = assign.uniform(); // drawn for every patient: the assignment stream stays aligned
+    const before = s.acc[line1At];
     const y0 = outcome(c, spec, spec.options[0], s);
-    if (s.first <= spec.decisionVisit) {
+    // A responder at the decision: first response at a visit <= the decision visit, on the first drug. (A
+    // patient whose first line ended for an adverse event before responding is re-randomised: the options'
+    // second lines then differ from that stop on.)
+    if (s.first <= spec.decisionVisit && s.acc[line1At] > before) {
       opt[i] = -1;
       y[i] = y0;
     } else {

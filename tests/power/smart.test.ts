@@ -6,7 +6,9 @@ import { powerAt, powerSpec, simulateTrials } from '../../src/engine/power.js';
 import { powerStride } from '../../src/engine/trialSim.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { phi } from '../../src/model/normal.js';
-import { knownScenario, plan } from './fixture.js';
+import { knownDoc, knownScenario, plan } from './fixture.js';
+import { scenario } from '../fixtures/scenarios.js';
+import { simulateScenario } from '../../src/engine/simulate.js';
 
 // First drug a responds with probability 0.3 (by month 1 or 2, so before the decision at 6); non-responders
 // switch at month 6 to b (0.5) or c (0.3), or stay on a (no later response: G_a < 0.75 for good).
@@ -69,6 +71,32 @@ describe('SMART design', () => {
     const point = await powerAt(engine, c, p, 200);
     expect(Math.abs(point.power - 0.05)).toBeLessThan(4 * Math.sqrt(0.05 * 0.95 / trials) + 0.005);
     expect(point.typeIError).toBe(point.power);
+  });
+
+  it('with adverse-event stops before the decision, each regime still estimates its policy (cumulative@12)', async () => {
+    // Drug a stops for an adverse event at 0.1 a month (about 45% by month 6); line 2 then starts before
+    // the decision. Truth: each policy followed on every patient of a large sample (the engine's own run).
+    const doc = knownDoc({ a: PA, b: 0.5, c: 0.3 }, [
+      { id: 'switch-b', sequence: ['a', 'b'], failAtMonths: 6, afterLastLine: 'stay' },
+      { id: 'switch-c', sequence: ['a', 'c'], failAtMonths: 6, afterLastLine: 'stay' },
+    ]);
+    (doc.catalog as { aeRate: number }[])[0].aeRate = 0.1;
+    const sAe = scenario({ ...doc, patients: 100_000 });
+    const cAe = compileScenario(sAe);
+    const run = await simulateScenario(sAe, { engine });
+    const trials = 400;
+    const p = plan(sAe, { design: 'smart', options: 'switch-b,switch-c', trials });
+    const spec = powerSpec(p, 150, false);
+    const out = await simulateTrials(engine, cAe, spec, trials);
+    const stride = powerStride(spec);
+    ['switch-b', 'switch-c'].forEach((id, j) => {
+      const truthJ = run.policies.find((x) => x.id === id)!.cumulative[11].rate;
+      const xs = Array.from({ length: trials }, (_, t) => out[t * stride + 2 + j]);
+      const mean = xs.reduce((a, b) => a + b, 0) / trials;
+      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (trials - 1));
+      const truthSe = Math.sqrt(truthJ * (1 - truthJ) / 100_000);
+      expect(Math.abs(mean - truthJ)).toBeLessThan(4 * Math.hypot(sd / Math.sqrt(trials), truthSe) + 0.005);
+    });
   });
 
   it('options must share the first drug and not switch before the decision month', () => {
