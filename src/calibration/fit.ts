@@ -172,7 +172,7 @@ export interface CalibrationOptions {
   tauClass?: number;
   /** Override which globals are fitted (default: those the data identify, see paramSpec). */
   fit?: { betaVerySevere?: boolean; sigma?: boolean };
-  /** Profile-likelihood interval for betaVerySevere (default true). */
+  /** Profile-likelihood intervals (mu, taus, class tau, betaVerySevere; default true). */
   profile?: boolean;
   /** Parameter draws from the fitted normal approximation for prediction intervals. */
   draws?: number;
@@ -199,8 +199,9 @@ export interface PointFit extends CalibrationPoint {
 export interface ParameterEstimate {
   name: string;
   estimate: number;
-  lo: number;
-  hi: number;
+  /** 95% interval; null where the profile reaches a search bound without rising by 3.84 (not bounded by the data). */
+  lo: number | null;
+  hi: number | null;
   /** Standard error on the fitted scale (mu, betaVerySevere: linear; tau: log). */
   se: number;
   kind: 'fitted' | 'tied' | 'fixed';
@@ -410,14 +411,197 @@ export async function hessian(f: (x: number[]) => Promise<number>, x: number[], 
  * tau collapse to 0.05 months). DEFAULT_TAU_CLASS when no drug has a time course.
  */
 export async function classTau(data: TrialData, options: CalibrationOptions): Promise<number> {
+  return (await classTauFit(data, options)).tauClass;
+}
+
+/** The class-tau fit of classTau, with its problem, internal vector and deviance (for the profile of the class tau). */
+export async function classTauFit(data: TrialData, options: CalibrationOptions): Promise<{ tauClass: number; problem?: CalibrationProblem; x?: number[]; f?: number }> {
   const own = paramSpec(calibrationPoints(data), options.fit).ownTau;
-  if (own.length === 0) return DEFAULT_TAU_CLASS;
+  if (own.length === 0) return { tauClass: DEFAULT_TAU_CLASS };
   const subset: TrialData = { ...data, arms: data.arms.filter((a) => own.includes(a.drug)) };
   const problem = new CalibrationProblem(subset, { ...options, tauClass: DEFAULT_TAU_CLASS });
   const b = await problem.blockDescent(initialVector(problem.spec, problem.points, options.globals), options.maxSweeps ?? 5);
   const nd = problem.spec.drugs.length;
   const logTaus = problem.spec.ownTau.map((_, j) => b.x[nd + j]);
-  return Math.exp(logTaus.reduce((a, v) => a + v, 0) / logTaus.length);
+  return { tauClass: Math.exp(logTaus.reduce((a, v) => a + v, 0) / logTaus.length), problem, x: b.x, f: b.f };
+}
+
+/** Rise of the deviance that ends a 95% profile-likelihood interval: the 0.95 quantile of chi-square with 1 df. */
+export const CHI2_1_95 = 3.841458820694124;
+
+/** A side is searched again when the profile minimum found later lies more than this below its reference. */
+const REFERENCE_TOLERANCE = 0.05;
+
+export interface ProfileInterval {
+  lo: number | null;
+  hi: number | null;
+  /** Search bounds; an edge that reaches one is open (null). */
+  bounds: [number, number];
+  /** Minimum of the profile found (the reference of the 3.84 rise), and where. */
+  fMin: number;
+  argMin: number;
+  /** Profile evaluations (each re-optimises the other parameters). */
+  points: number;
+}
+
+/**
+ * 95% profile-likelihood interval of one parameter from its profile p(v)
+ * (the deviance with the other parameters re-optimised at v): the set where
+ * p rises by at most 3.84 over its minimum. Each side is bracketed from the
+ * estimate by steps that double (first `step`) until the rise reaches 3.84
+ * or the search bound is met (the edge is then open: null), then the crossing
+ * is found by bisection to `tol`. The reference minimum is the lowest profile
+ * value seen: a profile point below the estimate's moves it down, and a side
+ * searched before it turned up is searched again from the new minimum.
+ */
+export async function profileInterval(
+  p: (v: number, side: -1 | 1) => Promise<number>, v0: number, step: number, bounds: [number, number], tol: number,
+): Promise<ProfileInterval> {
+  let count = 1;
+  let fMin = await p(v0, 1);
+  let argMin = v0;
+  const evalAt = async (v: number, side: -1 | 1) => {
+    count++;
+    const f = await p(v, side);
+    if (f < fMin) { fMin = f; argMin = v; }
+    return f;
+  };
+  const edge = async (side: -1 | 1): Promise<number | null> => {
+    const bound = side < 0 ? bounds[0] : bounds[1];
+    const from = argMin;
+    let inner = from;
+    let outer = NaN;
+    for (let d = step; ; d *= 2) {
+      const v = side < 0 ? Math.max(bound, from - d) : Math.min(bound, from + d);
+      if (await evalAt(v, side) - fMin >= CHI2_1_95) { outer = v; break; }
+      inner = v;
+      if (v === bound) break;
+    }
+    if (Number.isNaN(outer)) return null;
+    while (Math.abs(outer - inner) > tol) {
+      const mid: number = (inner + outer) / 2;
+      if (await evalAt(mid, side) - fMin >= CHI2_1_95) outer = mid; else inner = mid;
+    }
+    return (inner + outer) / 2;
+  };
+  let lo = await edge(-1);
+  let refLo = fMin;
+  let hi = await edge(1);
+  let refHi = fMin;
+  // A side searched before a lower profile value turned up is searched again from the new minimum.
+  for (let pass = 0; pass < 2 && (refLo - fMin > REFERENCE_TOLERANCE || refHi - fMin > REFERENCE_TOLERANCE); pass++) {
+    if (refLo - fMin > REFERENCE_TOLERANCE) { lo = await edge(-1); refLo = fMin; }
+    if (refHi - fMin > REFERENCE_TOLERANCE) { hi = await edge(1); refHi = fMin; }
+  }
+  return { lo, hi, bounds, fMin, argMin, points: count };
+}
+
+/** Search bounds of the profiles: mu within MU_PROFILE_RANGE of its estimate, tau within TAU_PROFILE_BOUNDS months. */
+export const MU_PROFILE_RANGE = 8;
+export const TAU_PROFILE_BOUNDS: [number, number] = [0.2, 60];
+
+export interface ProfiledInterval {
+  lo: number | null;
+  hi: number | null;
+  note: string;
+  /** The note is complete (an interval read back from a catalog file): keep it as it is. */
+  verbatim?: boolean;
+}
+
+function profileNote(r: ProfileInterval, f0: number, scale: (v: number) => number, unit: string, nuisance: string): string {
+  const open = [r.lo === null ? `lower edge reaches the search bound ${scale(r.bounds[0]).toPrecision(3)}${unit}` : '',
+    r.hi === null ? `upper edge reaches the search bound ${scale(r.bounds[1]).toPrecision(3)}${unit}` : '']
+    .filter(Boolean).map((t) => `${t} with a deviance rise below 3.84: not bounded by the data`);
+  const shift = f0 - r.fMin > 0.01 ? `; profile minimum ${r.fMin.toFixed(2)} at ${scale(r.argMin).toPrecision(4)}, ${(f0 - r.fMin).toFixed(2)} below the estimate's` : '';
+  return `profile-likelihood interval (deviance rise 3.84${nuisance ? `, ${nuisance} re-optimised` : ''}; ${r.points} profile points)${shift}${open.length ? `; ${open.join('; ')}` : ''}`;
+}
+
+/**
+ * Profile-likelihood intervals of each drug's mu and own tau (the deviance of
+ * that drug's arms; the globals and the class tau held, the drug's other
+ * parameter re-optimised by a 1-D Nelder-Mead warm-started from the previous
+ * profile point), and of the class tau (the deviance of the class-tau fit's
+ * arms as a function of the mean log own tau, the own mus and the contrasts
+ * of the own log taus re-optimised, its betaVerySevere held).
+ */
+export async function profileDrugParameters(
+  problem: CalibrationProblem, xInternal: number[], stage1?: { problem?: CalibrationProblem; x?: number[] },
+  log: (m: string) => void = () => {},
+): Promise<Map<string, ProfiledInterval>> {
+  const { spec } = problem;
+  const g = problem.options.globals;
+  const nd = spec.drugs.length;
+  const natural = toNatural(spec, xInternal, g);
+  const out = new Map<string, ProfiledInterval>();
+  const inner = { maxEvals: 40, fTol: 1e-4, xTol: 1e-3 };
+  const logTauBounds: [number, number] = [Math.log(TAU_PROFILE_BOUNDS[0]), Math.log(TAU_PROFILE_BOUNDS[1])];
+  for (let i = 0; i < nd; i++) {
+    const id = spec.drugs[i];
+    const drugs = new Set([id]);
+    const j = spec.ownTau.indexOf(id);
+    const dev = (mu: number, logTau?: number) => {
+      const v = natural.slice();
+      v[i] = mu;
+      if (j >= 0 && logTau !== undefined) v[nd + j] = logTau;
+      return problem.deviance(fromNatural(spec, v, g), drugs);
+    };
+    const f0 = await dev(natural[i], j >= 0 ? natural[nd + j] : undefined);
+    const muBounds: [number, number] = [natural[i] - MU_PROFILE_RANGE, natural[i] + MU_PROFILE_RANGE];
+    if (j < 0) {
+      const r = await profileInterval((mu) => dev(mu), natural[i], 0.1, muBounds, 0.002);
+      out.set(`mu[${id}]`, { lo: r.lo, hi: r.hi, note: profileNote(r, f0, (v) => v, '', '') });
+      continue;
+    }
+    // mu with log tau re-optimised, and log tau with mu re-optimised; warm start from the last profile point of the same side.
+    const warm = (start: number) => { const last = { [-1]: start, [1]: start } as Record<number, number>; return last; };
+    const tauAt = warm(natural[nd + j]);
+    const rMu = await profileInterval(async (mu, side) => {
+      const m = await nelderMead(async ([t]) => dev(mu, t), [tauAt[side]], { step: [0.1], ...inner });
+      tauAt[side] = m.x[0];
+      return m.f;
+    }, natural[i], 0.1, muBounds, 0.002);
+    out.set(`mu[${id}]`, { lo: rMu.lo, hi: rMu.hi, note: profileNote(rMu, f0, (v) => v, '', 'log tau') });
+    const muAt = warm(natural[i]);
+    const rTau = await profileInterval(async (t, side) => {
+      const m = await nelderMead(async ([mu]) => dev(mu, t), [muAt[side]], { step: [0.1], ...inner });
+      muAt[side] = m.x[0];
+      return m.f;
+    }, natural[nd + j], 0.05, logTauBounds, 0.002);
+    out.set(`tau[${id}]`, { lo: rTau.lo === null ? null : Math.exp(rTau.lo), hi: rTau.hi === null ? null : Math.exp(rTau.hi),
+      note: profileNote(rTau, f0, Math.exp, ' months', 'mu') });
+    log(`profile ${id}: mu ${rMu.lo?.toFixed(3) ?? 'open'} to ${rMu.hi?.toFixed(3) ?? 'open'}, tau ${rTau.lo === null ? 'open' : Math.exp(rTau.lo).toFixed(2)} to ${rTau.hi === null ? 'open' : Math.exp(rTau.hi).toFixed(2)}`);
+  }
+  const sp = stage1?.problem;
+  const sx = stage1?.x;
+  if (sp && sx && sp.spec.ownTau.length) {
+    // Class tau: c = mean own log tau; nuisance = own mus and m - 1 contrasts d_k (log tau_k = c + d_k - mean d, d_0 = 0).
+    const s = sp.spec;
+    const snd = s.drugs.length;
+    const m = s.ownTau.length;
+    const sNat = toNatural(s, sx, sp.options.globals);
+    const logTaus = s.ownTau.map((_, k) => sNat[snd + k]);
+    const c0 = logTaus.reduce((a, v) => a + v, 0) / m;
+    const contrasts0 = logTaus.slice(1).map((v) => v - logTaus[0]);
+    const at = (c: number, nuis: number[]) => {
+      const v = sNat.slice();
+      for (let d = 0; d < snd; d++) v[d] = nuis[d];
+      const dk = [0, ...nuis.slice(snd)];
+      const mean = dk.reduce((a, b) => a + b, 0) / m;
+      for (let k = 0; k < m; k++) v[snd + k] = c + dk[k] - mean;
+      return sp.deviance(fromNatural(s, v, sp.options.globals));
+    };
+    const start = [...sNat.slice(0, snd), ...contrasts0];
+    const last = { [-1]: start, [1]: start } as Record<number, number[]>;
+    const f0 = await at(c0, start);
+    const r = await profileInterval(async (c, side) => {
+      const mm = await nelderMead((nuis) => at(c, nuis), last[side], { step: last[side].map(() => 0.1), maxEvals: 40 * last[side].length, fTol: 1e-4, xTol: 1e-3 });
+      last[side] = mm.x;
+      return mm.f;
+    }, c0, 0.05, logTauBounds, 0.002);
+    out.set('tauClass', { lo: r.lo === null ? null : Math.exp(r.lo), hi: r.hi === null ? null : Math.exp(r.hi),
+      note: profileNote(r, f0, Math.exp, ' months', `on the arms of ${s.ownTau.join(', ')} (the class-tau fit, its betaVerySevere held), their mu${m > 1 ? ' and the spread of their log taus' : ''}`) });
+  }
+  return out;
 }
 
 /**
@@ -465,14 +649,19 @@ export const HESSIAN_STEP = 0.1;
 /**
  * Fit: Nelder-Mead from several starts on the deviance (common random numbers
  * make it a fixed function of the parameters), then the observed information
- * at the best point. Intervals are Wald intervals on the fitted scale (mu and
- * betaVerySevere linear, tau on the log scale), the quadratic approximation
- * of the profile likelihood.
+ * at the best point (the covariance stored for parameter draws). Intervals
+ * are profile-likelihood intervals (profileDrugParameters, and
+ * profileBetaVerySevere in assessFit); with `profile: false`, Wald intervals
+ * on the fitted scale (mu and betaVerySevere linear, tau on the log scale).
  */
 export async function calibrate(data: TrialData, optionsIn: CalibrationOptions): Promise<CalibrationResult> {
   const log = optionsIn.log ?? (() => {});
   const options = { ...optionsIn };
-  if (options.tauClass === undefined) options.tauClass = await classTau(data, options);
+  let stage1: Awaited<ReturnType<typeof classTauFit>> | undefined;
+  if (options.tauClass === undefined) {
+    stage1 = await classTauFit(data, options);
+    options.tauClass = stage1.tauClass;
+  }
   log(`class tau ${options.tauClass.toFixed(3)} months`);
   const problem = new CalibrationProblem(data, options);
   const { spec, points } = problem;
@@ -501,10 +690,18 @@ export async function calibrate(data: TrialData, optionsIn: CalibrationOptions):
   const H = await hessian(f, best.x, spec.names.map(() => HESSIAN_STEP));
   // Covariance = (H / 2)^-1: the deviance is -2 log L.
   const { inverse, ridge } = choleskyInverse(H.map((row) => row.map((v) => v / 2)));
-  log(`information matrix${ridge > 0 ? ` regularised (ridge ${ridge.toPrecision(2)})` : ''}; simulating draws and curves`);
+  log(`information matrix${ridge > 0 ? ` regularised (ridge ${ridge.toPrecision(2)})` : ''}`);
+  let intervals: Map<string, ProfiledInterval> | undefined;
+  if (options.profile !== false) {
+    const e0 = problem.evals + (stage1?.problem?.evals ?? 0);
+    intervals = await profileDrugParameters(problem, best.x, stage1, log);
+    log(`profile likelihood of mu and tau: ${problem.evals + (stage1?.problem?.evals ?? 0) - e0} evaluations; simulating draws and curves`);
+  }
   const g = options.globals;
-  return assessFit(problem, toNatural(spec, best.x, g), naturalCovariance(spec, inverse, best.x, g), ridge > 0,
-    starts.map((st) => ({ ...st, x: toNatural(spec, st.x, g), start: toNatural(spec, st.start, g) })), options);
+  const result = await assessFit(problem, toNatural(spec, best.x, g), naturalCovariance(spec, inverse, best.x, g), ridge > 0,
+    starts.map((st) => ({ ...st, x: toNatural(spec, st.x, g), start: toNatural(spec, st.start, g) })), options, intervals);
+  result.evals += stage1?.problem?.evals ?? 0;
+  return result;
 }
 
 /**
@@ -515,7 +712,7 @@ export async function calibrate(data: TrialData, optionsIn: CalibrationOptions):
  */
 export async function assessFit(
   problem: CalibrationProblem, x: number[], covariance: number[][], hessianRegularised: boolean,
-  starts: CalibrationResult['starts'], options: CalibrationOptions,
+  starts: CalibrationResult['starts'], options: CalibrationOptions, intervals?: Map<string, ProfiledInterval>,
 ): Promise<CalibrationResult> {
   const { spec, points, data } = problem;
   const internal = fromNatural(spec, x, options.globals);
@@ -541,7 +738,7 @@ export async function assessFit(
     const s = Math.sqrt(Math.max(0, v)) / m;
     const tied = spec.drugs.filter((id) => !spec.ownTau.includes(id));
     estimates.push({ name: 'tauClass', estimate: d.tauClass, se: s, lo: d.tauClass * Math.exp(-Z95 * s), hi: d.tauClass * Math.exp(Z95 * s), kind: 'tied',
-      note: `geometric mean of the taus of ${spec.ownTau.join(', ')} fitted on their own arms; the tau of ${tied.join(', ') || 'no drug'} (a single time point each); interval from the own taus' covariance` });
+      note: `geometric mean of the taus of ${spec.ownTau.join(', ')} fitted on their own arms; the tau of ${tied.join(', ') || 'no drug'} (a single time point each)` });
   }
   if (spec.fitSigma) {
     const i = sigmaIndex(spec);
@@ -550,13 +747,22 @@ export async function assessFit(
   if (spec.fitBetaVerySevere) {
     const i = spec.names.length - 1;
     const e: ParameterEstimate = { name: 'betaVerySevere', estimate: best.x[i], se: se[i], lo: best.x[i] - Z95 * se[i], hi: best.x[i] + Z95 * se[i], kind: 'fitted' };
-    if (options.profile !== false && se[i] > 0) {
+    if (!intervals?.has('betaVerySevere') && options.profile !== false && se[i] > 0) {
       const pr = await profileBetaVerySevere(problem, internal, best.f, se[i]);
-      e.note = `profile-likelihood interval; Wald ${e.lo.toFixed(3)} to ${e.hi.toFixed(3)}; profile deviance rise ${pr.points.map((p) => `${p.b.toFixed(3)}: ${p.delta.toFixed(2)}`).join(', ')}`;
-      e.lo = pr.lo;
-      e.hi = pr.hi;
+      e.note = `profile-likelihood interval; Wald ${e.lo!.toFixed(3)} to ${e.hi!.toFixed(3)}; profile deviance rise ${pr.points.map((p) => `${p.b.toFixed(3)}: ${p.delta.toFixed(2)}`).join(', ')}`;
+      e.lo = Number.isFinite(pr.lo) ? pr.lo : null;
+      e.hi = Number.isFinite(pr.hi) ? pr.hi : null;
     }
     estimates.push(e);
+  }
+  // Profile-likelihood intervals replace the Wald ones (whose bounds the note keeps).
+  for (const e of estimates) {
+    const pr = intervals?.get(e.name);
+    if (!pr) continue;
+    const wald = e.lo !== null && e.hi !== null && !/profile/.test(e.note ?? '') ? `Wald ${fmtEdge(e.lo)} to ${fmtEdge(e.hi)}` : '';
+    e.note = pr.verbatim ? pr.note : [pr.note, wald, e.kind === 'tied' ? e.note : ''].filter(Boolean).join('; ');
+    e.lo = pr.lo;
+    e.hi = pr.hi;
   }
 
   // Prediction intervals: simulated rates over parameter draws from N(x, covariance).
@@ -642,6 +848,8 @@ export async function assessFit(
     populations: problem.populations,
   };
 }
+
+const fmtEdge = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(4));
 
 /** Lower-triangular factor L of a covariance (L L' = S), zeroing what is not positive. */
 function choleskyFactor(s: number[][]): number[][] {

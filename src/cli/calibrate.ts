@@ -75,7 +75,10 @@ export async function calibrateCommand(a: CalibrateArgs, out: (t: string) => voi
   }
   out(formatValidationTable(result));
   out('\nParameters (95% interval):');
-  for (const e of result.estimates) out(`  ${e.name.padEnd(30)} ${e.estimate.toFixed(3).padStart(8)}  (${e.lo.toFixed(3)} to ${e.hi.toFixed(3)})${e.kind === 'tied' ? '  tied' : ''}`);
+  const edge = (v: number | null) => (v === null ? 'open' : v.toFixed(3));
+  for (const e of result.estimates) out(`  ${e.name.padEnd(30)} ${e.estimate.toFixed(3).padStart(8)}  (${edge(e.lo)} to ${edge(e.hi)})${e.kind === 'tied' ? '  tied' : ''}`);
+  const open = result.estimates.filter((e) => e.lo === null || e.hi === null).map((e) => e.name);
+  if (open.length) out(`  open edge (not bounded by the data): ${open.join(', ')}`);
   out(`\nCatalog: ${show(a.out)}\nReport: ${files.map(show).join(', ')}\nTime: ${seconds.toFixed(1)} s, ${result.evals} objective evaluations`);
   return 0;
 }
@@ -99,7 +102,8 @@ export async function validateCommand(a: ValidateArgs, out: (t: string) => void)
     if (problem.spec.names.join(',') !== stored.names.join(',')) {
       throw new UserError(`${a.catalog}: uncertainty.vector: expected the parameters the data identify (${problem.spec.names.join(', ')}), got ${stored.names.join(', ')}; run jaksim calibrate again`);
     }
-    result = await assessFit(problem, stored.estimate, stored.covariance, false, [], options);
+    // The profile intervals are those calibrate stored (computing them refits); the Wald intervals otherwise.
+    result = await assessFit(problem, stored.estimate, stored.covariance, false, [], { ...options, profile: false }, stored.intervals);
   } finally {
     await engine.close();
   }

@@ -117,7 +117,7 @@ function drugChart(r: CalibrationResult, drug: string): ChartSpec {
 export async function calibrationReportHtml(r: CalibrationResult, meta: { command: string; dataFile: string; seconds: number }): Promise<string> {
   const charts: string[] = [];
   for (const drug of r.spec.drugs) charts.push(await renderSvg(drugChart(r, drug)));
-  const params = r.estimates.map((e) => `<tr><td>${esc(e.name)}</td><td>${e.estimate.toFixed(3)}</td><td>${e.lo.toFixed(3)} to ${e.hi.toFixed(3)}</td><td>${e.kind}</td><td>${esc(e.note ?? '')}</td></tr>`).join('\n');
+  const params = r.estimates.map((e) => `<tr><td>${esc(e.name)}</td><td>${e.estimate.toFixed(3)}</td><td>${e.lo === null ? 'open (not bounded by the data)' : e.lo.toFixed(3)} to ${e.hi === null ? 'open (not bounded by the data)' : e.hi.toFixed(3)}</td><td>${e.kind}</td><td>${esc(e.note ?? '')}</td></tr>`).join('\n');
   const rows = r.points.map((p) => `<tr${p.withinPublished ? '' : ' class="out"'}><td>${esc(p.trial)}</td><td>${esc(p.drug)}</td><td>${p.week}</td><td>${esc(p.band)}</td><td>${p.n ?? `none (weight ${p.nEff.toFixed(0)})`}${p.approx ? ' approx' : ''}</td>`
     + `<td>${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})</td><td>${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})</td><td>${p.residual20.toFixed(2)}</td>`
     + `<td>${p.salt10 === undefined ? '' : `${pct(p.salt10)} / ${pct(p.sim10)} (${(p.residual10 ?? NaN).toFixed(2)})`}</td><td>${p.withinPublished ? 'yes' : `no: ${esc(misfitReason(p, r.points))}`}</td></tr>`).join('\n');

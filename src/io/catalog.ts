@@ -52,10 +52,10 @@ export function catalogDocument(r: CalibrationResult, meta: CatalogMeta): Record
       ...(d.monthlyPrice === undefined ? {} : { monthlyPrice: d.monthlyPrice }),
     })),
     uncertainty: {
-      method: 'Wald intervals from the observed information (central-difference Hessian of the deviance under common random numbers); mu and betaVerySevere on their own scale, tau on the log scale. Draw parameters as vector ~ Normal(estimate, covariance).',
+      method: 'Profile-likelihood 95% intervals: where the deviance, with the other parameters of the drug re-optimised, rises by at most 3.84 (chi-square 1 df) over its minimum (bracketing and bisection; the globals and the class tau held). An edge that reaches the search bound is null: not bounded by the data. The class tau is profiled on the arms of its own fit, betaVerySevere with every drug refitted. se and covariance are from the observed information (central-difference Hessian of the deviance under common random numbers; tau on the log scale). Draw parameters as vector ~ Normal(estimate, covariance).',
       hessianRegularised: r.hessianRegularised,
       parameters: r.estimates.map((e) => ({
-        name: e.name, estimate: round(e.estimate), lo: round(e.lo), hi: round(e.hi), se: round(e.se), kind: e.kind,
+        name: e.name, estimate: round(e.estimate), lo: e.lo === null ? null : round(e.lo), hi: e.hi === null ? null : round(e.hi), se: round(e.se), kind: e.kind,
         ...(e.note ? { note: e.note } : {}),
       })),
       tauClass: round(r.tauClass, 10),
@@ -80,7 +80,11 @@ export function writeCatalog(file: string, doc: Record<string, unknown>): void {
 }
 
 /** The stored free vector, names and covariance of a catalog file (for `jaksim validate`). */
-export function readCatalogUncertainty(file: string): { names: string[]; estimate: number[]; covariance: number[][]; tauClass?: number; seed: number; patients: number; globals: Record<string, number> } {
+export function readCatalogUncertainty(file: string): {
+  names: string[]; estimate: number[]; covariance: number[][]; tauClass?: number; seed: number; patients: number; globals: Record<string, number>;
+  /** The stored intervals by parameter name (lo/hi null where open). */
+  intervals: Map<string, { lo: number | null; hi: number | null; note: string; verbatim: true }>;
+} {
   let doc: Record<string, unknown>;
   try {
     doc = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -91,7 +95,15 @@ export function readCatalogUncertainty(file: string): { names: string[]; estimat
   const ok = u && Array.isArray(u.vector) && Array.isArray(u.estimate) && Array.isArray(u.covariance)
     && typeof doc.seed === 'number' && typeof doc.patientsPerArm === 'number' && typeof doc.globals === 'object';
   if (!ok) throw new UserError(`${file}: uncertainty: expected the vector, estimate and covariance written by jaksim calibrate, got ${u ? 'an incomplete block' : 'nothing'}`);
+  const intervals = new Map<string, { lo: number | null; hi: number | null; note: string; verbatim: true }>();
+  const edge = (v: unknown) => (typeof v === 'number' ? v : null);
+  for (const q of Array.isArray(u.parameters) ? u.parameters as Record<string, unknown>[] : []) {
+    if (q && typeof q.name === 'string' && typeof q.note === 'string' && /profile/.test(q.note)) {
+      intervals.set(q.name, { lo: edge(q.lo), hi: edge(q.hi), note: q.note, verbatim: true });
+    }
+  }
   return {
+    intervals,
     tauClass: typeof u.tauClass === 'number' ? u.tauClass : undefined,
     names: u.vector as string[], estimate: u.estimate as number[], covariance: u.covariance as number[][],
     seed: doc.seed as number, patients: doc.patientsPerArm as number, globals: doc.globals as Record<string, number>,
