@@ -166,7 +166,8 @@ export function followPolicy(
         nextStart = line + 1 < lineCount ? e + gap : Infinity;
         continue;
       }
-      if (!onDrug && nextStart <= t) {
+      // A line due to start at or after the horizon is never entered.
+      if (!onDrug && nextStart <= t && nextStart < horizon) {
         line++;
         drug = c.seqDrug[seq0 + line];
         potential = p.potential[drug];

@@ -208,3 +208,13 @@ describe('adverse events', () => {
     expect(o.drugMonths[1]).toBeCloseTo(24 - 0.7, 12);
   });
 });
+
+describe('the horizon', () => {
+  it('a line due to start exactly at the horizon is never entered', () => {
+    // Never responds on any line; failures at months 12 and 24 (= horizon): line 3 would start at 24.
+    const o = follow({ salt0: 80, G: [0.1, 0.1, 0.1], tau: [1, 1, 1] }, { failAtMonths: 12 });
+    expect(o.entered).toEqual([1, 1, 0]);
+    expect(o.linesUsed).toBe(2);
+    expect(o.drugMonths).toEqual([12, 12, 0]);
+  });
+});
