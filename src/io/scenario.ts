@@ -286,8 +286,12 @@ export function resolveCatalogReference(doc: unknown, file: string): unknown {
   if (ref === null || typeof ref !== 'object' || Array.isArray(ref)) return doc;
   const keys = Object.keys(ref);
   const target = (ref as Record<string, unknown>).file;
-  if (keys.length !== 1 || typeof target !== 'string' || target === '') {
-    throw new ScenarioError(file, 'catalog', 'a list of drugs or { file: <catalog file> }', describeValue(ref));
+  const pick = (ref as Record<string, unknown>).drugs;
+  if (keys.some((k) => k !== 'file' && k !== 'drugs') || typeof target !== 'string' || target === '') {
+    throw new ScenarioError(file, 'catalog', 'a list of drugs or { file: <catalog file>, drugs: [<ids>] (optional) }', describeValue(ref));
+  }
+  if (pick !== undefined && (!Array.isArray(pick) || pick.length === 0 || pick.some((id) => typeof id !== 'string'))) {
+    throw new ScenarioError(file, 'catalog.drugs', 'a non-empty list of drug ids of the catalog file', describeValue(pick));
   }
   const catalogFile = isAbsolute(target) ? target : join(dirname(file), target);
   const label = `${catalogFile} (catalog of ${file})`;
@@ -302,9 +306,18 @@ export function resolveCatalogReference(doc: unknown, file: string): unknown {
   const parsed = parseScenarioChecked(text, label);
   const checked = catalogFileSchema.safeParse(parsed);
   if (!checked.success) throw schemaError(checked.error.issues[0], parsed, label);
+  // `drugs` picks a subset, in the order given (correlation and draws follow the scenario's catalog order).
+  let drugs = checked.data.drugs;
+  if (pick !== undefined) {
+    drugs = (pick as string[]).map((id, i) => {
+      const found = checked.data.drugs.find((x) => x.id === id);
+      if (!found) throw new ScenarioError(file, `catalog.drugs[${i}]`, `a drug of ${catalogFile} (${checked.data.drugs.map((x) => x.id).join(', ')})`, JSON.stringify(id));
+      return found;
+    });
+  }
   const globals = d.globals === undefined ? {} : d.globals;
-  if (globals === null || typeof globals !== 'object' || Array.isArray(globals)) return { ...d, catalog: checked.data.drugs };
-  return { ...d, catalog: checked.data.drugs, globals: { ...(checked.data.globals ?? {}), ...globals } };
+  if (globals === null || typeof globals !== 'object' || Array.isArray(globals)) return { ...d, catalog: drugs };
+  return { ...d, catalog: drugs, globals: { ...(checked.data.globals ?? {}), ...globals } };
 }
 
 /** Limits on a scenario file itself (raised by --allow-large): its size in bytes and the nesting depth of its document. */

@@ -1,8 +1,9 @@
 // Scenarios may take their catalog (and fitted globals) from a catalog file: `catalog: { file: ... }`.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { loadScenario } from '../../src/io/scenario.js';
 
 function files(catalog: string, scenario: string) {
@@ -46,9 +47,27 @@ describe('catalog by reference', () => {
     const { file } = files(catalog, scenario.replace('cat.yaml', 'nope.yaml'));
     expect(() => loadScenario(file)).toThrow(`${file}: catalog.file: expected a readable catalog file, got "nope.yaml" (no such file)`);
   });
-  it('the shipped default scenario uses the calibrated catalog', () => {
-    const s = loadScenario('scenarios/default.yaml');
-    expect(s.catalog.map((d) => d.id)).toContain('upadacitinib-15mg');
-    expect(s.catalog.find((d) => d.id === 'placebo')?.molecule).toBe('placebo');
+  it('drugs: picks a subset of the catalog file, in the order given', () => {
+    const { file } = files(catalog, scenario.replace('{ file: cat.yaml }', '{ file: cat.yaml, drugs: [b-2mg] }').replace('[a-1mg, b-2mg]', '[b-2mg]'));
+    expect(loadScenario(file).catalog.map((d) => d.id)).toEqual(['b-2mg']);
+  });
+  it('drugs: refuses an id the catalog file lacks, naming it', () => {
+    const { file } = files(catalog, scenario.replace('{ file: cat.yaml }', '{ file: cat.yaml, drugs: [a-1mg, c-3mg] }'));
+    expect(() => loadScenario(file)).toThrow(/catalog\.drugs\[1\]: expected a drug of .*cat\.yaml \(a-1mg, b-2mg\), got "c-3mg"/);
+  });
+  it('the shipped clinical scenarios use the calibrated catalog (the three approved drugs)', () => {
+    const cat = YAML.parse(readFileSync('scenarios/catalog.calibrated.yaml', 'utf8')) as {
+      drugs: { id: string; mu: number; tau: number }[]; globals: { betaVerySevere: number };
+    };
+    expect(cat.drugs.find((d) => d.id === 'placebo')).toBeDefined();
+    for (const name of ['default', 'six-vs-nine-stay', 'partial-responders', 'early-worsening', 'drug-order', 'threshold-sweep']) {
+      const s = loadScenario(`scenarios/${name}.yaml`);
+      expect(s.catalog.map((d) => d.id)).toEqual(['baricitinib-4mg', 'ritlecitinib-50mg', 'deuruxolitinib-8mg']);
+      for (const d of s.catalog) {
+        const fitted = cat.drugs.find((x) => x.id === d.id)!;
+        expect([d.mu, d.tau]).toEqual([fitted.mu, fitted.tau]);
+      }
+      expect(s.globals.betaVerySevere).toBe(cat.globals.betaVerySevere);
+    }
   });
 });
