@@ -79,6 +79,8 @@ export class Engine {
         // idling for the round trip through the main thread (measured: workers busy 93-95% of the
         // wall time with one task per worker, 96-97% with two). Tasks still run one at a time.
         concurrentTasksPerWorker: 2,
+        // Per-task timing histograms are not needed and would grow with the number of blocks.
+        recordTiming: false,
       });
     }
   }
