@@ -1,6 +1,7 @@
 // The engine: blocks of patients on a piscina pool (or in-process for one worker), merged in block order.
 import { Piscina } from 'piscina';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CompiledScenario } from '../model/compile.js';
 import type { TrialSpec } from '../model/trial.js';
 import { planBlocks, runBlock, runTrialBlock, type BlockSpec } from './runBlock.js';
@@ -38,23 +39,32 @@ function withoutTsx(argv: readonly string[]): string[] {
   return out;
 }
 
+/** URL of tsx's ES module API (its `import` export of `tsx/esm/api`), found from this file, not the cwd. */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('tsx/package.json');
+  const entry = (require(manifest) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'];
+  return new URL(entry.import.default, pathToFileURL(manifest)).href;
+}
+
 /**
  * The worker file next to this module (worker.ts under tsx or vitest, worker.js
- * when compiled) and the workers' Node flags. A .ts worker needs tsx (Node 20
- * cannot strip types): piscina then loads it with `require()` through tsx's
- * hook, which rewrites every engine module to CommonJS, where each call to an
- * imported function goes through a getter (workers about 30% slower than the
- * main thread; tsx's ESM-only loader does not register in Node 20 workers).
- * A .js worker gets the parent's flags without tsx, so that a compiled engine
- * driven from a tsx script (bench/measure.ts --dist) loads as ES modules.
+ * when compiled) and the workers' Node flags: the parent's, without tsx.
+ * piscina first tries `require()` on the worker file. With tsx's full loader
+ * (`--import tsx`) that succeeds through tsx's CommonJS hook, which rewrites
+ * every engine module to CommonJS where each call to an imported function goes
+ * through a getter: workers ran about 30% slower than the main thread. So a
+ * .ts worker only gets tsx's ES module hooks, registered by a one-line preload
+ * (`--import tsx/esm` registers nothing in a Node 20 worker); `require()` then
+ * fails and piscina falls back to `import()`. A .js worker needs no tsx.
  */
 function workerSetup(): { filename: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   const isTs = here.endsWith('.ts');
   const filename = here.replace(/pool\.(ts|js)$/, `worker.${isTs ? 'ts' : 'js'}`);
-  if (!isTs) return { filename, execArgv: withoutTsx(process.execArgv) };
-  const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
-  return { filename, execArgv: tsxLoaded ? [...process.execArgv] : [...process.execArgv, '--import', 'tsx'] };
+  const execArgv = withoutTsx(process.execArgv);
+  if (isTs) execArgv.push('--import', `data:text/javascript,import{register}from${JSON.stringify(tsxEsmApi())};register();`);
+  return { filename, execArgv };
 }
 
 /**
