@@ -122,41 +122,10 @@ export class Engine {
       return all[i];
     });
     const completed: number[] = [];
-    if (!this.pool) {
-      for (const block of blocks) {
-        if (shouldStop()) break;
-        onBlock(block.index, runBlock(c, block));
-        completed.push(block.index);
-        // Let signal handlers and timers run between blocks.
-        await new Promise((r) => setImmediate(r));
-      }
-      return completed;
-    }
-    const pool = this.pool;
-    const window = this.workers * 4;
-    const pending = new Map<number, Promise<Float64Array>>();
-    let next = 0;
-    const launch = () => {
-      while (next < blocks.length && pending.size < window && !shouldStop()) {
-        const block = blocks[next++];
-        const task: BlockTask = { compiled: c, block };
-        pending.set(block.index, pool.run(task) as Promise<Float64Array>);
-      }
-    };
-    launch();
-    try {
-      for (const block of blocks) {
-        const task = pending.get(block.index);
-        if (!task) break; // never launched: stopped
-        const out = await task;
-        pending.delete(block.index);
-        onBlock(block.index, out);
-        completed.push(block.index);
-        launch();
-      }
-    } finally {
-      await Promise.allSettled(pending.values());
-    }
+    await this.inBlockOrder(c, undefined, blocks, (block, out) => {
+      onBlock(block.index, out);
+      completed.push(block.index);
+    }, shouldStop, true);
     return completed;
   }
 
@@ -182,29 +151,40 @@ export class Engine {
   private async execute(
     c: CompiledScenario, trial: TrialSpec | undefined, length: number, onProgress?: Progress,
   ): Promise<Float64Array> {
-    const blocks = planBlocks(c.patients);
     const total = new Float64Array(length);
     let done = 0;
-    const mergeBlock = (out: Float64Array, block: BlockSpec) => {
+    await this.inBlockOrder(c, trial, planBlocks(c.patients), (block, out) => {
       for (let i = 0; i < length; i++) total[i] += out[i];
       done += block.size;
       onProgress?.(done, c.patients);
-    };
+    }, () => false, onProgress !== undefined);
+    return total;
+  }
+
+  /**
+   * Simulate `blocks` (in-process, or on the pool with a bounded window in
+   * flight) and hand each block's aggregates to `onBlock` strictly in block
+   * order. `shouldStop` is asked before each launch; blocks in flight finish.
+   */
+  private async inBlockOrder(
+    c: CompiledScenario, trial: TrialSpec | undefined, blocks: readonly BlockSpec[],
+    onBlock: (block: BlockSpec, out: Float64Array) => void, shouldStop: () => boolean, yieldBetween: boolean,
+  ): Promise<void> {
     if (!this.pool) {
       for (const block of blocks) {
-        mergeBlock(trial ? runTrialBlock(c, trial, block) : runBlock(c, block), block);
-        // Let timers (the progress bar, signals) run between blocks.
-        if (onProgress) await new Promise((r) => setImmediate(r));
+        if (shouldStop()) break;
+        onBlock(block, trial ? runTrialBlock(c, trial, block) : runBlock(c, block));
+        // Let timers (the progress bar) and signal handlers run between blocks.
+        if (yieldBetween) await new Promise((r) => setImmediate(r));
       }
-      return total;
+      return;
     }
-    // Keep a bounded window of blocks in flight; merge strictly in block order.
     const pool = this.pool;
     const window = this.workers * 4;
     const pending = new Map<number, Promise<Float64Array>>();
     let next = 0;
     const launch = () => {
-      while (next < blocks.length && pending.size < window) {
+      while (next < blocks.length && pending.size < window && !shouldStop()) {
         const block = blocks[next++];
         const task: BlockTask = { compiled: c, trial, block };
         pending.set(block.index, pool.run(task) as Promise<Float64Array>);
@@ -213,16 +193,17 @@ export class Engine {
     launch();
     try {
       for (const block of blocks) {
-        const out = await pending.get(block.index)!;
+        const task = pending.get(block.index);
+        if (!task) break; // never launched: stopped
+        const out = await task;
         pending.delete(block.index);
-        mergeBlock(out, block);
+        onBlock(block, out);
         launch();
       }
     } finally {
       // On failure, let the other in-flight blocks settle so none rejects unobserved.
       await Promise.allSettled(pending.values());
     }
-    return total;
   }
 }
 
