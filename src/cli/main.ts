@@ -9,6 +9,7 @@ import { LIMITS, loadScenario } from '../io/scenario.js';
 import { runReportHtml } from '../io/report.js';
 import { formatRunTable } from '../io/table.js';
 import { benchCommand, type BenchArgs } from './bench.js';
+import { checkInteger } from './flags.js';
 import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOptions, type CalibrateArgs, type ValidateArgs } from './calibrate.js';
 import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
 import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
@@ -29,13 +30,6 @@ const defaultIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
 };
-
-function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${value}`);
-  }
-}
 
 export const defaultWorkers = (): number => Math.max(1, Math.min(availableParallelism(), 8));
 

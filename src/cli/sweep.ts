@@ -4,7 +4,6 @@ import { relative, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { Engine } from '../engine/pool.js';
 import { simulateScenario } from '../engine/simulate.js';
-import { UserError } from '../io/errors.js';
 import { sweepReportHtml } from '../io/report.js';
 import { writeResultFolder } from '../io/results.js';
 import { LIMITS, loadScenario } from '../io/scenario.js';
@@ -12,6 +11,7 @@ import { expandGrid, sweepCsv, sweepParameters, type SweepResult } from '../io/s
 import { formatSweepTable } from '../io/table.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
+import { checkInteger } from './flags.js';
 import { progressBar } from './progress.js';
 import { runSweepShard } from './sweepShard.js';
 
@@ -25,13 +25,6 @@ export interface SweepArgs {
   json: boolean;
   shard?: string;
   allowLarge?: boolean;
-}
-
-function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${value}`);
-  }
 }
 
 /** yargs options of `sweep <scenario>`. */
