@@ -6,8 +6,15 @@ import type { CompiledScenario } from '../model/compile.js';
 import type { TrialSpec } from '../model/trial.js';
 import { planBlocks, runBlock, runTrialBlock, type BlockSpec } from './runBlock.js';
 
+/**
+ * One block for a worker. The compiled scenario travels only when the worker
+ * lacks it: workers keep the scenario of each `runKey` they have seen, and
+ * answer a task without it by an empty array (see worker.ts). Cloning the
+ * scenario into every task made the heap grow with the number of blocks.
+ */
 export interface BlockTask {
-  compiled: CompiledScenario;
+  runKey: number;
+  compiled?: CompiledScenario;
   trial?: TrialSpec;
   block: BlockSpec;
 }
@@ -75,6 +82,8 @@ function workerSetup(): { filename: string; execArgv: string[] } {
 export class Engine {
   readonly workers: number;
   private pool: Piscina | null = null;
+  /** Numbers the runs on this engine, so workers can cache each run's scenario. */
+  private runCount = 0;
 
   constructor(options: EngineOptions) {
     this.workers = Math.max(1, Math.floor(options.workers));
@@ -180,14 +189,19 @@ export class Engine {
       return;
     }
     const pool = this.pool;
+    const runKey = ++this.runCount;
     const window = this.workers * 4;
     const pending = new Map<number, Promise<Float64Array>>();
     let next = 0;
+    const runOnPool = async (block: BlockSpec): Promise<Float64Array> => {
+      const out = (await pool.run({ runKey, trial, block } satisfies BlockTask)) as Float64Array;
+      // Empty: that worker has not seen this run yet; send the scenario once.
+      return out.length > 0 ? out : (pool.run({ runKey, compiled: c, trial, block } satisfies BlockTask) as Promise<Float64Array>);
+    };
     const launch = () => {
       while (next < blocks.length && pending.size < window && !shouldStop()) {
         const block = blocks[next++];
-        const task: BlockTask = { compiled: c, trial, block };
-        pending.set(block.index, pool.run(task) as Promise<Float64Array>);
+        pending.set(block.index, runOnPool(block));
       }
     };
     launch();
