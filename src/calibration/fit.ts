@@ -11,7 +11,7 @@ import {
 } from './data.js';
 import { chiSquareUpperTail, degreesOfFreedom, pointDeviance, residualSe } from './likelihood.js';
 import { nelderMead, type Minimum } from './nelderMead.js';
-import { choleskyInverse } from './matrix.js';
+import { choleskyInverse, choleskySemidefinite } from './matrix.js';
 
 /** Which quantities are free: per drug mu, log tau for drugs with a time course, optionally betaVerySevere. */
 export interface ParamSpec {
@@ -768,7 +768,7 @@ export async function assessFit(
   // Prediction intervals: simulated rates over parameter draws from N(x, covariance).
   const draws = options.draws ?? 20;
   const drawn: { sim20: number; sim10: number }[][] = [];
-  const factor = choleskyFactor(covariance);
+  const factor = choleskySemidefinite(covariance);
   const drawRng = streamFor(options.seed, 2_000_000);
   for (let k = 0; k < draws; k++) {
     const e = spec.names.map(() => drawRng.normal());
@@ -850,18 +850,3 @@ export async function assessFit(
 }
 
 const fmtEdge = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(4));
-
-/** Lower-triangular factor L of a covariance (L L' = S), zeroing what is not positive. */
-function choleskyFactor(s: number[][]): number[][] {
-  const n = s.length;
-  const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = s[i][j];
-      for (let k = 0; k < j; k++) sum -= L[i][k] * L[j][k];
-      if (i === j) L[i][i] = sum > 0 ? Math.sqrt(sum) : 0;
-      else L[i][j] = L[j][j] > 0 ? sum / L[j][j] : 0;
-    }
-  }
-  return L;
-}

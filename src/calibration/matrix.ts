@@ -2,6 +2,18 @@
 
 /** Cholesky factor L (L L' = A) of a symmetric matrix, or null when it is not positive definite. */
 export function cholesky(a: number[][]): number[][] | null {
+  return factor(a, false);
+}
+
+/**
+ * Cholesky factor of a covariance that may be only semi-definite (or a little
+ * indefinite from noise): a non-positive pivot gives a zero column instead of failing.
+ */
+export function choleskySemidefinite(a: number[][]): number[][] {
+  return factor(a, true)!;
+}
+
+function factor(a: number[][], zeroNonPositive: boolean): number[][] | null {
   const n = a.length;
   const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i++) {
@@ -9,10 +21,14 @@ export function cholesky(a: number[][]): number[][] | null {
       let sum = a[i][j];
       for (let k = 0; k < j; k++) sum -= L[i][k] * L[j][k];
       if (i === j) {
-        if (!(sum > 0)) return null;
-        L[i][i] = Math.sqrt(sum);
+        if (!(sum > 0)) {
+          if (!zeroNonPositive) return null;
+          L[i][i] = 0;
+        } else {
+          L[i][i] = Math.sqrt(sum);
+        }
       } else {
-        L[i][j] = sum / L[j][j];
+        L[i][j] = L[j][j] > 0 ? sum / L[j][j] : 0;
       }
     }
   }

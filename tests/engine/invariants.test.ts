@@ -3,27 +3,18 @@
 // paired difference, count identities, and the paired difference equals per-patient discordant counts.
 import { describe, expect, it } from 'vitest';
 import { pairedDifference } from '../../src/engine/intervals.js';
-import { planBlocks, runBlock, runTrialBlock } from '../../src/engine/runBlock.js';
-import { summarizeRun, type RunResult } from '../../src/engine/summarize.js';
+import { planBlocks, runTrialBlock } from '../../src/engine/runBlock.js';
 import { compileScenario } from '../../src/model/compile.js';
-import type { Scenario } from '../../src/model/scenario.js';
 import { Patient, drawPatient } from '../../src/model/population.js';
 import { trialCountsLength, type TrialSpec } from '../../src/model/trial.js';
 import { followPolicy } from '../../src/policy/followPolicy.js';
 import { streamFor } from '../../src/rng/streams.js';
+import { simulateInProcess } from '../fixtures/simulate.js';
 import { allRulesDoc, scenario } from '../fixtures/scenarios.js';
 
 const N = 60_000;
 
-function simulate(s: Scenario): RunResult {
-  const c = compileScenario(s);
-  const acc = new Float64Array(c.layout.length);
-  for (const block of planBlocks(s.patients)) {
-    const out = runBlock(c, block);
-    for (let i = 0; i < acc.length; i++) acc[i] += out[i];
-  }
-  return summarizeRun(s, c, acc, { workers: 1, engineVersion: 'test' });
-}
+const simulate = simulateInProcess;
 
 describe('run invariants, scenario with every rule', () => {
   const s = scenario(allRulesDoc(N));

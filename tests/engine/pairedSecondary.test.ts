@@ -3,13 +3,13 @@
 // zeros for identical policies, and the ratio intervals against a hand computation.
 import { describe, expect, it } from 'vitest';
 import { meanInterval, ratioOfMeans } from '../../src/engine/intervals.js';
-import { planBlocks, runBlock } from '../../src/engine/runBlock.js';
-import { summarizeRun, type RunResult } from '../../src/engine/summarize.js';
+import { planBlocks } from '../../src/engine/runBlock.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { Patient, drawPatient } from '../../src/model/population.js';
 import type { Scenario } from '../../src/model/scenario.js';
 import { followPolicy } from '../../src/policy/followPolicy.js';
 import { streamFor } from '../../src/rng/streams.js';
+import { simulateInProcess } from '../fixtures/simulate.js';
 import { allRulesDoc, scenario } from '../fixtures/scenarios.js';
 
 const N = 9000;
@@ -21,15 +21,7 @@ function pricedDoc(patients: number): Record<string, unknown> {
   return doc;
 }
 
-function simulate(s: Scenario): RunResult {
-  const c = compileScenario(s);
-  const acc = new Float64Array(c.layout.length);
-  for (const block of planBlocks(s.patients)) {
-    const out = runBlock(c, block);
-    for (let i = 0; i < acc.length; i++) acc[i] += out[i];
-  }
-  return summarizeRun(s, c, acc, { workers: 1, engineVersion: 'test' });
-}
+const simulate = simulateInProcess;
 
 /** Per patient and policy: non-response months, lines, drug months, cost, responded; from a zeroed aggregate each. */
 function tally(s: Scenario) {
