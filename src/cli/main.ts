@@ -1,6 +1,6 @@
 // The CLI: a function from arguments to an exit code. yargs wiring only; the work is in engine/ and io/.
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { simulateScenario } from '../engine/simulate.js';
 import { UserError } from '../io/errors.js';
@@ -15,7 +15,7 @@ import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
 import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
 import { progressBar } from './progress.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
-import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
+import { mergeCommand, mergeCommandFor, withMergeOptions, type MergeArgs } from './merge.js';
 import { runShard, runWithCheckpoint } from './shard.js';
 
 /** Exit codes: 0 success, 1 internal error (a bug), 2 user error (bad input). */
@@ -49,7 +49,6 @@ async function runCommand(args: RunArgs, io: Io): Promise<number> {
   checkInteger('patients', args.patients, 1, args.allowLarge ? Number.MAX_SAFE_INTEGER : LIMITS.patients);
   checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('workers', args.workers, 1, 64);
-  if (args.shard !== undefined && args.checkpoint) throw new UserError('--shard and --checkpoint: give one (a shard is short; rerun a lost shard instead)');
   const scenario = loadScenario(args.scenario, { allowLarge: args.allowLarge });
   if (args.patients !== undefined) scenario.patients = args.patients;
   if (args.seed !== undefined) scenario.seed = args.seed;
@@ -58,9 +57,15 @@ async function runCommand(args: RunArgs, io: Io): Promise<number> {
   let finish = () => {};
   try {
     if (args.shard !== undefined) {
-      const shard = await runShard(scenario, String(args.shard), args.workers, args.out, progress.onProgress);
+      const shard = await runShard(scenario, String(args.shard), args.workers, args.out, progress.onProgress,
+        args.checkpoint ? { onNote: io.err } : undefined);
       progress.stop();
+      if (shard.kind === 'stopped') {
+        io.err(`jaksim: ${shard.message}`);
+        return shard.exitCode;
+      }
       io.out(`Shard ${args.shard}: ${shard.blocks} of ${shard.blockCount} blocks -> ${relative(process.cwd(), shard.file) || shard.file}`);
+      io.out(`Merge once every shard is done: ${mergeCommandFor(dirname(shard.file), args.out, args.allowLarge)}`);
       return EXIT.ok;
     }
     if (args.checkpoint) {
@@ -101,7 +106,7 @@ function withRunOptions<T>(y: Argv<T>) {
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
     .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n (blocks b with b mod n = i - 1) and write a partial result for `jaksim merge`' })
-    .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed blocks as the run goes; the same command resumes a killed run' })
+    .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed blocks as the run goes; the same command resumes a killed run (or shard)' })
     .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits that protect the machine (file size, nesting, patients, drugs, policies, visits); see README' });
 }
 

@@ -1,11 +1,12 @@
 // `jaksim merge`: partial results of the shards of one run -> the run's results, byte-identical to a single-machine run.
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { mergeBlocks } from '../engine/pool.js';
 import { BLOCK_SIZE, planBlocks } from '../engine/runBlock.js';
 import { summarizeRun } from '../engine/summarize.js';
 import { UserError } from '../io/errors.js';
-import { PARTIAL_MAX_BYTES, listPartialFiles, readPartial, scenarioHash, type PartialResult } from '../io/partial.js';
+import { PARTIAL_MAX_BYTES, findShardFolders, listPartialFiles, readPartial, scenarioHash, type PartialResult } from '../io/partial.js';
 import { runReportHtml } from '../io/report.js';
 import { writeRunResults } from '../io/results.js';
 import { validateScenario } from '../io/scenario.js';
@@ -25,7 +26,7 @@ export interface MergeArgs {
 /** yargs options of `merge <partials..>`. */
 export function withMergeOptions<T>(y: Argv<T>) {
   return y
-    .positional('partials', { type: 'string', array: true, demandOption: true, describe: 'partial result files (*.partial.json), folders holding them, or one sweep-shards-* folder' })
+    .positional('partials', { type: 'string', array: true, demandOption: true, describe: 'partial result files (*.partial.json), folders holding them, one sweep-shards-* folder, or the --out folder the shards were given' })
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
     .option('allow-large', { type: 'boolean', default: false, describe: `read partial files over ${PARTIAL_MAX_BYTES / 1024 / 1024} MiB, and scenarios beyond the limits of run --allow-large` });
@@ -93,15 +94,44 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES, all
   return { scenario, result };
 }
 
+/** The exact command that merges the shards writing into `folder` (printed by each shard). */
+export function mergeCommandFor(folder: string, outRoot: string, allowLarge: boolean): string {
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+  return ['npx', 'jaksim', 'merge', folder, '--out', outRoot, ...(allowLarge ? ['--allow-large'] : [])].map(quote).join(' ');
+}
+
+/**
+ * A folder holding neither partial files nor a sweep header (the --out folder
+ * the shards were given, or its <scenario> folder) stands for the one shard
+ * folder in it; other paths are kept as given.
+ */
+function findShards(path: string): string {
+  let entries: string[];
+  try {
+    if (!statSync(path).isDirectory() || isSweepShardFolder(path)) return path;
+    entries = readdirSync(path);
+  } catch {
+    return path; // listPartialFiles names what is wrong with it
+  }
+  if (entries.some((f) => f.endsWith('.partial.json'))) return path;
+  const found = findShardFolders(path);
+  if (found.length === 1) return found[0];
+  if (found.length === 0) {
+    throw new UserError(`${path}: no partial results: no *.partial.json files, and no shards-*/ or sweep-shards-*/ folder in it or in its scenario folders`);
+  }
+  throw new UserError(`${path} holds the shards of ${found.length} runs or sweeps (${found.slice(0, 4).join(', ')}${found.length > 4 ? ', ...' : ''}); give the folder to merge`);
+}
+
 export async function mergeCommand(args: MergeArgs, out: (t: string) => void): Promise<number> {
   const maxBytes = args.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
-  const sweeps = args.partials.map(String).filter(isSweepShardFolder);
+  const paths = args.partials.map(String).map(findShards);
+  const sweeps = paths.filter(isSweepShardFolder);
   if (sweeps.length > 0) {
-    if (args.partials.length !== 1) throw new UserError('merge: give one folder of sweep shards (sweep-shards-*) on its own');
+    if (paths.length !== 1) throw new UserError('merge: give one folder of sweep shards (sweep-shards-*) on its own');
     const { base, sweep } = mergeSweepFolder(sweeps[0], maxBytes, args.allowLarge);
     return writeSweepResults(args.out, base, sweep, args.json, out);
   }
-  const files = listPartialFiles(args.partials.map(String));
+  const files = listPartialFiles(paths);
   const { scenario, result } = mergePartials(files, maxBytes, args.allowLarge);
   const command = ['jaksim', ...process.argv.slice(2)].join(' ');
   const report = await runReportHtml(result, scenario, command);

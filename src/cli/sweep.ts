@@ -13,6 +13,7 @@ import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import { checkInteger } from './flags.js';
 import { progressBar } from './progress.js';
+import { mergeCommandFor } from './merge.js';
 import { runSweepShard } from './sweepShard.js';
 
 export interface SweepArgs {
@@ -64,6 +65,7 @@ export async function sweepCommand(args: SweepArgs, out: (t: string) => void): P
       const shard = await runSweepShard(base, parameters, grid, String(args.shard), args.workers, args.out, progress.onProgress);
       progress.stop();
       out(`Sweep shard ${args.shard}: ${shard.units} of ${shard.totalUnits} (grid point, block) units -> ${relative(process.cwd(), shard.folder) || shard.folder}`);
+      out(`Merge once every shard is done: ${mergeCommandFor(shard.folder, args.out, args.allowLarge ?? false)}`);
     } finally {
       progress.stop();
     }

@@ -216,3 +216,21 @@ export function listPartialFiles(paths: readonly string[]): string[] {
   }
   return out;
 }
+
+/** `shards-<hash>` (a run's) and `sweep-shards-<hash>` (a sweep's): the folders shards write into. */
+const SHARD_FOLDER = /^(sweep-)?shards-[0-9a-f]{12}$/;
+
+/**
+ * The shard folders in `dir` (a scenario folder) or one level down (a shard's
+ * --out folder, which holds one folder per scenario), sorted.
+ */
+export function findShardFolders(dir: string): string[] {
+  const subfolders = (d: string) => readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const out: string[] = [];
+  for (const name of subfolders(dir)) {
+    const path = join(dir, name);
+    if (SHARD_FOLDER.test(name)) out.push(path);
+    else if (!name.startsWith('.')) out.push(...subfolders(path).filter((n) => SHARD_FOLDER.test(n)).map((n) => join(path, n)));
+  }
+  return out;
+}
