@@ -119,7 +119,7 @@ function findShards(path: string): string {
   if (found.length === 0) {
     throw new UserError(`${path}: no partial results: no *.partial.json files, and no shards-*/ or sweep-shards-*/ folder in it or in its scenario folders`);
   }
-  throw new UserError(`${path} holds the shards of ${found.length} runs or sweeps (${found.slice(0, 4).join(', ')}${found.length > 4 ? ', ...' : ''}); give the folder to merge`);
+  throw new UserError(`${path} holds the shards of ${found.length} runs or sweeps (${found.slice(0, 4).join(', ')}${found.length > 4 ? ', ...' : ''}); give the one to merge`);
 }
 
 export async function mergeCommand(args: MergeArgs, out: (t: string) => void): Promise<number> {
