@@ -191,6 +191,8 @@ wait_jobs "$jid"
 kept=$(saved)
 check "resume: shard 1 was cancelled part way ($kept of 123 blocks saved), shard 2 completed" \
   eval '[ "$(states "$jid")" = "CANCELLED COMPLETED" ] && [ "$kept" -ge 3 ] && [ "$kept" -lt 123 ]'
+check "resume: the cancelled shard got SIGTERM and saved the blocks in flight" \
+  holds "$(log_of jaksim-shard "${jid}_1")" "jaksim: SIGTERM: stopped after $kept of 123 blocks"
 check "resume: the cancelled shard wrote no partial result" [ -z "$(find "$out" -name 'shard-1-of-2.partial.json')" ]
 rid=$(submit_shards --array=1 --export=ALL,SHARDS=2 "$shards" "${args[@]}")
 mid=$(submit_merge --dependency=afterok:"${jid}_2:$rid" "$merge" "$out")

@@ -13,4 +13,4 @@ set -euo pipefail
 cd "$SLURM_SUBMIT_DIR"
 folder=$1
 shift
-exec npx jaksim merge "$folder" --out "$folder" "$@"
+exec node bin/jaksim.js merge "$folder" --out "$folder" "$@"

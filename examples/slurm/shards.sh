@@ -12,4 +12,6 @@ set -euo pipefail
 : "${SLURM_ARRAY_TASK_ID:?submit as a job array: sbatch --array=1-N}"
 # Relative paths (the scenario, --out) are the submit folder's: keep it on a file system every node sees.
 cd "$SLURM_SUBMIT_DIR"
-exec npx jaksim "$@" --workers "${SLURM_CPUS_PER_TASK:-1}" --shard "$SLURM_ARRAY_TASK_ID/${SHARDS:-$SLURM_ARRAY_TASK_COUNT}"
+# node itself rather than npx: Slurm's SIGTERM reaches jaksim (which then saves the blocks in flight), and
+# no npm starts, or writes its cache, in every task.
+exec node bin/jaksim.js "$@" --workers "${SLURM_CPUS_PER_TASK:-1}" --shard "$SLURM_ARRAY_TASK_ID/${SHARDS:-$SLURM_ARRAY_TASK_COUNT}"
