@@ -225,7 +225,13 @@ const SHARD_FOLDER = /^(sweep-)?shards-[0-9a-f]{12}$/;
  * --out folder, which holds one folder per scenario), sorted.
  */
 export function findShardFolders(dir: string): string[] {
-  const subfolders = (d: string) => readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const subfolders = (d: string) => {
+    try {
+      return readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    } catch {
+      return []; // an unreadable folder holds no shards we can merge
+    }
+  };
   const out: string[] = [];
   for (const name of subfolders(dir)) {
     const path = join(dir, name);
