@@ -1,26 +1,6 @@
 // Two-sample tests for simulated trials (power analysis): z, Fisher, Newcombe, Welch; normal and t tails.
-import { phi } from '../model/normal.js';
-
-/**
- * Standard normal quantile Phi^-1(p), 0 < p < 1: bisection on `phi` (absolute
- * error below 1e-14) to the last bit. About 1 microsecond x 60; called once
- * per analysis for critical values, never per patient.
- */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: expected 0 < p < 1, got ${p}`);
-  let lo = -40;
-  let hi = 40;
-  for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1, Math.abs(lo)); i++) {
-    const mid = 0.5 * (lo + hi);
-    if (phi(mid) < p) lo = mid; else hi = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
-/** Critical value of a z statistic: Phi^-1(1 - alpha / sides). */
-export function criticalZ(alpha: number, sides: 1 | 2): number {
-  return normalQuantile(1 - alpha / sides);
-}
+import { wilson } from './intervals.js';
+import { criticalZ, phi, studentTUpper } from './special.js';
 
 /**
  * Pooled two-proportion z statistic (no continuity correction) for
@@ -69,16 +49,6 @@ export function fisherExactP(xA: number, nA: number, xB: number, nB: number, sid
   return p > 1 ? 1 : p;
 }
 
-/** Wilson score interval bounds of x successes of n at normal quantile z (n > 0). */
-function wilsonBounds(x: number, n: number, z: number): [number, number] {
-  const p = x / n;
-  const z2 = z * z;
-  const den = 1 + z2 / n;
-  const centre = (p + z2 / (2 * n)) / den;
-  const half = (z / den) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-  return [x === 0 ? 0 : centre - half, x === n ? 1 : centre + half];
-}
-
 /**
  * Newcombe's hybrid score interval (method 10 of Newcombe, Stat Med 1998) for
  * pB - pA at normal quantile z: from the Wilson intervals (lA, uA), (lB, uB),
@@ -87,64 +57,10 @@ function wilsonBounds(x: number, n: number, z: number): [number, number] {
 export function newcombeInterval(xA: number, nA: number, xB: number, nB: number, z: number): [number, number] {
   const pA = xA / nA;
   const pB = xB / nB;
-  const [lA, uA] = wilsonBounds(xA, nA, z);
-  const [lB, uB] = wilsonBounds(xB, nB, z);
+  const { lo: lA, hi: uA } = wilson(xA, nA, z);
+  const { lo: lB, hi: uB } = wilson(xB, nB, z);
   const d = pB - pA;
   return [d - Math.sqrt((pB - lB) ** 2 + (uA - pA) ** 2), d + Math.sqrt((uB - pB) ** 2 + (pA - lA) ** 2)];
-}
-
-/**
- * Regularised incomplete beta I_x(a, b) by its continued fraction (modified
- * Lentz, as in Numerical Recipes 6.4), relative accuracy about 1e-14.
- */
-export function incompleteBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const lnFront = lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
-  // The fraction converges fast for x < (a + 1) / (a + b + 2); use the symmetry otherwise.
-  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
-  const TINY = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < TINY) d = TINY;
-  d = 1 / d;
-  let f = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + num * d; if (Math.abs(d) < TINY) d = TINY; d = 1 / d;
-    c = 1 + num / c; if (Math.abs(c) < TINY) c = TINY;
-    f *= d * c;
-    num = -((a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + num * d; if (Math.abs(d) < TINY) d = TINY; d = 1 / d;
-    c = 1 + num / c; if (Math.abs(c) < TINY) c = TINY;
-    const delta = d * c;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
-  }
-  return Math.exp(lnFront) * f / a;
-}
-
-/**
- * ln Gamma(x), x > 0: shifted up to x >= 15 by Gamma(x + 1) = x Gamma(x), then
- * Stirling's series to the x^-11 term (the next term is below 1e-16 there).
- */
-export function lnGamma(x: number): number {
-  let shift = 0;
-  let prod = 1;
-  while (x < 15) { prod *= x; x += 1; shift++; }
-  const r = 1 / x;
-  const r2 = r * r;
-  // Bernoulli terms B_2k / (2k (2k - 1) x^(2k - 1)), k = 1..6.
-  const series = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680 - r2 * (1 / 1188 - r2 * (691 / 360360))))));
-  const value = (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + series;
-  return shift > 0 ? value - Math.log(prod) : value;
-}
-
-/** Upper tail P(T > t) of Student's t with `df` degrees of freedom (df > 0, not necessarily whole). */
-export function studentTUpper(t: number, df: number): number {
-  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
-  return t >= 0 ? tail : 1 - tail;
 }
 
 export interface WelchResult { t: number; df: number; p: number }

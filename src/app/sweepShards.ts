@@ -2,17 +2,23 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Engine, type Progress } from '../engine/pool.js';
+import { shardBlocks } from '../engine/blocks.js';
+import type { Engine } from '../engine/pool.js';
 import { BLOCK_SIZE, planBlocks } from '../engine/runBlock.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { UserError } from '../io/errors.js';
-import { canonicalJson, listPartialFiles, makePartial, parseShard, scenarioHash, shardBlocks, writeFileAtomic } from '../io/partial.js';
-import { scenarioFolder } from '../io/results.js';
+import { canonicalJson, documentHash, scenarioHash } from '../io/hash.js';
+import { PARTIAL_MAX_BYTES, listPartialFiles, makePartial } from '../io/partialFile.js';
 import { validateScenario } from '../io/scenario.js';
-import { expandGrid, type GridPoint, type SweepParameter, type SweepResult } from '../io/sweep.js';
+import { scenarioFolder, writeSweepResults } from '../io/results.js';
+import type { SweepParameter, SweepResult } from '../io/sweepResults.js';
 import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
+import type { AppContext } from './context.js';
 import { mergePartials } from './merge.js';
+import type { Shard } from './shards.js';
+import { expandGrid, type GridPoint } from './sweepGrid.js';
 
 export const SWEEP_HEADER = 'sweep.json';
 const SWEEP_FORMAT = 'jaksim-sweep-shards';
@@ -40,7 +46,7 @@ const headerSchema = z.strictObject({
 
 /** `<out>/<scenario>/sweep-shards-<hash12>/`: sweep.json and `point-<g>/shard-<i>-of-<n>.partial.json`. */
 export function sweepShardFolder(outRoot: string, base: Scenario, parameters: SweepParameter[]): string {
-  const hash = scenarioHash({ base, parameters } as unknown as Scenario).slice(0, 12);
+  const hash = documentHash({ base, parameters }).slice(0, 12);
   return join(scenarioFolder(outRoot, base.name), `sweep-shards-${hash}`);
 }
 
@@ -52,10 +58,8 @@ const pointDir = (folder: string, index: number, total: number) => join(folder, 
  * partial result per grid point (possibly with no blocks) and the sweep header.
  */
 export async function runSweepShard(
-  base: Scenario, parameters: SweepParameter[], grid: GridPoint[], shardText: string, workers: number, outRoot: string,
-  onProgress?: Progress,
+  base: Scenario, parameters: SweepParameter[], grid: GridPoint[], shard: Shard, outRoot: string, engine: Engine, ctx: AppContext,
 ): Promise<{ folder: string; units: number; totalUnits: number }> {
-  const shard = parseShard(shardText);
   const folder = sweepShardFolder(outRoot, base, parameters);
   const header: SweepHeader = {
     format: SWEEP_FORMAT, formatVersion: 1, engineVersion: ENGINE_VERSION, shardCount: shard.count, base, parameters,
@@ -64,30 +68,25 @@ export async function runSweepShard(
   writeFileAtomic(join(folder, SWEEP_HEADER), `${JSON.stringify(header)}\n`);
   const plans = grid.map((p) => planBlocks(p.scenario.patients));
   const totalUnits = plans.reduce((a, p) => a + p.length, 0);
-  const engine = new Engine({ workers });
   let offset = 0;
   let units = 0;
-  try {
-    for (const point of grid) {
-      const s = point.scenario;
-      const compiled = compileScenario(s);
-      const plan = plans[point.index];
-      const mine = shardBlocks(plan.length, shard.index, shard.count, offset);
-      const blocks = new Map<number, Float64Array>();
-      await engine.runBlocks(compiled, mine, (index, out) => {
-        blocks.set(index, out);
-        onProgress?.(++units, totalUnits);
-      });
-      const partial = makePartial({
-        engineVersion: ENGINE_VERSION, scenarioHash: scenarioHash(s), seed: s.seed, patients: s.patients,
-        blockSize: BLOCK_SIZE, blockCount: plan.length, layoutLength: compiled.layout.length, shard,
-        blockOffset: offset, workers: engine.workers, scenario: s,
-      }, blocks);
-      writeFileAtomic(join(pointDir(folder, point.index, grid.length), `shard-${shard.index}-of-${shard.count}.partial.json`), JSON.stringify(partial));
-      offset += plan.length;
-    }
-  } finally {
-    await engine.close();
+  for (const point of grid) {
+    const s = point.scenario;
+    const compiled = compileScenario(s);
+    const plan = plans[point.index];
+    const mine = shardBlocks(plan.length, shard.index, shard.count, offset);
+    const blocks = new Map<number, Float64Array>();
+    await engine.runBlocks(compiled, mine, (index, out) => {
+      blocks.set(index, out);
+      ctx.onProgress?.(++units, totalUnits);
+    });
+    const partial = makePartial({
+      engineVersion: ENGINE_VERSION, scenarioHash: scenarioHash(s), seed: s.seed, patients: s.patients,
+      blockSize: BLOCK_SIZE, blockCount: plan.length, layoutLength: compiled.layout.length, shard,
+      blockOffset: offset, workers: engine.workers, scenario: s,
+    }, blocks);
+    writeFileAtomic(join(pointDir(folder, point.index, grid.length), `shard-${shard.index}-of-${shard.count}.partial.json`), JSON.stringify(partial));
+    offset += plan.length;
   }
   return { folder, units, totalUnits };
 }
@@ -146,4 +145,13 @@ export function mergeSweepFolder(folder: string, maxBytes: number, allowLarge = 
     parameters: header.parameters, points,
   };
   return { base: header.base, sweep };
+}
+
+/** `jaksim merge` of one folder of sweep shards: the sweep's results folder. */
+export async function mergeSweep(
+  inputs: { folder: string; out: string; allowLarge?: boolean }, ctx: AppContext,
+): Promise<{ base: Scenario; sweep: SweepResult; folder: string }> {
+  const maxBytes = inputs.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
+  const { base, sweep } = mergeSweepFolder(inputs.folder, maxBytes, inputs.allowLarge);
+  return { base, sweep, folder: await writeSweepResults(inputs.out, base, sweep, ctx.command) };
 }

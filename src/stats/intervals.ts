@@ -1,5 +1,5 @@
-// Monte Carlo uncertainty: Wilson intervals for rates, Wald intervals for paired differences.
-import { Z95 } from '../model/normal.js';
+// Intervals: the Wilson score interval for rates, Wald intervals for (paired) differences and means, delta-method ratios.
+import { Z95 } from './special.js';
 
 export interface Rate { rate: number; lo: number; hi: number }
 

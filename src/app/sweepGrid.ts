@@ -1,15 +1,8 @@
 // Parameter sweeps: `--set path=v1,v2` and the scenario's `sweep:` section -> a validated grid of scenarios.
-import type { RunResult } from '../engine/summarize.js';
 import type { Scenario } from '../model/scenario.js';
-import { UserError } from './errors.js';
-import { validateScenario } from './scenario.js';
-
-/** One swept parameter: its canonical path and the values to run, in order. */
-export interface SweepParameter {
-  /** As resolved: `correlation.rhoClass`, `policy.failAtMonths` (every policy), `policies[1].failAtMonths`. */
-  path: string;
-  values: unknown[];
-}
+import { UserError } from '../io/errors.js';
+import { validateScenario } from '../io/scenario.js';
+import type { SweepParameter } from '../io/sweepResults.js';
 
 /** One grid point: the value of each parameter (by path) and its validated scenario. */
 export interface GridPoint {
@@ -215,40 +208,4 @@ export function expandGrid(s: Scenario, file: string, params: SweepParameter[], 
     points.push({ index, values: ordered, scenario });
   }
   return points;
-}
-
-/** A finished sweep: the parameters and, per grid point, its values and its full run result. */
-export interface SweepResult {
-  scenario: string;
-  seed: number;
-  patients: number;
-  engineVersion: string;
-  parameters: SweepParameter[];
-  points: { index: number; values: Record<string, unknown>; result: RunResult }[];
-}
-
-/** A CSV cell: numbers and plain words as they are, anything else JSON-encoded and quoted. */
-function csvCell(v: unknown): string {
-  const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
- * sweep.csv: one row per grid point, policy and visit month; a column per swept
- * parameter (named by its path); rates as fractions with 95% Wilson intervals.
- */
-export function sweepCsv(sweep: SweepResult): string {
-  const head = ['point', ...sweep.parameters.map((p) => p.path), 'policy', 'month',
-    'cumulative', 'lo', 'hi', 'point_rate', 'point_lo', 'point_hi'];
-  const rows = [head.map(csvCell).join(',')];
-  for (const pt of sweep.points) {
-    const params = sweep.parameters.map((p) => csvCell(pt.values[p.path]));
-    for (const pol of pt.result.policies) {
-      pol.cumulative.forEach((c, v) => {
-        const q = pol.point[v];
-        rows.push([String(pt.index), ...params, csvCell(pol.id), c.month, c.rate, c.lo, c.hi, q.rate, q.lo, q.hi].join(','));
-      });
-    }
-  }
-  return rows.join('\n') + '\n';
 }

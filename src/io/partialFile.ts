@@ -1,30 +1,18 @@
-// Partial results of a sharded run: per-block aggregates with the scenario, its hash, seed and engine version.
-import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The partial-result file of a shard (`run --shard i/n`, sweep shards): per-block aggregates with the scenario,
+// its hash, seed and engine version; written by app/shards.ts, read and checked here.
+import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Scenario } from '../model/scenario.js';
+import { blockFromBytes, blockToBytes } from './blockBytes.js';
 import { UserError } from './errors.js';
+import { documentHash } from './hash.js';
 
 /** Version of the partial-file format below; a reader refuses any other. */
 export const PARTIAL_FORMAT_VERSION = 1;
 export const PARTIAL_FORMAT = 'jaksim-partial';
 /** Largest partial file read without --allow-large (bytes): 256 MiB, about 1.5M blocks of the default scenario. */
 export const PARTIAL_MAX_BYTES = 256 * 1024 * 1024;
-
-/** Keys sorted at every level: the same document always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  });
-}
-
-/** SHA-256 (hex) of the canonical JSON of a resolved scenario (seed and patients included). */
-export function scenarioHash(s: Scenario): string {
-  return createHash('sha256').update(canonicalJson(s)).digest('hex');
-}
 
 export interface PartialResult {
   format: typeof PARTIAL_FORMAT;
@@ -54,44 +42,18 @@ export interface PartialResult {
 }
 
 function checksumOf(doc: Omit<PartialResult, 'checksum'>): string {
-  return createHash('sha256').update(canonicalJson(doc)).digest('hex');
+  return documentHash(doc);
 }
 
-/** Float64Array <-> base64 of its little-endian bytes (explicit byte order: shards may run on any machine). */
+/** A block as base64 of its little-endian Float64 bytes. */
 export function encodeBlock(a: Float64Array): string {
-  const buf = Buffer.alloc(a.length * 8);
-  for (let i = 0; i < a.length; i++) buf.writeDoubleLE(a[i], i * 8);
-  return buf.toString('base64');
+  return blockToBytes(a).toString('base64');
 }
 
+/** The block of `length` numbers in base64 text, or null when the text is not that. */
 export function decodeBlock(text: string, length: number): Float64Array | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
-  const buf = Buffer.from(text, 'base64');
-  if (buf.length !== length * 8) return null;
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) out[i] = buf.readDoubleLE(i * 8);
-  return out;
-}
-
-/**
- * Blocks of shard i of n (1-based): block b belongs to shard ((offset + b) mod n) + 1,
- * so shards get equal work (offset: the sweep's units before this grid point).
- */
-export function shardBlocks(blockCount: number, index: number, count: number, offset = 0): number[] {
-  const out: number[] = [];
-  for (let b = 0; b < blockCount; b++) if ((offset + b) % count === index - 1) out.push(b);
-  return out;
-}
-
-/** Parse `i/n` (1 <= i <= n); throws UserError. */
-export function parseShard(text: string): { index: number; count: number } {
-  const m = /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(text);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || index < 1 || count < 1 || index > count || count > 1_000_000) {
-    throw new UserError(`--shard: expected i/n with 1 <= i <= n <= 1000000 (such as 2/8), got ${JSON.stringify(String(text).slice(0, 40))}`);
-  }
-  return { index, count };
+  return blockFromBytes(Buffer.from(text, 'base64'), length);
 }
 
 /** Build a partial result document. */
@@ -103,19 +65,6 @@ export function makePartial(fields: Omit<PartialResult, 'format' | 'formatVersio
     blocks: [...blocks.keys()].sort((a, b) => a - b).map((index) => ({ index, data: encodeBlock(blocks.get(index)!) })),
   } as Omit<PartialResult, 'checksum'>;
   return { ...doc, checksum: checksumOf(doc) };
-}
-
-/** Write text to `file` through a temporary name in the same folder, then rename. */
-export function writeFileAtomic(file: string, text: string | Uint8Array): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.floor(Math.random() * 0x100000000).toString(16)}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);

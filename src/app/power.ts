@@ -1,99 +1,26 @@
-// Power and sample size by simulation (issue 7): trials of engine/trialSim.ts on the engine's pool, per n.
-import { quantileSorted } from 'simple-statistics';
-import type { CompiledScenario } from '../model/compile.js';
-import { criticalZ } from './hypothesis.js';
-import { wilson } from './intervals.js';
-import type { Engine } from './pool.js';
+// The power use case (issue 7): power and sample size by simulated trials (engine/powerTrials.ts), per n.
+import type { Engine } from '../engine/pool.js';
 import {
   ENDPOINT_CUMULATIVE, ENDPOINT_NON_RESPONSE, ENDPOINT_POINT, TEST_FISHER, TEST_NEWCOMBE, TEST_WELCH, TEST_Z,
-  powerStride, runPowerBlock, type PowerBlock, type PowerSpec, type PowerTask,
-} from './trialSim.js';
-
-export type TestName = 'z' | 'fisher' | 'newcombe' | 'welch';
-export type EndpointKind = 'cumulative' | 'point' | 'nonresponse';
-
-/** A validated power analysis (cli/power.ts checks the user's input and resolves ids to policy indices). */
-export interface PowerPlan {
-  design: 'parallel' | 'smart';
-  scenario: string;
-  seed: number;
-  endpoint: { kind: EndpointKind; month: number | null; label: string; visit: number };
-  test: TestName;
-  alpha: number;
-  sides: 1 | 2;
-  trials: number;
-  target: number;
-  n: number[];
-  /** Parallel: the two arms' policy ids and indices; allocation ratio arm 1 : arm 2. */
-  arms: string[];
-  armIndex: number[];
-  ratio: [number, number];
-  /** SMART: option ids and indices (the embedded regimes), decision month and visit, compared pair (indices into options). */
-  options: string[];
-  optionIndex: number[];
-  decisionMonth: number | null;
-  decisionVisit: number;
-  compare: [number, number];
-}
-
-export interface EffectSummary { mean: number; sd: number; q025: number; q25: number; q50: number; q75: number; q975: number }
-
-export interface PowerPoint {
-  n: number;
-  /** Parallel: patients on arm 1 and arm 2. */
-  nA: number | null;
-  nB: number | null;
-  power: number;
-  lo: number;
-  hi: number;
-  /** Rejection rate of the same trials with arm 2's policy replaced by arm 1's (SMART: every option replaced by the first compared one). */
-  typeIError: number;
-  typeILo: number;
-  typeIHi: number;
-  /** Estimated effect (arm 2 - arm 1, or regime 2 - regime 1) over the trials. */
-  effect: EffectSummary;
-  /** Mean over trials of each arm's (or embedded regime's) estimated end point. */
-  means: { id: string; mean: number }[];
-}
-
-export interface PowerResult {
-  design: 'parallel' | 'smart';
-  scenario: string;
-  endpoint: string;
-  test: TestName;
-  alpha: number;
-  sides: 1 | 2;
-  arms: string[];
-  ratio: string | null;
-  options: string[] | null;
-  decisionMonth: number | null;
-  compare: string[] | null;
-  trials: number;
-  seed: number;
-  target: number;
-  results: PowerPoint[];
-  /** Smallest n found to reach the target power (null when no n of the grid does). */
-  sampleSize: number | null;
-  sampleSizeSearch: { note: string; runs: PowerPoint[] } | null;
-  elapsedSeconds: number;
-}
-
-/** Patients per block of trials: enough work per task that the pool's round trip does not matter. */
-const PATIENTS_PER_TASK = 20_000;
+  powerStride, type PowerTrialDesign,
+} from '../engine/powerTrials.js';
+import { powerCsv, powerJson, powerReportHtml, type EffectSummary, type EndpointKind, type PowerPoint, type PowerResult, type TestName } from '../io/powerReport.js';
+import { writeResultFolder } from '../io/results.js';
+import { loadScenario } from '../io/scenario.js';
+import { compileScenario, type CompiledScenario } from '../model/compile.js';
+import type { AppContext } from './context.js';
+import { armSizes, buildPlan, type PowerInputs, type PowerPlan } from './powerPlan.js';
+import { wilson } from '../stats/intervals.js';
+import { quantileSorted } from '../stats/quantiles.js';
+import { criticalZ } from '../stats/special.js';
 
 const TEST_CODE: Record<TestName, number> = { z: TEST_Z, fisher: TEST_FISHER, newcombe: TEST_NEWCOMBE, welch: TEST_WELCH };
 const ENDPOINT_CODE: Record<EndpointKind, number> = {
   cumulative: ENDPOINT_CUMULATIVE, point: ENDPOINT_POINT, nonresponse: ENDPOINT_NON_RESPONSE,
 };
 
-/** Patients on arm 1 of n under ratio a : b (rounded to the nearest; at least 1 on each arm). */
-export function armSizes(n: number, ratio: [number, number]): [number, number] {
-  const nA = Math.min(n - 1, Math.max(1, Math.round((n * ratio[0]) / (ratio[0] + ratio[1]))));
-  return [nA, n - nA];
-}
-
-/** The per-trial spec at n patients; `nullDesign` gives both arms (every option) the first compared policy. */
-export function powerSpec(plan: PowerPlan, n: number, nullDesign: boolean): PowerSpec {
+/** The simulated trial design at n patients; `nullDesign` gives both arms (every option) the first compared policy. */
+export function trialDesign(plan: PowerPlan, n: number, nullDesign: boolean): PowerTrialDesign {
   const smart = plan.design === 'smart';
   const [nA] = smart ? [0] : armSizes(n, plan.ratio);
   const options = smart
@@ -119,21 +46,6 @@ export function powerSpec(plan: PowerPlan, n: number, nullDesign: boolean): Powe
   };
 }
 
-/** All trials of one spec on the engine, per-trial values concatenated in trial order (powerStride each). */
-export async function simulateTrials(engine: Engine, c: CompiledScenario, spec: PowerSpec, trials: number): Promise<Float64Array> {
-  const per = Math.max(1, Math.min(trials, Math.ceil(PATIENTS_PER_TASK / spec.n)));
-  const tasks: PowerTask[] = [];
-  for (let first = 0; first < trials; first += per) {
-    const block: PowerBlock = { first, count: Math.min(per, trials - first) };
-    tasks.push({ compiled: c, power: { spec, block } });
-  }
-  const outs = await engine.runTasks(tasks, (t) => runPowerBlock(t.compiled, t.power.spec, t.power.block));
-  const all = new Float64Array(trials * powerStride(spec));
-  let at = 0;
-  for (const o of outs) { all.set(o, at); at += o.length; }
-  return all;
-}
-
 function summarizeEffect(values: number[]): EffectSummary {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return { mean: NaN, sd: NaN, q025: NaN, q25: NaN, q50: NaN, q75: NaN, q975: NaN };
@@ -145,10 +57,10 @@ function summarizeEffect(values: number[]): EffectSummary {
 
 /** Power, type I error, effect distribution and arm means at one n. */
 export async function powerAt(engine: Engine, c: CompiledScenario, plan: PowerPlan, n: number): Promise<PowerPoint> {
-  const spec = powerSpec(plan, n, false);
-  const stride = powerStride(spec);
-  const out = await simulateTrials(engine, c, spec, plan.trials);
-  const nullOut = isNullPlan(plan) ? out : await simulateTrials(engine, c, powerSpec(plan, n, true), plan.trials);
+  const design = trialDesign(plan, n, false);
+  const stride = powerStride(design);
+  const out = await engine.powerTrials(c, design, plan.trials);
+  const nullOut = isNullPlan(plan) ? out : await engine.powerTrials(c, trialDesign(plan, n, true), plan.trials);
   let rejects = 0;
   let nullRejects = 0;
   const effects: number[] = [];
@@ -165,12 +77,12 @@ export async function powerAt(engine: Engine, c: CompiledScenario, plan: PowerPl
       if (Number.isFinite(x)) { sums[j] += x; counts[j]++; }
     }
   }
-  const p = wilson(rejects, plan.trials);
-  const p0 = wilson(nullRejects, plan.trials);
+  const power = wilson(rejects, plan.trials);
+  const typeI = wilson(nullRejects, plan.trials);
   const [nA, nB] = plan.design === 'smart' ? [null, null] : armSizes(n, plan.ratio);
   return {
-    n, nA, nB, power: p.rate, lo: p.lo, hi: p.hi,
-    typeIError: p0.rate, typeILo: p0.lo, typeIHi: p0.hi,
+    n, nA, nB, power: power.rate, lo: power.lo, hi: power.hi,
+    typeIError: typeI.rate, typeILo: typeI.lo, typeIHi: typeI.hi,
     effect: summarizeEffect(effects),
     means: ids.map((id, j) => ({ id, mean: counts[j] > 0 ? sums[j] / counts[j] : NaN })),
   };
@@ -276,4 +188,19 @@ export async function runPowerAnalysis(
     sampleSizeSearch: search,
     elapsedSeconds: (performance.now() - started) / 1000,
   };
+}
+
+/** `jaksim power`: the plan checked against the scenario, the analysis, and power.json, power.csv, report.html. */
+export async function runPower(
+  inputs: PowerInputs & { out: string }, engine: Engine, ctx: AppContext,
+): Promise<{ result: PowerResult; folder: string }> {
+  const scenario = loadScenario(inputs.scenario);
+  const plan = buildPlan(inputs, scenario);
+  const result = await runPowerAnalysis(engine, compileScenario(scenario), plan);
+  const folder = writeResultFolder(inputs.out, scenario.name, {
+    'power.json': powerJson(result, ctx.command),
+    'power.csv': powerCsv(result),
+    'report.html': await powerReportHtml(result, ctx.command),
+  });
+  return { result, folder };
 }

@@ -1,22 +1,18 @@
-// The console view of a run: cumulative response at key months, and the paired differences.
-import type { Difference, Ratio } from '../engine/intervals.js';
+// The console view of a run and of a sweep: cumulative response at key months, and the paired differences.
 import type { RunResult } from '../engine/summarize.js';
-import type { SweepResult } from './sweep.js';
-
-const KEY_MONTHS = [3, 6, 9, 12, 18, 24, 36];
+import { keyVisits } from '../io/report.js';
+import { sweepValueText, type SweepResult } from '../io/sweepResults.js';
+import type { Difference, Ratio } from '../stats/intervals.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-function pad(rows: string[][]): string {
+/** A cell as one line of text: control characters (a newline in a policy id, say) shown escaped, as in JSON. */
+const oneLine = (cell: string) => cell.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+
+function pad(cells: string[][]): string {
+  const rows = cells.map((r) => r.map(oneLine));
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   return rows.map((r) => r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j]))).join('  ')).join('\n');
-}
-
-/** Visit indices of the key months that fall on the visit grid (the horizon always shown). */
-export function keyVisits(result: RunResult): number[] {
-  const months = result.policies[0].cumulative.map((c) => c.month);
-  const wanted = new Set([...KEY_MONTHS.filter((m) => m < result.horizon), months[months.length - 1]]);
-  return months.map((m, v) => (wanted.has(m) ? v : -1)).filter((v) => v >= 0);
 }
 
 /** A readable table of the run for the terminal. */
@@ -101,10 +97,7 @@ export function formatSweepTable(sweep: SweepResult): string {
       const cmp = pt.result.comparisons.find((c) => c.b === p.id);
       const d = cmp?.cumulative[last];
       rows.push([
-        ...sweep.parameters.map((q) => {
-          const v = pt.values[q.path];
-          return typeof v === 'string' ? v : JSON.stringify(v);
-        }),
+        ...sweep.parameters.map((q) => sweepValueText(pt.values[q.path])),
         p.id,
         ...(at12 >= 0 && at12 < last ? [pct(p.cumulative[at12].rate)] : []),
         pct(p.cumulative[last].rate),
