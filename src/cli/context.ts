@@ -1,0 +1,32 @@
+// The CLI's side of a use case's context: the command line to record, the output streams, a progress bar.
+import type { AppContext } from '../app/context.js';
+import type { Io } from './print.js';
+import { showPath } from './print.js';
+import { progressBar } from './progress.js';
+
+/** A use case's context with the progress bar's stop (call it before printing). */
+export type CommandContext = AppContext & { done: () => void };
+
+export interface CliContext {
+  io: Io;
+  /** `jaksim` and the arguments as given: recorded in result files. */
+  command: string;
+  /** Run `work` with a context whose progress draws a bar labelled `label` (when `enabled` and on a terminal). */
+  withProgress<T>(enabled: boolean, label: string, work: (ctx: CommandContext) => Promise<T>): Promise<T>;
+}
+
+export function cliContext(argv: readonly string[], io: Io): CliContext {
+  const command = ['jaksim', ...argv].join(' ');
+  return {
+    io,
+    command,
+    async withProgress(enabled, label, work) {
+      const bar = progressBar(enabled, label);
+      try {
+        return await work({ command, onProgress: bar.onProgress, showPath, done: () => bar.stop() });
+      } finally {
+        bar.stop();
+      }
+    },
+  };
+}
