@@ -84,8 +84,8 @@ export function summarizeRun(
   const lay = c.layout;
   const n = c.patients;
   const months = Array.from({ length: lay.visitCount }, (_, v) => (v + 1) * c.visitMonths);
-  const policies = s.policies.map((policy, p): PolicyResult => {
-    const a = new PolicyAggregates(acc, lay, p);
+  const policies = s.policies.map((policy, policyIndex): PolicyResult => {
+    const a = new PolicyAggregates(acc, lay, policyIndex);
     let cum = 0;
     const cumulative = months.map((month, v) => {
       cum += a.firstResponse(v);
