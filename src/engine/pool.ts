@@ -22,8 +22,8 @@ export type Progress = (done: number, total: number) => void;
 const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader'];
 
 /** A specifier or path of tsx itself: `tsx`, `tsx/esm`, `.../node_modules/tsx/dist/loader.mjs`. */
-function isTsx(spec: string | undefined): boolean {
-  return spec !== undefined && /(^|[\\/])tsx([\\/]|$)/.test(spec);
+function isTsx(specifier: string | undefined): boolean {
+  return specifier !== undefined && /(^|[\\/])tsx([\\/]|$)/.test(specifier);
 }
 
 /** The parent's Node flags without those that load tsx. */

@@ -2,6 +2,8 @@
 import type { CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { meanInterval, pairedDifference, ratioOfMeans, wilson, type Difference, type Rate, type Ratio } from '../stats/intervals.js';
+import { PairAggregates, PolicyAggregates, type SumAndSquares } from './aggregates.js';
+import type { BlockAggregates } from './runBlock.js';
 
 export interface MonthRate extends Rate { month: number }
 export interface MonthDifference extends Difference { month: number }
@@ -66,51 +68,52 @@ export interface RunResult {
 }
 
 /** Cost per patient and per responder from the sums of C, C^2 and C over responders (X = C, Y = responded). */
-function policyCost(acc: Float64Array, at: number, responders: number, n: number): PolicyCost {
-  const perPatient = meanInterval(acc[at], acc[at + 1], n);
+function policyCost(a: PolicyAggregates, responders: number, n: number): PolicyCost {
+  const c = a.cost();
+  const perPatient = meanInterval(c.sum, c.sumSq, n);
   return {
     perPatient: { mean: perPatient.diff, lo: perPatient.lo, hi: perPatient.hi },
-    perResponder: ratioOfMeans({ sx: acc[at], sxx: acc[at + 1], sy: responders, syy: responders, sxy: acc[at + 2] }, n),
+    perResponder: ratioOfMeans({ sx: c.sum, sxx: c.sumSq, sy: responders, syy: responders, sxy: c.responderSum }, n),
   };
 }
 
 /** Build the result document from merged aggregates. */
 export function summarizeRun(
-  s: Scenario, c: CompiledScenario, acc: Float64Array, meta: { workers: number; engineVersion: string },
+  s: Scenario, c: CompiledScenario, acc: BlockAggregates, meta: { workers: number; engineVersion: string },
 ): RunResult {
   const lay = c.layout;
   const n = c.patients;
   const months = Array.from({ length: lay.visitCount }, (_, v) => (v + 1) * c.visitMonths);
-  const policies = s.policies.map((policy, p): PolicyResult => {
-    const base = p * lay.policyStride;
+  const policies = s.policies.map((policy, policyIndex): PolicyResult => {
+    const a = new PolicyAggregates(acc, lay, policyIndex);
     let cum = 0;
     const cumulative = months.map((month, v) => {
-      cum += acc[base + lay.firstResponse + v];
+      cum += a.firstResponse(v);
       return { month, ...wilson(cum, n) };
     });
     const responders = cum;
-    const point = months.map((month, v) => ({ month, ...wilson(acc[base + lay.point + v], n) }));
+    const point = months.map((month, v) => ({ month, ...wilson(a.point(v), n) }));
     let median: number | null = null;
     let running = 0;
     for (let v = 0; v < lay.visitCount && responders > 0; v++) {
-      running += acc[base + lay.firstResponse + v];
+      running += a.firstResponse(v);
       if (running >= responders / 2) { median = months[v]; break; }
     }
     const byLine = policy.sequence.map((drug, j) => {
-      const entered = acc[base + lay.entered + j];
-      const responded = acc[base + lay.respondedOn + j];
+      const entered = a.entered(j);
+      const responded = a.respondedOn(j);
       const r = wilson(responded, entered);
       return { line: j + 1, drug, entered, responded, share: r.rate, lo: r.lo, hi: r.hi };
     });
     const linesUsed = policy.sequence.map((_, j) => {
-      const patients = acc[base + lay.linesUsed + j + 1];
+      const patients = a.linesUsed(j + 1);
       return { lines: j + 1, patients, share: patients / n };
     });
-    const sum = acc[base + lay.nonResponseMonths];
-    const mean = sum / n;
-    const variance = Math.max(0, acc[base + lay.nonResponseMonthsSq] / n - mean * mean);
+    const nonResponse = a.nonResponseMonths();
+    const mean = nonResponse.sum / n;
+    const variance = Math.max(0, nonResponse.sumSq / n - mean * mean);
     const drugMonths: Record<string, number> = {};
-    s.catalog.forEach((d, i) => { drugMonths[d.id] = acc[base + lay.drugMonths + i] / n; });
+    s.catalog.forEach((d, i) => { drugMonths[d.id] = a.drugMonths(i) / n; });
     return {
       id: policy.id,
       sequence: policy.sequence,
@@ -123,35 +126,34 @@ export function summarizeRun(
       meanNonResponseMonthsSe: Math.sqrt(variance / n),
       linesUsed,
       drugMonths,
-      adverseEventStops: acc[base + lay.aeStops],
-      cost: c.hasCosts ? policyCost(acc, base + lay.cost, responders, n) : null,
+      adverseEventStops: a.aeStops(),
+      cost: c.hasCosts ? policyCost(a, responders, n) : null,
     };
   });
   const comparisons = s.comparisons.map(([a, b], q): ComparisonResult => {
-    const off = lay.pairBase + q * lay.pairStride;
+    const pair = new PairAggregates(acc, lay, q);
     let bOnly = 0;
     let aOnly = 0;
     const cumulative = months.map((month, v) => {
-      bOnly += acc[off + lay.bOnly + v];
-      aOnly += acc[off + lay.aOnly + v];
+      bOnly += pair.bOnly(v);
+      aOnly += pair.aOnly(v);
       return { month, ...pairedDifference(bOnly, aOnly, n) };
     });
-    const mean = (at: number) => meanInterval(acc[off + at], acc[off + at + 1], n);
+    const mean = (x: SumAndSquares) => meanInterval(x.sum, x.sumSq, n);
     const drugMonths: Record<string, Difference> = {};
-    s.catalog.forEach((d, g) => { drugMonths[d.id] = mean(lay.pairDrugMonths + 2 * g); });
+    s.catalog.forEach((d, g) => { drugMonths[d.id] = mean(pair.drugMonths(g)); });
     let cost: ComparisonCost | null = null;
     if (c.hasCosts) {
-      const at = off + lay.pairCost;
+      const x = pair.cost();
       cost = {
-        perPatient: mean(lay.pairCost),
-        perAdditionalResponder: ratioOfMeans(
-          { sx: acc[at], sxx: acc[at + 1], sy: bOnly - aOnly, syy: bOnly + aOnly, sxy: acc[at + 2] }, n),
+        perPatient: mean(x),
+        perAdditionalResponder: ratioOfMeans({ sx: x.sum, sxx: x.sumSq, sy: bOnly - aOnly, syy: bOnly + aOnly, sxy: x.responseProduct }, n),
       };
     }
     return {
       a, b, cumulative,
-      nonResponseMonths: mean(lay.pairNonResponse),
-      linesUsed: mean(lay.pairLines),
+      nonResponseMonths: mean(pair.nonResponseMonths()),
+      linesUsed: mean(pair.linesUsed()),
       drugMonths,
       cost,
     };

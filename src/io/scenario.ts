@@ -123,7 +123,7 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
     afterLastLine: z.enum(['stop', 'stay']).default(DEFAULTS.policy.afterLastLine),
   })).min(1).max(L.policies),
   comparisons: z.array(z.tuple([id, id])).optional(),
-  /** Parameter sweep (io/sweep.ts): field path -> the values to run; several paths give the full grid. */
+  /** Parameter sweep (app/sweepGrid.ts): field path -> the values to run; several paths give the full grid. */
   sweep: z.record(z.string().min(1), z.array(z.unknown()).min(1)).optional(),
 });
 const schema = makeSchema(LIMITS);
