@@ -10,6 +10,7 @@ import { UserError } from '../io/errors.js';
 import { DEFAULTS } from '../io/scenario.js';
 import { loadTrialData } from '../io/trials.js';
 import { ENGINE_VERSION } from '../version.js';
+import { progressBar } from './progress.js';
 
 export interface CalibrateArgs {
   data: string;
@@ -53,15 +54,19 @@ export async function calibrateCommand(a: CalibrateArgs, out: (t: string) => voi
   const data = loadTrialData(a.data);
   const started = performance.now();
   const engine = new Engine({ workers: a.workers });
+  // An optimiser's length is not known beforehand: elapsed time and rate, no ETA; its log lines print above.
+  const progress = progressBar(!a.json, 'calibrate');
+  engine.onSimulated = (patients) => progress.add(patients);
   let result;
   try {
     result = await calibrate(data, {
       engine, patients: a.patients, seed: a.seed, starts: a.starts, maxEvals: a.maxEvals, draws: a.draws,
       globals: { ...DEFAULTS.globals },
       fit: { sigma: a.fitSigma },
-      log: a.json ? undefined : (m) => err(`calibrate: ${m}`),
+      log: a.json ? undefined : (m) => progress.interrupt(() => err(`calibrate: ${m}`)),
     });
   } finally {
+    progress.stop();
     await engine.close();
   }
   const seconds = (performance.now() - started) / 1000;
@@ -91,6 +96,8 @@ export async function validateCommand(a: ValidateArgs, out: (t: string) => void)
   const stored = readCatalogUncertainty(a.catalog);
   const started = performance.now();
   const engine = new Engine({ workers: a.workers });
+  const progress = progressBar(!a.json, 'validate');
+  engine.onSimulated = (patients) => progress.add(patients);
   let result;
   try {
     const globals = { ...DEFAULTS.globals, ...stored.globals };
@@ -102,9 +109,12 @@ export async function validateCommand(a: ValidateArgs, out: (t: string) => void)
     if (problem.spec.names.join(',') !== stored.names.join(',')) {
       throw new UserError(`${a.catalog}: uncertainty.vector: expected the parameters the data identify (${problem.spec.names.join(', ')}), got ${stored.names.join(', ')}; run jaksim calibrate again`);
     }
+    // assessFit simulates every arm at the estimate (deviance, fitted rates, curves) and at each draw.
+    progress.setTotal((a.draws + 3) * problem.combos.length * stored.patients);
     // The profile intervals are those calibrate stored (computing them refits); the Wald intervals otherwise.
     result = await assessFit(problem, stored.estimate, stored.covariance, false, [], { ...options, profile: false }, stored.intervals);
   } finally {
+    progress.stop();
     await engine.close();
   }
   const seconds = (performance.now() - started) / 1000;

@@ -9,7 +9,7 @@ import { LIMITS, loadScenario } from '../io/scenario.js';
 import { runReportHtml } from '../io/report.js';
 import { formatRunTable } from '../io/table.js';
 import { benchCommand, type BenchArgs } from './bench.js';
-import { checkInteger } from './flags.js';
+import { checkInteger, parseMonths } from './flags.js';
 import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOptions, type CalibrateArgs, type ValidateArgs } from './calibrate.js';
 import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
 import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
@@ -17,6 +17,9 @@ import { progressBar } from './progress.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
 import { runShard, runWithCheckpoint } from './shard.js';
+import { explainFailure, versionText } from './usage.js';
+import { calibrationWarning, uncalibratedDrugs } from '../io/calibrated.js';
+import { TABLE_WIDTH, wrapText } from '../io/columns.js';
 
 /** Exit codes: 0 success, 1 internal error (a bug), 2 user error (bad input). */
 export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
@@ -43,6 +46,7 @@ interface RunArgs {
   shard?: string;
   checkpoint: boolean;
   allowLarge: boolean;
+  months?: string;
 }
 
 async function runCommand(args: RunArgs, io: Io): Promise<number> {
@@ -53,6 +57,9 @@ async function runCommand(args: RunArgs, io: Io): Promise<number> {
   const scenario = loadScenario(args.scenario, { allowLarge: args.allowLarge });
   if (args.patients !== undefined) scenario.patients = args.patients;
   if (args.seed !== undefined) scenario.seed = args.seed;
+  const months = parseMonths(args.months, scenario);
+  const warning = calibrationWarning(uncalibratedDrugs(scenario));
+  if (warning) io.err(wrapText(warning, TABLE_WIDTH, '  '));
   const progress = progressBar(!args.json, scenario.name);
   let result;
   let finish = () => {};
@@ -85,7 +92,7 @@ async function runCommand(args: RunArgs, io: Io): Promise<number> {
   if (args.json) {
     io.out(JSON.stringify(result));
   } else {
-    io.out(formatRunTable(result));
+    io.out(formatRunTable(result, months));
     io.out(`\nResults: ${relative(process.cwd(), folder) || folder}`);
     io.out(`Report: ${relative(process.cwd(), join(folder, 'report.html'))}`);
   }
@@ -102,11 +109,16 @@ function withRunOptions<T>(y: Argv<T>) {
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
     .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n (blocks b with b mod n = i - 1) and write a partial result for `jaksim merge`' })
     .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed blocks as the run goes; the same command resumes a killed run' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits that protect the machine (file size, nesting, patients, drugs, policies, visits); see README' });
+    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits that protect the machine (file size, nesting, patients, drugs, policies, visits); see README' })
+    .option('months', { type: 'string', describe: 'months of the console tables, e.g. 6,9,12,24 (default: 6, 9, 12, 24 and the horizon)' });
 }
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (argv.includes('--version') || (argv.length === 1 && argv[0] === '-V')) {
+    io.out(versionText());
+    return EXIT.ok;
+  }
   let code: number = EXIT.ok;
   const guard = (work: () => Promise<number>) => async () => {
     try {
@@ -123,7 +135,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (a) => guard(() => runCommand(a as unknown as RunArgs, io))())
     .command('sweep <scenario>', 'run a scenario over a grid of parameter values (--set or its sweep: section)',
       (y) => withSweepOptions(y),
-      (a) => guard(() => sweepCommand(a as unknown as SweepArgs, io.out))())
+      (a) => guard(() => sweepCommand(a as unknown as SweepArgs, io.out, io.err))())
     .command('merge <partials..>', 'merge the partial results of `run --shard i/n` into one run\'s results',
       (y) => withMergeOptions(y), (a) => guard(() => mergeCommand(a as unknown as MergeArgs, io.out))())
     .command('bench', 'measure patients per second and parallel efficiency (for CI tracking)',
@@ -141,9 +153,9 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         return benchCommand(a as unknown as BenchArgs, io.out, io.err);
       })())
     .command('trial <drug>', 'simulate a single-arm trial of one drug in a published trial population',
-      (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, io.out))())
+      (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, io.out, io.err))())
     .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
-      (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, io.out))())
+      (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, io.out, io.err))())
     .command('calibrate', 'fit drug parameters to data/trials.json; write the calibrated catalog and the validation report',
       (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, io.out, io.err))())
     .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
@@ -153,10 +165,13 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .exitProcess(false)
     .help()
     .version(false)
+    .option('version', { type: 'boolean', describe: 'Show the version' })
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       // Stops yargs before any handler runs; reported once below.
-      throw err ?? new UserError(`${msg}\nRun 'jaksim --help' for usage.`);
+      // yargs' getOptions (untyped): every flag of the command being parsed, for "did you mean".
+      const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+      throw err ?? new UserError(`${explainFailure(msg, argv, known)}\nRun 'jaksim --help' for usage.`);
     });
   try {
     await parser.parseAsync();

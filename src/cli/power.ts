@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Argv } from 'yargs';
-import { armSizes, runPowerAnalysis, type EndpointKind, type PowerPlan, type PowerResult, type TestName } from '../engine/power.js';
+import { armSizes, isNullPlan, runPowerAnalysis, type EndpointKind, type PowerPlan, type PowerResult, type TestName } from '../engine/power.js';
 import { Engine } from '../engine/pool.js';
 import { UserError } from '../io/errors.js';
 import { powerCsv, powerJson, powerReportHtml } from '../io/powerReport.js';
@@ -10,6 +10,9 @@ import { writeResultFolder } from '../io/results.js';
 import { loadScenario } from '../io/scenario.js';
 import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
+import { calibrationWarning, offDrugNote, offDrugPolicies, uncalibratedDrugs } from '../io/calibrated.js';
+import { TABLE_WIDTH, wrapText } from '../io/columns.js';
+import { progressBar } from './progress.js';
 
 /** As main.ts's default: the core count, at most 8. */
 const defaultWorkers = (): number => Math.max(1, Math.min(availableParallelism(), 8));
@@ -170,24 +173,37 @@ function formatTable(r: PowerResult): string {
   return lines.join('\n');
 }
 
-export async function powerCommand(a: PowerArgs, out: (t: string) => void): Promise<number> {
+export async function powerCommand(a: PowerArgs, out: (t: string) => void, err: (t: string) => void = () => {}): Promise<number> {
   if (!Number.isInteger(a.workers) || a.workers < 1 || a.workers > 64) throw new UserError(`--workers: expected a whole number from 1 to 64, got ${a.workers}`);
   if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) throw new UserError(`--seed: expected a whole number >= 0, got ${a.seed}`);
   const scenario = loadScenario(a.scenario);
   const plan = buildPlan(a, scenario);
+  // Warnings about the policies the trial compares (arms, or the SMART's options).
+  const compared = { catalog: scenario.catalog, policies: [...new Set([...plan.armIndex, ...plan.optionIndex])].map((i) => scenario.policies[i]) };
+  const warnings = [calibrationWarning(uncalibratedDrugs(compared)), offDrugNote(offDrugPolicies(compared))].filter((w): w is string => w !== null);
+  for (const w of warnings) err(wrapText(w, TABLE_WIDTH, '  '));
   const compiled = compileScenario(scenario);
   const engine = new Engine({ workers: a.workers });
+  // Progress in simulated patients: every trial at every n of the grid (and its null twin); the sample-size
+  // confirmation runs come after, with no ETA since their number depends on the results.
+  const perN = isNullPlan(plan) ? 1 : 2;
+  const progress = progressBar(!a.json, `${scenario.name} power`, { total: plan.n.reduce((t, n) => t + perN * plan.trials * n, 0) });
+  engine.onSimulated = (patients) => progress.add(patients);
+  let gridDone = 0;
   let r: PowerResult;
   try {
-    r = await runPowerAnalysis(engine, compiled, plan);
+    r = await runPowerAnalysis(engine, compiled, plan, () => {
+      if (++gridDone === plan.n.length) progress.setTotal(undefined, `${scenario.name} power: confirming the sample size`);
+    });
   } finally {
+    progress.stop();
     await engine.close();
   }
   const command = ['jaksim', ...process.argv.slice(2)].join(' ');
   const folder = writeResultFolder(a.out, scenario.name, {
     'power.json': powerJson(r, command),
     'power.csv': powerCsv(r),
-    'report.html': await powerReportHtml(r, command),
+    'report.html': await powerReportHtml(r, command, warnings),
   });
   if (a.json) {
     out(JSON.stringify({ ...r, command }));

@@ -11,7 +11,9 @@ import { expandGrid, sweepCsv, sweepParameters, type SweepResult } from '../io/s
 import { formatSweepTable } from '../io/table.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
-import { checkInteger } from './flags.js';
+import { checkInteger, parseMonths } from './flags.js';
+import { calibrationWarning, offDrugInResults, offDrugNote, sweepUncalibratedDrugs } from '../io/calibrated.js';
+import { TABLE_WIDTH, wrapText } from '../io/columns.js';
 import { progressBar } from './progress.js';
 import { runSweepShard } from './sweepShard.js';
 
@@ -25,6 +27,7 @@ export interface SweepArgs {
   json: boolean;
   shard?: string;
   allowLarge?: boolean;
+  months?: string;
 }
 
 /** yargs options of `sweep <scenario>`. */
@@ -41,14 +44,15 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print sweep.json on stdout' })
     .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n of the (grid point, block) units and write partial results for `jaksim merge`' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, patients, drugs, visits and grid points' });
+    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, patients, drugs, visits and grid points' })
+    .option('months', { type: 'string', describe: 'months of the console table, e.g. 6,12,24 (default: 12 and the horizon)' });
 }
 
 /**
  * Validate every grid point (nothing runs if one is bad), run them in grid
  * order on one engine, and write sweep.csv, sweep.json and report.html.
  */
-export async function sweepCommand(args: SweepArgs, out: (t: string) => void): Promise<number> {
+export async function sweepCommand(args: SweepArgs, out: (t: string) => void, err: (t: string) => void = () => {}): Promise<number> {
   checkInteger('patients', args.patients, 1, args.allowLarge ? Number.MAX_SAFE_INTEGER : LIMITS.patients);
   checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('workers', args.workers, 1, 64);
@@ -58,6 +62,9 @@ export async function sweepCommand(args: SweepArgs, out: (t: string) => void): P
   const sets = args.set === undefined ? [] : Array.isArray(args.set) ? args.set : [args.set];
   const parameters = sweepParameters(base, args.scenario, sets.map(String));
   const grid = expandGrid(base, args.scenario, parameters, { allowLarge: args.allowLarge });
+  const months = parseMonths(args.months, base);
+  const warning = calibrationWarning(sweepUncalibratedDrugs(base, parameters));
+  if (warning) err(wrapText(warning, TABLE_WIDTH, '  '));
   if (args.shard !== undefined) {
     const progress = progressBar(!args.json, `${base.name} shard ${args.shard}`);
     try {
@@ -72,28 +79,28 @@ export async function sweepCommand(args: SweepArgs, out: (t: string) => void): P
 
   const engine = new Engine({ workers: args.workers });
   const points: SweepResult['points'] = [];
+  // One line for the whole sweep: patients over all grid points.
+  const progress = progressBar(!args.json, base.name, { total: grid.length * base.patients });
   try {
     for (const point of grid) {
-      const progress = progressBar(!args.json, `${base.name} ${point.index + 1}/${grid.length}`);
-      try {
-        const result = await simulateScenario(point.scenario, { engine, onProgress: progress.onProgress });
-        points.push({ index: point.index, values: point.values, result });
-      } finally {
-        progress.stop();
-      }
+      const before = point.index * base.patients;
+      progress.setTotal(grid.length * base.patients, `${base.name} point ${point.index + 1}/${grid.length}`);
+      const result = await simulateScenario(point.scenario, { engine, onProgress: (done) => progress.onProgress(before + done, grid.length * base.patients) });
+      points.push({ index: point.index, values: point.values, result });
     }
   } finally {
+    progress.stop();
     await engine.close();
   }
   const sweep: SweepResult = {
     scenario: base.name, seed: base.seed, patients: base.patients, engineVersion: ENGINE_VERSION, parameters, points,
   };
-  return writeSweepResults(args.out, base, sweep, args.json, out);
+  return writeSweepResults(args.out, base, sweep, args.json, out, months);
 }
 
 /** Write a sweep's folder (sweep.csv, sweep.json, report.html) and print its table or its JSON. */
 export async function writeSweepResults(
-  outRoot: string, base: Scenario, sweep: SweepResult, asJson: boolean, out: (t: string) => void,
+  outRoot: string, base: Scenario, sweep: SweepResult, asJson: boolean, out: (t: string) => void, months?: number[],
 ): Promise<number> {
   const args = { out: outRoot, json: asJson };
   const command = ['jaksim', ...process.argv.slice(2)].join(' ');
@@ -107,7 +114,9 @@ export async function writeSweepResults(
   if (args.json) {
     out(json);
   } else {
-    out(formatSweepTable(sweep));
+    const note = offDrugNote(offDrugInResults(sweep.points.map((pt) => pt.result)));
+    if (note) out(wrapText(sweep.parameters.some((p) => /afterLastLine$/.test(p.path)) ? note.replace(/\.$/, ', at the grid points where the sweep sets it.') : note));
+    out(formatSweepTable(sweep, months));
     out(`\nResults: ${relative(process.cwd(), folder) || folder}`);
     out(`Report: ${relative(process.cwd(), join(folder, 'report.html'))}`);
   }

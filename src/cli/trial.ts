@@ -10,6 +10,8 @@ import { UserError } from '../io/errors.js';
 import { DEFAULTS, resolveCatalogReference } from '../io/scenario.js';
 import { loadTrialData } from '../io/trials.js';
 import type { Drug, Globals } from '../model/scenario.js';
+import { calibrationWarning, uncalibratedDrugs } from '../io/calibrated.js';
+import { progressBar } from './progress.js';
 
 /** As main.ts's default: the core count, at most 8. */
 const defaultWorkers = (): number => Math.max(1, Math.min(availableParallelism(), 8));
@@ -71,12 +73,14 @@ function catalogDrug(file: string, id: string): { drug: Drug; globals: Globals }
   return { drug: { ...d, molecule: d.molecule ?? id.split('-')[0] }, globals: { ...DEFAULTS.globals, ...(doc.globals ?? {}) } };
 }
 
-export async function runTrial(a: TrialArgs, engine: Engine): Promise<TrialResult> {
+export async function runTrial(a: TrialArgs, engine: Engine, onWarning: (text: string) => void = () => {}): Promise<TrialResult> {
   const data = loadTrialData(a.data);
   const pop = data.populations[a.population];
   if (!pop) throw new UserError(`--population: expected one of ${Object.keys(data.populations).join(', ')}, got "${a.population}"`);
   const weeks = parseWeeks(a.weeks);
   const { drug, globals } = catalogDrug(a.catalog, a.drug);
+  const warning = calibrationWarning(uncalibratedDrugs({ catalog: [drug], policies: [{ sequence: [drug.id] }] }));
+  if (warning) onWarning(warning);
   const setup = { population: trialPopulation(pop), drug, globals, weeks, patients: a.patients, seed: a.seed };
   const all = await simulateArm(engine, { ...setup, bands: [[0, 100]] });
   const bands = a.byBaseline ? parseBands(a.byBaseline) : undefined;
@@ -101,14 +105,17 @@ export async function runTrial(a: TrialArgs, engine: Engine): Promise<TrialResul
 
 const fmt = (r: Rate) => `${(100 * r.rate).toFixed(1)}% (${(100 * r.lo).toFixed(1)}-${(100 * r.hi).toFixed(1)})`;
 
-export async function trialCommand(a: TrialArgs, out: (t: string) => void): Promise<number> {
+export async function trialCommand(a: TrialArgs, out: (t: string) => void, err: (t: string) => void = () => {}): Promise<number> {
   if (!Number.isInteger(a.patients) || a.patients < 1 || a.patients > 1e9) throw new UserError(`--patients: expected a whole number from 1 to 1000000000, got ${a.patients}`);
   if (!Number.isInteger(a.seed) || a.seed < 0) throw new UserError(`--seed: expected a whole number >= 0, got ${a.seed}`);
   const engine = new Engine({ workers: a.workers });
+  const progress = progressBar(!a.json, `${a.drug} in ${a.population}`, { total: a.patients * (a.byBaseline ? 2 : 1) });
+  engine.onSimulated = (patients) => progress.add(patients);
   let r: TrialResult;
   try {
-    r = await runTrial(a, engine);
+    r = await runTrial(a, engine, (w) => progress.interrupt(() => err(w)));
   } finally {
+    progress.stop();
     await engine.close();
   }
   if (a.json) { out(JSON.stringify(r)); return 0; }

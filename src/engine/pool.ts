@@ -84,6 +84,8 @@ export class Engine {
   private pool: Piscina | null = null;
   /** Numbers the runs on this engine, so workers can cache each run's scenario. */
   private runCount = 0;
+  /** Told the patients of each block or task as it completes: progress of commands that run many simulations. */
+  onSimulated?: (patients: number) => void;
 
   constructor(options: EngineOptions) {
     this.workers = Math.max(1, Math.floor(options.workers));
@@ -142,14 +144,23 @@ export class Engine {
    * Tasks of another kind (power analysis: engine/trialSim.ts's PowerTask) on
    * the same pool, results in task order; in-process with `local` for one worker.
    */
-  async runTasks<T extends object>(tasks: readonly T[], local: (task: T) => Float64Array): Promise<Float64Array[]> {
+  async runTasks<T extends object>(
+    tasks: readonly T[], local: (task: T) => Float64Array, patientsOf: (task: T) => number = () => 0,
+  ): Promise<Float64Array[]> {
     if (!this.pool) {
       const outs: Float64Array[] = [];
-      for (const task of tasks) outs.push(local(task));
+      for (const task of tasks) {
+        outs.push(local(task));
+        this.onSimulated?.(patientsOf(task));
+      }
       return outs;
     }
     const pool = this.pool;
-    return Promise.all(tasks.map((task) => pool.run(task) as Promise<Float64Array>));
+    return Promise.all(tasks.map(async (task) => {
+      const out = (await pool.run(task)) as Float64Array;
+      this.onSimulated?.(patientsOf(task));
+      return out;
+    }));
   }
 
   async close(): Promise<void> {
@@ -166,6 +177,7 @@ export class Engine {
       for (let i = 0; i < length; i++) total[i] += out[i];
       done += block.size;
       onProgress?.(done, c.patients);
+      this.onSimulated?.(block.size);
     }, () => false, onProgress !== undefined);
     return total;
   }

@@ -127,7 +127,7 @@ export async function simulateTrials(engine: Engine, c: CompiledScenario, spec: 
     const block: PowerBlock = { first, count: Math.min(per, trials - first) };
     tasks.push({ compiled: c, power: { spec, block } });
   }
-  const outs = await engine.runTasks(tasks, (t) => runPowerBlock(t.compiled, t.power.spec, t.power.block));
+  const outs = await engine.runTasks(tasks, (t) => runPowerBlock(t.compiled, t.power.spec, t.power.block), (t) => t.power.block.count * spec.n);
   const all = new Float64Array(trials * powerStride(spec));
   let at = 0;
   for (const o of outs) { all.set(o, at); at += o.length; }
@@ -177,7 +177,7 @@ export async function powerAt(engine: Engine, c: CompiledScenario, plan: PowerPl
 }
 
 /** True when the design compares a policy with itself (then power is the type I error). */
-function isNullPlan(plan: PowerPlan): boolean {
+export function isNullPlan(plan: PowerPlan): boolean {
   if (plan.design === 'parallel') return plan.armIndex[0] === plan.armIndex[1];
   return plan.optionIndex.every((i) => i === plan.optionIndex[plan.compare[0]]);
 }

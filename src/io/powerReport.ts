@@ -62,10 +62,14 @@ table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; } th:first-child, td:first-child { text-align: left; }
 thead th { background: #f4f4f4; } figcaption { font-size: 0.9rem; color: #555; max-width: 50rem; }
 pre { background: #f8f8f8; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; } .meta { color: #555; font-size: 0.9rem; }
+.warning { background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.5rem 0.75rem; max-width: 60rem; }
 `;
 
-/** report.html of a power analysis: self-contained (inline CSS and SVG, nothing loaded). */
-export async function powerReportHtml(r: PowerResult, command: string): Promise<string> {
+/**
+ * report.html of a power analysis: self-contained (inline CSS and SVG, nothing loaded); `warnings` are shown
+ * above the results (uncalibrated drug parameters, compared policies that stop all drugs).
+ */
+export async function powerReportHtml(r: PowerResult, command: string, warnings: readonly string[] = []): Promise<string> {
   const what = r.design === 'smart'
     ? `SMART: first line shared, non-responders at month ${r.decisionMonth} re-randomised among ${r.options!.join(', ')}; comparing embedded regimes ${r.compare!.join(' vs ')} (IPW, sandwich z test)`
     : `parallel groups ${r.arms.join(' vs ')} (ratio ${r.ratio}), ${r.test} test`;
@@ -83,6 +87,7 @@ export async function powerReportHtml(r: PowerResult, command: string): Promise<
   const effectSvg = await renderSvg(effectSpec(r));
   const body = `<h1>Power analysis: ${esc(r.scenario)}</h1>
 <p class="meta">${esc(what)}; end point ${esc(r.endpoint)}; alpha ${r.alpha}, ${r.sides}-sided; ${r.trials} simulated trials per n; seed ${r.seed}; ${r.elapsedSeconds.toFixed(1)} s.</p>
+${warnings.map((w) => `<p class="warning">${esc(w)}</p>`).join('\n')}
 <p><strong>${esc(size)}</strong></p>
 <figure id="power-curve">${svg}<figcaption>Simulated power (blue, with its 95% Monte Carlo band), type I error of the same trials with ${r.design === 'smart' ? 'every option' : 'both arms'} on ${esc(r.arms[0])} (red, dashed), the target (grey)${r.sampleSize === null ? '' : ' and the chosen n (green)'}.</figcaption></figure>
 <figure id="effect-distribution">${effectSvg}<figcaption>Distribution of the estimated effect over the simulated trials at each n: 2.5-97.5% (thin line), 25-75% (thick), median (tick).</figcaption></figure>

@@ -6,6 +6,7 @@ import type { Scenario } from '../model/scenario.js';
 import { renderSvg, type ChartSpec } from './charts.js';
 import type { SweepResult } from './sweep.js';
 import { keyVisits } from './table.js';
+import { calibrationWarning, offDrugInResults, offDrugNote, offDrugPolicies, sweepUncalibratedDrugs, uncalibratedDrugs } from './calibrated.js';
 
 const esc = (s: unknown): string => String(s)
   .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -26,6 +27,7 @@ thead th { background: #f4f4f4; }
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #555; max-width: 50rem; }
 pre { background: #f8f8f8; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
 .meta { color: #555; font-size: 0.9rem; }
+.warning { background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.5rem 0.75rem; max-width: 60rem; }
 `;
 
 function table(head: string[], rows: string[][]): string {
@@ -166,6 +168,16 @@ function runTables(result: RunResult): string {
   return out.join('\n');
 }
 
+/** Warnings a reader must see before the numbers: uncalibrated drug parameters, policies that stop all drugs. */
+function notices(uncalibrated: string[], offDrug: string[]): string {
+  const calibration = calibrationWarning(uncalibrated);
+  const stop = offDrugNote(offDrug);
+  return [
+    calibration && `<p class="warning" id="uncalibrated-warning">${esc(calibration.replace(/^warning: /, 'Warning: '))}</p>`,
+    stop && `<p class="warning" id="off-drug-note">${esc(stop)} A patient whose last drug fails is left untreated to the horizon; with afterLastLine: stay (the default) the last drug is kept.</p>`,
+  ].filter(Boolean).join('\n');
+}
+
 function scenarioSection(scenario: Scenario): string {
   return `<h2>Resolved scenario</h2><p class="meta">Every default filled in.</p><pre>${esc(YAML.stringify(scenario))}</pre>`;
 }
@@ -176,6 +188,7 @@ export async function runReportHtml(result: RunResult, scenario: Scenario, comma
   parts.push(`<h1>${esc(result.scenario)}</h1>`);
   if (scenario.description) parts.push(`<p>${esc(scenario.description)}</p>`);
   parts.push(`<p class="meta">${result.patients.toLocaleString('en-US')} patients, seed ${result.seed}, response = SALT &lt;= ${result.responseThreshold}, visits every ${result.visitEveryMonths} month(s) to ${result.horizon}; engine ${esc(result.engineVersion)}; <code>${esc(command)}</code></p>`);
+  parts.push(notices(uncalibratedDrugs(scenario), offDrugPolicies(scenario)));
   parts.push('<h2>Cumulative response</h2>');
   parts.push(await figure('cumulative-chart', 'Share of all patients who responded (SALT <= threshold) at some visit up to each month, per policy; bands: 95% Wilson intervals (Monte Carlo error).', cumulativeSpec(result)));
   if (result.comparisons.length > 0) {
@@ -267,6 +280,8 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
   if (base.description) parts.push(`<p>${esc(base.description)}</p>`);
   parts.push(`<p class="meta">${sweep.points.length} grid points, each a full run of ${sweep.patients.toLocaleString('en-US')} patients with seed ${sweep.seed} (the same patients at every point); swept: ${
     sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map(valueText).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
+  parts.push(notices(sweepUncalibratedDrugs(base, sweep.parameters),
+    offDrugInResults(sweep.points.map((pt) => pt.result))));
   for (const month of months) {
     parts.push(`<h2>Cumulative response at ${month} months</h2>`);
     if (sweep.parameters.length === 2) {

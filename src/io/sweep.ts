@@ -3,6 +3,7 @@ import type { RunResult } from '../engine/summarize.js';
 import type { Scenario } from '../model/scenario.js';
 import { UserError } from './errors.js';
 import { validateScenario } from './scenario.js';
+import { nearestPath } from './suggest.js';
 
 /** One swept parameter: its canonical path and the values to run, in order. */
 export interface SweepParameter {
@@ -104,7 +105,8 @@ export function resolvePath(s: Scenario, path: string, where: string): string {
       throw new UserError(`${where}: "${path}" is ambiguous: it could be ${matches.slice(0, 6).join(', ')}${matches.length > 6 ? ', ...' : ''}; give the full path`);
     }
   }
-  throw new UserError(`${where}: "${path}" is not a scenario field`);
+  const near = nearestPath(full, known);
+  throw new UserError(`${where}: "${path}" is not a scenario field${near === undefined ? '' : `; did you mean ${near}?`}`);
 }
 
 /** A value given on the command line: a number, true/false, or else the text itself. */
