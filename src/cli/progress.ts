@@ -23,12 +23,15 @@ export interface ProgressStream {
 export interface ProgressOptions {
   /** Name of the unit counted (default `patients`). */
   unit?: string;
-  /** Nothing is drawn before this many milliseconds (default 1000). */
+  /** Nothing is drawn before this many milliseconds (default PROGRESS_TIMING.delayMs, 1000). */
   delayMs?: number;
   total?: number;
   stream?: ProgressStream;
   now?: () => number;
 }
+
+/** Timings of the line: first drawn after `delayMs`, redrawn at most every `everyMs`, a rate after `rateAfterMs` of work (tests set them to 0). */
+export const PROGRESS_TIMING = { delayMs: 1000, everyMs: 100, rateAfterMs: 200 };
 
 const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -95,7 +98,7 @@ export function progressBar(enabled: boolean, label: string, options: ProgressOp
     return { onProgress: () => {}, add: () => {}, setTotal: () => {}, interrupt: (print) => print(), stop: () => {} };
   }
   const started = now();
-  const delayMs = options.delayMs ?? 1000;
+  const delayMs = options.delayMs ?? PROGRESS_TIMING.delayMs;
   const unit = options.unit ?? 'patients';
   let total = options.total;
   let done = 0;
@@ -106,10 +109,10 @@ export function progressBar(enabled: boolean, label: string, options: ProgressOp
   let stopped = false;
   const draw = (force = false) => {
     const t = now();
-    if (stopped || t - started < delayMs || (!force && t - lastDraw < 100)) return;
+    if (stopped || t - started < delayMs || (!force && t - lastDraw < PROGRESS_TIMING.everyMs)) return;
     lastDraw = t;
     shown = true;
-    const rate = first && t - first.t >= 200 ? ((done - first.done) * 1000) / (t - first.t) : undefined;
+    const rate = first && t > first.t && t - first.t >= PROGRESS_TIMING.rateAfterMs ? ((done - first.done) * 1000) / (t - first.t) : undefined;
     stream.write(`\r${formatProgress({ label, done, total, elapsedMs: t - started, unit, rate }, stream.columns ?? 80)}\x1b[K`);
   };
   const clear = () => {

@@ -12,6 +12,7 @@ import { loadTrialData } from '../io/trials.js';
 import type { Drug, Globals } from '../model/scenario.js';
 import { calibrationWarning, uncalibratedDrugs } from '../io/calibrated.js';
 import { progressBar } from './progress.js';
+import { TABLE_WIDTH, wrapText } from '../io/columns.js';
 
 /** As main.ts's default: the core count, at most 8. */
 const defaultWorkers = (): number => Math.max(1, Math.min(availableParallelism(), 8));
@@ -113,7 +114,7 @@ export async function trialCommand(a: TrialArgs, out: (t: string) => void, err: 
   engine.onSimulated = (patients) => progress.add(patients);
   let r: TrialResult;
   try {
-    r = await runTrial(a, engine, (w) => progress.interrupt(() => err(w)));
+    r = await runTrial(a, engine, (w) => progress.interrupt(() => err(wrapText(w, TABLE_WIDTH, '  '))));
   } finally {
     progress.stop();
     await engine.close();
