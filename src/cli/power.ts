@@ -170,7 +170,7 @@ function formatTable(r: PowerResult): string {
     ? `No n of the grid reaches ${pct(r.target)} power.`
     : `Sample size for ${pct(r.target)} power: n = ${r.sampleSize} (${r.sampleSizeSearch?.note}).`);
   lines.push(`${r.elapsedSeconds.toFixed(1)} s`);
-  return lines.join('\n');
+  return lines.map((l) => wrapText(l, TABLE_WIDTH, '  ')).join('\n');
 }
 
 export async function powerCommand(a: PowerArgs, out: (t: string) => void, err: (t: string) => void = () => {}): Promise<number> {

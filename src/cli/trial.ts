@@ -120,7 +120,7 @@ export async function trialCommand(a: TrialArgs, out: (t: string) => void, err: 
     await engine.close();
   }
   if (a.json) { out(JSON.stringify(r)); return 0; }
-  out(`${r.drug} in the ${r.population} population, ${r.patients.toLocaleString('en-US')} simulated patients (non-responder imputation after an adverse-event stop)`);
+  out(wrapText(`${r.drug} in the ${r.population} population, ${r.patients.toLocaleString('en-US')} simulated patients (non-responder imputation after an adverse-event stop)`));
   out('week  SALT <= 20 (95%)       SALT <= 10 (95%)');
   for (const w of r.weeks) {
     out(`${String(w.week).padStart(4)}  ${fmt(w.salt20).padEnd(22)} ${fmt(w.salt10)}`);

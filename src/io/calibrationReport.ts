@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CalibrationResult, PointFit } from '../calibration/fit.js';
 import { renderSvg, type ChartSpec } from './charts.js';
+import { TABLE_WIDTH, fitTable, wrapText } from './columns.js';
 
 const pct = (v: number) => (Number.isFinite(v) ? (100 * v).toFixed(1) : '-');
 const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -64,18 +65,20 @@ export function fitSummary(r: CalibrationResult): string {
 
 /** Console table: every published point beside its simulated value and interval. */
 export function formatValidationTable(r: CalibrationResult): string {
-  const lines = ['trial                                    drug                 week band    published (95%)       simulated (95%)       resid  ok'];
+  // Within 100 columns (io/columns.ts): trial names cut at 24 characters (points.csv and the report keep them whole).
+  const rows = [['trial', 'drug', 'week', 'band', 'published (95%)', 'simulated (95%)', 'resid', 'ok']];
   for (const p of r.points) {
     const pub = `${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})`;
     const sim = `${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})`;
-    lines.push(`${p.trial.slice(0, 40).padEnd(41)}${p.drug.padEnd(21)}${String(p.week).padStart(4)} ${p.band.padEnd(7)} ${pub.padEnd(21)} ${sim.padEnd(21)} ${p.residual20.toFixed(2).padStart(6)}  ${p.withinPublished ? 'yes' : 'NO'}`);
+    rows.push([p.trial, p.drug, String(p.week), p.band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
     if (p.salt10 !== undefined) {
-      lines.push(`${''.padEnd(41)}${'  SALT <= 10'.padEnd(21)}${''.padStart(4)} ${''.padEnd(7)} ${pct(p.salt10).padEnd(21)} ${`${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`.padEnd(21)} ${(p.residual10 ?? NaN).toFixed(2).padStart(6)}`);
+      rows.push(['', '  SALT <= 10', '', '', pct(p.salt10), `${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`, (p.residual10 ?? NaN).toFixed(2), '']);
     }
   }
-  lines.push('', `Fit: ${fitSummary(r)}`);
+  const lines = [fitTable(rows, TABLE_WIDTH, { maxLabel: 24, gap: 1, leftAligned: 2 })];
+  lines.push('', wrapText(`Fit: ${fitSummary(r)}`, TABLE_WIDTH, '  '));
   for (const p of r.points.filter((q) => !q.withinPublished)) {
-    lines.push(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`);
+    lines.push(wrapText(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
   }
   return lines.join('\n');
 }

@@ -103,6 +103,9 @@ describe('progress of every long command, on a terminal', () => {
     Object.assign(PROGRESS_TIMING, saved);
   });
 
+  /** The command's own output (stdout) keeps within 100 columns too, file paths aside. */
+  const narrow = (r: { out: string }, what: string) =>
+    expect(r.out.split('\n').filter((l) => l.length > 100 && !/^(Results|Report|Catalog): /.test(l)), what).toEqual([]);
   const check = (what: string, needEta = true) => {
     const all = written.join('');
     const lines = progressLines(all);
@@ -124,14 +127,21 @@ describe('progress of every long command, on a terminal', () => {
     check('sweep');
     expect(progressLines(written.join('')).some((l) => l.startsWith('default point 2/2'))).toBe(true);
     written.length = 0;
-    expect((await cli(['power', 'scenarios/default.yaml', '--arms', 'fail-6mo,fail-9mo', '--n', '100,200', '--trials', '40', '--workers', '1', '--out', dir])).code).toBe(0);
+    const power = await cli(['power', 'scenarios/default.yaml', '--arms', 'fail-6mo,fail-9mo', '--n', '100,200', '--trials', '40', '--workers', '1', '--out', dir]);
+    expect(power.code).toBe(0);
     check('power');
+    narrow(power, 'power');
     written.length = 0;
-    expect((await cli(['trial', 'baricitinib-4mg', '--population', 'BRAVE-AA', '--patients', '30000', '--workers', '1'])).code).toBe(0);
+    const trial = await cli(['trial', 'baricitinib-4mg', '--population', 'BRAVE-AA', '--patients', '30000', '--by-baseline', '50-94,95-100', '--workers', '1']);
+    expect(trial.code).toBe(0);
     check('trial');
+    narrow(trial, 'trial');
     written.length = 0;
-    expect((await cli(['validate', '--draws', '1', '--workers', '1', '--report-dir', join(dir, 'validate')])).code).toBe(0);
+    const validate = await cli(['validate', '--draws', '1', '--workers', '1', '--report-dir', join(dir, 'validate')]);
+    expect(validate.code).toBe(0);
     check('validate');
+    narrow(validate, 'validate');
+    expect(validate.out).toMatch(/^BRAVE-AA1\s+baricitinib-4mg\s+36\s+all\s+38\.8 \(33\.3-44\.6\)/m);
     written.length = 0;
     // calibrate: an optimiser's length is unknown beforehand, so elapsed and rate without an ETA; its log lines
     // are printed above the progress line, never inside it.
@@ -142,6 +152,7 @@ describe('progress of every long command, on a terminal', () => {
       '--patients', '200', '--starts', '1', '--max-evals', '5', '--draws', '0', '--workers', '1']);
     expect(cal.code, cal.err).toBe(0);
     check('calibrate', false);
+    narrow(cal, 'calibrate');
   });
 
   it('nothing is drawn with --json', async () => {
