@@ -24,7 +24,9 @@ if (trialDrug === undefined) {
     drug: Number(trialDrug), months, thresholds: Float64Array.from([20, 10]),
     bandLo: Float64Array.from([50, 95]), bandHi: Float64Array.from([95, 100]),
   };
-  acc = await engine.trial(compiled, trial, 2 * (1 + months.length * 2));
+  // Builds before issue 12 take the counts' length as a third argument; later ones compute it.
+  const length = 2 * (1 + months.length * 2);
+  acc = await (engine.trial as unknown as (...a: unknown[]) => Promise<Float64Array>)(compiled, trial, ...(engine.trial.length >= 4 ? [length] : []));
 }
 await engine.close();
 /** The layout's fields: [name, length] per policy, then per comparison pair (absent names are skipped). */

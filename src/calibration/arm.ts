@@ -2,7 +2,6 @@
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Drug, Globals, Population, Scenario } from '../model/scenario.js';
 import type { TrialSpec } from '../model/trial.js';
-import { trialCountsLength } from '../model/trial.js';
 import { weeksToMonths } from '../model/units.js';
 import type { Engine } from '../engine/pool.js';
 import { BANDS } from './data.js';
@@ -80,7 +79,7 @@ export async function simulateArm(engine: Engine, a: ArmSetup): Promise<ArmCount
   const bands = a.bands ?? BANDS;
   const compiled: CompiledScenario = compileScenario(armScenario(a));
   const spec = armTrialSpec(a.weeks, bands);
-  const counts = await engine.trial(compiled, spec, trialCountsLength(spec));
+  const counts = await engine.trial(compiled, spec);
   return unpackCounts(counts, a.weeks, bands);
 }
 

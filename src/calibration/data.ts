@@ -183,8 +183,3 @@ export function aeRates(data: TrialData, drugs: string[]): Map<string, number> {
 export function monthlyPrices(data: TrialData): Map<string, number> {
   return new Map(data.monthlyListPriceUSD.map((p) => [p.drug, p.price]));
 }
-
-/** The molecule of a drug id: the id up to its first '-'. */
-export function moleculeOf(id: string): string {
-  return id.split('-')[0];
-}

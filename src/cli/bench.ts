@@ -1,13 +1,16 @@
 // `jaksim bench`: each worker count measured in a fresh child process (clean peak memory), one JSON document.
-import { execFile } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { measureWorkers, type WorkerMeasurement } from '../engine/bench.js';
-import { UserError } from '../io/errors.js';
-import { loadScenario } from '../io/scenario.js';
-import { ENGINE_VERSION } from '../version.js';
+import type { Argv } from 'yargs';
+import { benchDocument, measureWorkers } from '../app/bench.js';
+import { resolveScenario } from '../app/run.js';
+import { withEngine } from '../engine/pool.js';
+import { readBenchDocument, type BenchDocument, type BenchMachine, type WorkerMeasurement } from '../io/benchDocument.js';
+import { LIMITS } from '../io/scenario.js';
+import type { CliContext } from './context.js';
+import { MAX_WORKERS, checkInteger, checkWorkers, parseIntegerList } from './flags.js';
 
 const exec = promisify(execFile);
 
@@ -22,117 +25,57 @@ export interface BenchArgs {
   child?: number;
 }
 
-export interface BenchDocument {
-  benchmark: 'jaksim';
-  schemaVersion: 1;
-  engineVersion: string;
-  gitCommit: string | null;
-  node: string;
-  cpuModel: string;
-  cpuCount: number;
-  scenario: string;
-  scenarioFile: string;
-  patients: number;
-  repeat: number;
-  results: (WorkerMeasurement & { parallelEfficiency: number | null })[];
-  baseline?: {
-    file: string;
-    maxRegressionPct: number;
-    comparisons: { workers: number; baselineMedian: number; currentMedian: number; changePct: number; regressed: boolean }[];
-    regressed: boolean;
-  };
+/** yargs options of `jaksim bench`. */
+export function withBenchOptions<T>(y: Argv<T>) {
+  return y
+    .option('scenario', { type: 'string', default: 'scenarios/canonical-bench.yaml', describe: 'scenario to time' })
+    .option('patients', { type: 'number', describe: 'patients per run (overrides the scenario)' })
+    .option('workers', { type: 'string', default: '1,2', describe: 'comma-separated worker counts' })
+    .option('repeat', { type: 'number', default: 5, describe: 'timed runs per worker count, after one warm-up' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
+    .option('baseline', { type: 'string', describe: 'earlier --json document to compare with' })
+    .option('max-regression', { type: 'number', default: 10, describe: 'exit 3 when median patients/s fell by more than this percentage' })
+    .option('child', { type: 'number', hidden: true });
 }
 
-function gitCommit(): string | null {
+function machine(): BenchMachine {
+  let gitCommit: string | null = null;
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
-    return null;
+    gitCommit = null;
   }
+  return { gitCommit, node: process.version, cpuModel: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length };
 }
 
-export function parseWorkerList(text: string): number[] {
-  const list = text.split(',').map((w) => Number(w.trim()));
-  if (list.length === 0 || list.some((w) => !Number.isInteger(w) || w < 1 || w > 64)) {
-    throw new UserError(`--workers: expected a comma-separated list of whole numbers from 1 to 64, got "${text}"`);
-  }
-  return list;
-}
-
-/** Compare with an earlier document: a worker count regressed when its median fell by more than maxPct. */
-export function compareWithBaseline(doc: BenchDocument, baseline: BenchDocument, file: string, maxPct: number): NonNullable<BenchDocument['baseline']> {
-  const comparisons = doc.results.flatMap((r) => {
-    const b = baseline.results.find((x) => x.workers === r.workers);
-    if (!b) return [];
-    const changePct = (100 * (r.medianPatientsPerSecond - b.medianPatientsPerSecond)) / b.medianPatientsPerSecond;
-    return [{ workers: r.workers, baselineMedian: b.medianPatientsPerSecond, currentMedian: r.medianPatientsPerSecond, changePct, regressed: changePct < -maxPct }];
-  });
-  return { file, maxRegressionPct: maxPct, comparisons, regressed: comparisons.some((c) => c.regressed) };
-}
-
-function readBaseline(file: string): BenchDocument {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: expected a jaksim bench JSON document, got ${(err as Error).message}`);
-  }
-  const d = doc as Partial<BenchDocument>;
-  if (d?.benchmark !== 'jaksim' || !Array.isArray(d.results)) {
-    throw new UserError(`${file}: expected a jaksim bench JSON document (benchmark: "jaksim", results: [...])`);
-  }
-  return d as BenchDocument;
-}
+/** This command's entry script (bin.ts under tsx, bin.js compiled): what a child process runs. */
+const entryScript = (): string => fileURLToPath(new URL(`./bin.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
 
 /** Returns the exit code: 0, or 3 when a baseline comparison shows a regression. */
-export async function benchCommand(args: BenchArgs, out: (t: string) => void, err: (t: string) => void): Promise<number> {
-  const scenario = loadScenario(args.scenario);
-  if (args.patients !== undefined) scenario.patients = args.patients;
-  if (!Number.isInteger(args.repeat) || args.repeat < 1 || args.repeat > 100) {
-    throw new UserError(`--repeat: expected a whole number from 1 to 100, got ${args.repeat}`);
-  }
+export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<number> {
+  checkInteger('patients', args.patients, 1, LIMITS.patients);
+  checkInteger('repeat', args.repeat, 1, 100);
+  const scenario = resolveScenario({ scenario: args.scenario, patients: args.patients });
+  const { io } = cli;
   if (args.child !== undefined) {
-    out(JSON.stringify(await measureWorkers(scenario, args.child, args.repeat)));
+    checkWorkers(args.child);
+    const { curvesSha256, ...m } = await withEngine(args.child, (engine) => measureWorkers(scenario, engine, args.repeat));
+    io.out(JSON.stringify({ ...m, peakRssMiB: process.resourceUsage().maxRSS / 1024, curvesSha256 }));
     return 0;
   }
-  const workerCounts = parseWorkerList(args.workers);
-  const baseline = args.baseline === undefined ? undefined : readBaseline(args.baseline);
-  const measurements: WorkerMeasurement[] = [];
-  for (const w of workerCounts) {
-    if (!args.json) err(`bench: ${scenario.patients.toLocaleString('en-US')} patients x ${args.repeat} with ${w} worker(s)...`);
+  const workerCounts = parseIntegerList('workers', args.workers, 1, MAX_WORKERS);
+  const baseline = args.baseline === undefined ? undefined
+    : { file: args.baseline, document: readBenchDocument(args.baseline), maxRegressionPct: args.maxRegression };
+  const measure = async (w: number): Promise<WorkerMeasurement> => {
+    if (!args.json) io.err(`bench: ${scenario.patients.toLocaleString('en-US')} patients x ${args.repeat} with ${w} worker(s)...`);
     // A fresh process per worker count: peak memory and JIT state are its own.
-    const childArgs = [...process.execArgv, process.argv[1], 'bench', '--scenario', args.scenario,
+    const childArgs = [...process.execArgv, entryScript(), 'bench', '--scenario', args.scenario,
       '--patients', String(scenario.patients), '--repeat', String(args.repeat), '--child', String(w)];
     const { stdout } = await exec(process.execPath, childArgs, { maxBuffer: 1 << 24 });
-    measurements.push(JSON.parse(stdout) as WorkerMeasurement);
-  }
-  const one = measurements.find((m) => m.workers === 1);
-  const doc: BenchDocument = {
-    benchmark: 'jaksim',
-    schemaVersion: 1,
-    engineVersion: ENGINE_VERSION,
-    gitCommit: gitCommit(),
-    node: process.version,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    cpuCount: cpus().length,
-    scenario: scenario.name,
-    scenarioFile: args.scenario,
-    patients: scenario.patients,
-    repeat: args.repeat,
-    results: measurements.map((m) => ({
-      ...m,
-      parallelEfficiency: one ? m.medianPatientsPerSecond / (m.workers * one.medianPatientsPerSecond) : null,
-    })),
+    return JSON.parse(stdout) as WorkerMeasurement;
   };
-  if (baseline) doc.baseline = compareWithBaseline(doc, baseline, args.baseline!, args.maxRegression);
-  if (args.json) {
-    out(JSON.stringify(doc, null, 2));
-  } else {
-    out(formatBench(doc));
-  }
-  if (new Set(doc.results.map((r) => r.curvesSha256)).size > 1) {
-    throw new Error('benchmark curves differ between worker counts: determinism is broken');
-  }
+  const doc = await benchDocument({ scenario, scenarioFile: args.scenario, repeat: args.repeat, machine: machine(), baseline }, workerCounts, measure);
+  io.out(args.json ? JSON.stringify(doc, null, 2) : formatBench(doc));
   return doc.baseline?.regressed ? 3 : 0;
 }
 

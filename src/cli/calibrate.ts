@@ -1,135 +1,83 @@
-// `jaksim calibrate` (fit drug parameters to data/trials.json, write the catalog and the validation report) and `jaksim validate`.
-import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
+// `jaksim calibrate` and `jaksim validate`: flags, the engine, the validation table and the parameters.
 import type { Argv } from 'yargs';
-import { calibrate, CalibrationProblem, assessFit, type CalibrationOptions } from '../calibration/fit.js';
-import { Engine } from '../engine/pool.js';
-import { catalogDocument, readCatalogUncertainty, writeCatalog } from '../io/catalog.js';
-import { formatValidationTable, writeCalibrationReport } from '../io/calibrationReport.js';
-import { UserError } from '../io/errors.js';
-import { DEFAULTS } from '../io/scenario.js';
-import { loadTrialData } from '../io/trials.js';
-import { ENGINE_VERSION } from '../version.js';
-import { progressBar } from './progress.js';
+import { CALIBRATE_DEFAULTS, runCalibration, type CalibrateInputs } from '../app/calibrate.js';
+import { runValidation, type ValidateInputs } from '../app/validate.js';
+import type { CalibrationResult } from '../calibration/assess.js';
+import { withEngine } from '../engine/pool.js';
+import { fitSummary, misfitReason, pct } from '../io/calibrationReport.js';
+import type { CliContext } from './context.js';
+import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
+import { showPath } from './print.js';
+import { TABLE_WIDTH, fitTable, wrapText } from '../io/columns.js';
 
-export interface CalibrateArgs {
-  data: string;
-  out: string;
-  reportDir: string;
-  patients: number;
-  seed: number;
-  starts: number;
-  maxEvals: number;
-  draws: number;
-  fitSigma: boolean;
+export interface CalibrateArgs extends CalibrateInputs {
   workers: number;
   json: boolean;
 }
 
-export interface ValidateArgs {
-  data: string;
-  catalog: string;
-  reportDir: string;
-  draws: number;
+export interface ValidateArgs extends ValidateInputs {
   workers: number;
   json: boolean;
 }
 
-/** Defaults of `jaksim calibrate`: about 3 minutes on 2 cores (docs/calibration.md). */
-export const CALIBRATE_DEFAULTS = { patients: 8192, seed: 20251008, starts: 3, maxEvals: 400, draws: 20 };
-
-function check(name: string, v: number, min: number, max: number): void {
-  if (!Number.isInteger(v) || v < min || v > max) throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${v}`);
-}
-
-const show = (file: string) => relative(process.cwd(), file) || file;
-
-export async function calibrateCommand(a: CalibrateArgs, out: (t: string) => void, err: (t: string) => void): Promise<number> {
-  check('patients', a.patients, 100, 10_000_000);
-  check('seed', a.seed, 0, Number.MAX_SAFE_INTEGER);
-  check('starts', a.starts, 1, 100);
-  check('max-evals', a.maxEvals, 0, 1_000_000);
-  check('draws', a.draws, 0, 10_000);
-  check('workers', a.workers, 1, 64);
-  const data = loadTrialData(a.data);
-  const started = performance.now();
-  const engine = new Engine({ workers: a.workers });
-  // An optimiser's length is not known beforehand: elapsed time and rate, no ETA; its log lines print above.
-  const progress = progressBar(!a.json, 'calibrate');
-  engine.onSimulated = (patients) => progress.add(patients);
-  let result;
-  try {
-    result = await calibrate(data, {
-      engine, patients: a.patients, seed: a.seed, starts: a.starts, maxEvals: a.maxEvals, draws: a.draws,
-      globals: { ...DEFAULTS.globals },
-      fit: { sigma: a.fitSigma },
-      log: a.json ? undefined : (m) => progress.interrupt(() => err(`calibrate: ${m}`)),
-    });
-  } finally {
-    progress.stop();
-    await engine.close();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const command = ['jaksim', ...process.argv.slice(2)].join(' ');
-  const doc = catalogDocument(result, { dataFile: a.data, seconds, command, engineVersion: ENGINE_VERSION });
-  writeCatalog(a.out, doc);
-  const files = await writeCalibrationReport(a.reportDir, result, { command, dataFile: a.data, seconds });
+export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promise<number> {
+  checkInteger('patients', a.patients, 100, 10_000_000);
+  checkInteger('seed', a.seed, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('starts', a.starts, 1, 100);
+  checkInteger('max-evals', a.maxEvals, 0, 1_000_000);
+  checkInteger('draws', a.draws, 0, 10_000);
+  checkWorkers(a.workers);
+  const { io } = cli;
+  // No ETA (an optimiser's length is not known beforehand); the log lines print above the progress line.
+  const { result, catalog, reportFiles, seconds } = await cli.withProgress(!a.json, 'calibrate', (ctx) => withEngine(a.workers,
+    (engine) => runCalibration(a, engine, { ...ctx, log: a.json ? undefined : (m: string) => ctx.note(`calibrate: ${m}`) })));
   if (a.json) {
-    out(JSON.stringify({ catalog: a.out, report: files, ...doc, points: result.points }));
+    io.out(JSON.stringify({ catalog: a.out, report: reportFiles, ...catalog, points: result.points }));
     return 0;
   }
-  out(formatValidationTable(result));
-  out('\nParameters (95% interval):');
+  io.out(formatValidationTable(result));
+  io.out('\nParameters (95% interval):');
   const edge = (v: number | null) => (v === null ? 'open' : v.toFixed(3));
-  for (const e of result.estimates) out(`  ${e.name.padEnd(30)} ${e.estimate.toFixed(3).padStart(8)}  (${edge(e.lo)} to ${edge(e.hi)})${e.kind === 'tied' ? '  tied' : ''}`);
+  for (const e of result.estimates) io.out(`  ${e.name.padEnd(30)} ${e.estimate.toFixed(3).padStart(8)}  (${edge(e.lo)} to ${edge(e.hi)})${e.kind === 'tied' ? '  tied' : ''}`);
   const open = result.estimates.filter((e) => e.lo === null || e.hi === null).map((e) => e.name);
-  if (open.length) out(`  open edge (not bounded by the data): ${open.join(', ')}`);
-  out(`\nCatalog: ${show(a.out)}\nReport: ${files.map(show).join(', ')}\nTime: ${seconds.toFixed(1)} s, ${result.evals} objective evaluations`);
+  if (open.length) io.out(`  open edge (not bounded by the data): ${open.join(', ')}`);
+  io.out(`\nCatalog: ${showPath(a.out)}\nReport: ${reportFiles.map(showPath).join(', ')}\nTime: ${seconds.toFixed(1)} s, ${result.evals} objective evaluations`);
   return 0;
 }
 
 /** Re-assess a stored calibration (its vector, covariance, seed) against the data, without refitting. */
-export async function validateCommand(a: ValidateArgs, out: (t: string) => void): Promise<number> {
-  check('draws', a.draws, 0, 10_000);
-  check('workers', a.workers, 1, 64);
-  const data = loadTrialData(a.data);
-  const stored = readCatalogUncertainty(a.catalog);
-  const started = performance.now();
-  const engine = new Engine({ workers: a.workers });
-  const progress = progressBar(!a.json, 'validate');
-  engine.onSimulated = (patients) => progress.add(patients);
-  let result;
-  try {
-    const globals = { ...DEFAULTS.globals, ...stored.globals };
-    const options: CalibrationOptions = {
-      engine, patients: stored.patients, seed: stored.seed, starts: 0, maxEvals: 0, draws: a.draws, globals, tauClass: stored.tauClass,
-      fit: { sigma: stored.names.includes('logSigma'), betaVerySevere: stored.names.includes('betaVerySevere') },
-    };
-    const problem = new CalibrationProblem(data, options);
-    if (problem.spec.names.join(',') !== stored.names.join(',')) {
-      throw new UserError(`${a.catalog}: uncertainty.vector: expected the parameters the data identify (${problem.spec.names.join(', ')}), got ${stored.names.join(', ')}; run jaksim calibrate again`);
-    }
-    // assessFit simulates every arm at the estimate (deviance, fitted rates, curves) and at each draw.
-    progress.setTotal((a.draws + 3) * problem.combos.length * stored.patients);
-    // The profile intervals are those calibrate stored (computing them refits); the Wald intervals otherwise.
-    result = await assessFit(problem, stored.estimate, stored.covariance, false, [], { ...options, profile: false }, stored.intervals);
-  } finally {
-    progress.stop();
-    await engine.close();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const command = ['jaksim', ...process.argv.slice(2)].join(' ');
-  const files = await writeCalibrationReport(a.reportDir, result, { command, dataFile: a.data, seconds });
+export async function validateCommand(a: ValidateArgs, cli: CliContext): Promise<number> {
+  checkInteger('draws', a.draws, 0, 10_000);
+  checkWorkers(a.workers);
+  const { result, reportFiles } = await cli.withProgress(!a.json, 'validate', (ctx) => withEngine(a.workers, (engine) => runValidation(a, engine, ctx)));
   if (a.json) {
-    out(JSON.stringify({ report: files, deviance: result.deviance, df: result.df, pValue: result.pValue, points: result.points }));
+    cli.io.out(JSON.stringify({ report: reportFiles, deviance: result.deviance, df: result.df, pValue: result.pValue, points: result.points }));
     return 0;
   }
-  out(formatValidationTable(result));
-  out(`\nReport: ${files.map(show).join(', ')}`);
+  cli.io.out(formatValidationTable(result));
+  cli.io.out(`\nReport: ${reportFiles.map(showPath).join(', ')}`);
   return 0;
 }
 
-const defaultWorkers = (): number => Math.max(1, Math.min(availableParallelism(), 8));
+/** Console table: every published point beside its simulated value and interval. */
+export function formatValidationTable(r: CalibrationResult): string {
+  // Within 100 columns (io/columns.ts): trial names cut at 24 characters (points.csv and the report keep them whole).
+  const rows = [['trial', 'drug', 'week', 'band', 'published (95%)', 'simulated (95%)', 'resid', 'ok']];
+  for (const p of r.points) {
+    const pub = `${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})`;
+    const sim = `${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})`;
+    rows.push([p.trial, p.drug, String(p.week), p.band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
+    if (p.salt10 !== undefined) {
+      rows.push(['', '  SALT <= 10', '', '', pct(p.salt10), `${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`, (p.residual10 ?? NaN).toFixed(2), '']);
+    }
+  }
+  const lines = [fitTable(rows, TABLE_WIDTH, { maxLabel: 24, gap: 1, leftAligned: 2 })];
+  lines.push('', wrapText(`Fit: ${fitSummary(r)}`, TABLE_WIDTH, '  '));
+  for (const p of r.points.filter((q) => !q.withinPublished)) {
+    lines.push(wrapText(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
+  }
+  return lines.join('\n');
+}
 
 /** yargs options of `jaksim calibrate` (registered in main.ts). */
 export function withCalibrateOptions<T>(y: Argv<T>) {

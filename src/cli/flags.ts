@@ -1,12 +1,36 @@
-// Checks of command-line flags shared by the commands: one message naming the flag, exit 2.
-import { UserError } from '../io/errors.js';
+// Flag parsing shared by the commands: the default worker count, worker and shard flags; one message naming
+// the flag, exit 2 (the integer check itself is io/errors.ts's checkInteger, shared with the use cases' inputs).
+import { availableParallelism } from 'node:os';
+import type { Shard } from '../app/shards.js';
+import { UserError, checkInteger, parseIntegerList } from '../io/errors.js';
 
-/** Throw a UserError unless `value` (when given) is a whole number in [min, max]. */
-export function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${value}`);
+export { checkInteger, parseIntegerList };
+
+/** Largest worker count accepted by --workers. */
+export const MAX_WORKERS = 64;
+
+/** Default of every --workers flag: the core count, at most 8. */
+export const defaultWorkers = (): number => Math.max(1, Math.min(availableParallelism(), 8));
+
+/** The check of every --workers flag. */
+export function checkWorkers(workers: number): void {
+  checkInteger('workers', workers, 1, MAX_WORKERS);
+}
+
+/** Parse `i/n` (1 <= i <= n); throws UserError. */
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || index < 1 || count < 1 || index > count || count > 1_000_000) {
+    throw new UserError(`--shard: expected i/n with 1 <= i <= n <= 1000000 (such as 2/8), got ${JSON.stringify(String(text).slice(0, 40))}`);
   }
+  return { index, count };
+}
+
+/** A flag that yargs collects into a list when repeated: always a list of strings. */
+export function repeated(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String);
 }
 
 /** `--months 6,9,12,24`: months of the console tables, each a visit of the scenario; undefined when not given. */

@@ -1,117 +1,27 @@
-// The CLI: a function from arguments to an exit code. yargs wiring only; the work is in engine/ and io/.
-import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
-import yargs, { type Argv } from 'yargs';
-import { simulateScenario } from '../engine/simulate.js';
+// The CLI: a function from arguments to an exit code. yargs wiring only; each command's module parses its
+// flags, calls its use case (app/) on an engine, and prints.
+import yargs from 'yargs';
 import { UserError } from '../io/errors.js';
-import { writeRunResults } from '../io/results.js';
-import { LIMITS, loadScenario } from '../io/scenario.js';
-import { runReportHtml } from '../io/report.js';
-import { formatRunTable } from '../io/table.js';
-import { benchCommand, type BenchArgs } from './bench.js';
-import { checkInteger, parseMonths } from './flags.js';
+import { benchCommand, withBenchOptions, type BenchArgs } from './bench.js';
 import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOptions, type CalibrateArgs, type ValidateArgs } from './calibrate.js';
-import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
-import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
-import { progressBar } from './progress.js';
-import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
+import { cliContext } from './context.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
-import { runShard, runWithCheckpoint } from './shard.js';
+import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
+import type { Io } from './print.js';
+import { runCommand, withRunOptions, type RunArgs } from './run.js';
+import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
+import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
 import { explainFailure, versionText } from './usage.js';
-import { calibrationWarning, uncalibratedDrugs } from '../io/calibrated.js';
-import { TABLE_WIDTH, wrapText } from '../io/columns.js';
+
+export type { Io };
 
 /** Exit codes: 0 success, 1 internal error (a bug), 2 user error (bad input). */
 export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
-
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
 };
-
-export const defaultWorkers = (): number => Math.max(1, Math.min(availableParallelism(), 8));
-
-interface RunArgs {
-  scenario: string;
-  patients?: number;
-  seed?: number;
-  workers: number;
-  out: string;
-  json: boolean;
-  shard?: string;
-  checkpoint: boolean;
-  allowLarge: boolean;
-  months?: string;
-}
-
-async function runCommand(args: RunArgs, io: Io): Promise<number> {
-  checkInteger('patients', args.patients, 1, args.allowLarge ? Number.MAX_SAFE_INTEGER : LIMITS.patients);
-  checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
-  checkInteger('workers', args.workers, 1, 64);
-  if (args.shard !== undefined && args.checkpoint) throw new UserError('--shard and --checkpoint: give one (a shard is short; rerun a lost shard instead)');
-  const scenario = loadScenario(args.scenario, { allowLarge: args.allowLarge });
-  if (args.patients !== undefined) scenario.patients = args.patients;
-  if (args.seed !== undefined) scenario.seed = args.seed;
-  const months = parseMonths(args.months, scenario);
-  const warning = calibrationWarning(uncalibratedDrugs(scenario));
-  if (warning) io.err(wrapText(warning, TABLE_WIDTH, '  '));
-  const progress = progressBar(!args.json, scenario.name);
-  let result;
-  let finish = () => {};
-  try {
-    if (args.shard !== undefined) {
-      const shard = await runShard(scenario, String(args.shard), args.workers, args.out, progress.onProgress);
-      progress.stop();
-      io.out(`Shard ${args.shard}: ${shard.blocks} of ${shard.blockCount} blocks -> ${relative(process.cwd(), shard.file) || shard.file}`);
-      return EXIT.ok;
-    }
-    if (args.checkpoint) {
-      const outcome = await runWithCheckpoint(scenario, args.workers, args.out, progress.onProgress, io.err);
-      if (outcome.kind === 'stopped') {
-        progress.stop();
-        io.err(`jaksim: ${outcome.message}`);
-        return outcome.exitCode;
-      }
-      result = outcome.result;
-      finish = outcome.finish;
-    } else {
-      result = await simulateScenario(scenario, { workers: args.workers, onProgress: progress.onProgress });
-    }
-  } finally {
-    progress.stop();
-  }
-  const command = ['jaksim', ...process.argv.slice(2)].join(' ');
-  const report = await runReportHtml(result, scenario, command);
-  const folder = writeRunResults(args.out, scenario, result, command, undefined, { 'report.html': report });
-  finish();
-  if (args.json) {
-    io.out(JSON.stringify(result));
-  } else {
-    io.out(formatRunTable(result, months));
-    io.out(`\nResults: ${relative(process.cwd(), folder) || folder}`);
-    io.out(`Report: ${relative(process.cwd(), join(folder, 'report.html'))}`);
-  }
-  return EXIT.ok;
-}
-
-function withRunOptions<T>(y: Argv<T>) {
-  return y
-    .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
-    .option('patients', { type: 'number', describe: 'patients to simulate (overrides the scenario)' })
-    .option('seed', { type: 'number', describe: 'random seed (overrides the scenario)' })
-    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
-    .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
-    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n (blocks b with b mod n = i - 1) and write a partial result for `jaksim merge`' })
-    .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed blocks as the run goes; the same command resumes a killed run' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits that protect the machine (file size, nesting, patients, drugs, policies, visits); see README' })
-    .option('months', { type: 'string', describe: 'months of the console tables, e.g. 6,9,12,24 (default: 6, 9, 12, 24 and the horizon)' });
-}
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -119,6 +29,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     io.out(versionText());
     return EXIT.ok;
   }
+  const cli = cliContext(argv, io);
   let code: number = EXIT.ok;
   const guard = (work: () => Promise<number>) => async () => {
     try {
@@ -131,35 +42,21 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .scriptName('jaksim')
     .usage('$0 <command> [options]\n\nMonte Carlo simulation of JAK inhibitor switching policies in severe alopecia areata.')
     .command('run <scenario>', 'simulate a scenario and write results/<scenario>/<run-id>/',
-      (y) => withRunOptions(y),
-      (a) => guard(() => runCommand(a as unknown as RunArgs, io))())
+      (y) => withRunOptions(y), (a) => guard(() => runCommand(a as unknown as RunArgs, cli))())
     .command('sweep <scenario>', 'run a scenario over a grid of parameter values (--set or its sweep: section)',
-      (y) => withSweepOptions(y),
-      (a) => guard(() => sweepCommand(a as unknown as SweepArgs, io.out, io.err))())
+      (y) => withSweepOptions(y), (a) => guard(() => sweepCommand(a as unknown as SweepArgs, cli))())
     .command('merge <partials..>', 'merge the partial results of `run --shard i/n` into one run\'s results',
-      (y) => withMergeOptions(y), (a) => guard(() => mergeCommand(a as unknown as MergeArgs, io.out))())
+      (y) => withMergeOptions(y), (a) => guard(() => mergeCommand(a as unknown as MergeArgs, cli))())
     .command('bench', 'measure patients per second and parallel efficiency (for CI tracking)',
-      (y) => y
-        .option('scenario', { type: 'string', default: 'scenarios/canonical-bench.yaml', describe: 'scenario to time' })
-        .option('patients', { type: 'number', describe: 'patients per run (overrides the scenario)' })
-        .option('workers', { type: 'string', default: '1,2', describe: 'comma-separated worker counts' })
-        .option('repeat', { type: 'number', default: 5, describe: 'timed runs per worker count, after one warm-up' })
-        .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
-        .option('baseline', { type: 'string', describe: 'earlier --json document to compare with' })
-        .option('max-regression', { type: 'number', default: 10, describe: 'exit 3 when median patients/s fell by more than this percentage' })
-        .option('child', { type: 'number', hidden: true }),
-      (a) => guard(() => {
-        checkInteger('patients', a.patients, 1, LIMITS.patients);
-        return benchCommand(a as unknown as BenchArgs, io.out, io.err);
-      })())
+      (y) => withBenchOptions(y), (a) => guard(() => benchCommand(a as unknown as BenchArgs, cli))())
     .command('trial <drug>', 'simulate a single-arm trial of one drug in a published trial population',
-      (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, io.out, io.err))())
+      (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, cli))())
     .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
-      (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, io.out, io.err))())
+      (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, cli))())
     .command('calibrate', 'fit drug parameters to data/trials.json; write the calibrated catalog and the validation report',
-      (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, io.out, io.err))())
+      (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, cli))())
     .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
-      (y) => withValidateOptions(y), (a) => guard(() => validateCommand(a as unknown as ValidateArgs, io.out))())
+      (y) => withValidateOptions(y), (a) => guard(() => validateCommand(a as unknown as ValidateArgs, cli))())
     .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, power, calibrate, validate')
     .strict()
     .exitProcess(false)

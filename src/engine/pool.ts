@@ -1,30 +1,21 @@
-// The engine: blocks of patients on a piscina pool (or in-process for one worker), merged in block order.
-import { Piscina } from 'piscina';
+// The engine: tasks (blocks of patients, power trials) on a piscina pool or in-process for one worker, results in task order.
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { BroadcastChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
 import type { CompiledScenario } from '../model/compile.js';
-import type { TrialSpec } from '../model/trial.js';
-import { planBlocks, runBlock, runTrialBlock, type BlockSpec } from './runBlock.js';
-
-/**
- * One block for a worker. The compiled scenario travels only when the worker
- * lacks it: workers keep the scenario of each `runKey` they have seen, and
- * answer a task without it by an empty array (see worker.ts). Cloning the
- * scenario into every task made the heap grow with the number of blocks.
- */
-export interface BlockTask {
-  runKey: number;
-  compiled?: CompiledScenario;
-  trial?: TrialSpec;
-  block: BlockSpec;
-}
+import { trialCountsLength, type TrialSpec } from '../model/trial.js';
+import { powerStride, type PowerTrialDesign } from './powerTrials.js';
+import { planBlocks, type Block, type BlockAggregates } from './runBlock.js';
+import { runTask, type ChannelMessage, type Task, type WorkerTask } from './tasks.js';
 
 export interface EngineOptions {
   /** Worker threads; 1 runs in-process. */
   workers: number;
 }
 
-/** Called after each block is merged: patients simulated so far, and in all. */
+/** Called after each block is merged: patients simulated so far, and in all (0: not known beforehand). */
 export type Progress = (done: number, total: number) => void;
 
 /** Flags that take a module to load, in `--flag value` or `--flag=value` form. */
@@ -74,46 +65,67 @@ function workerSetup(): { filename: string; execArgv: string[] } {
   return { filename, execArgv };
 }
 
+/** Patients per task of power-analysis trials: enough work per task that the pool's round trip does not matter. */
+const PATIENTS_PER_POWER_TASK = 20_000;
+
+/** A run's registration with the workers: its key and how many runs in flight use it. */
+interface Registration { runKey: number; users: number }
+
 /**
- * Runs blocks of patients and merges their aggregates in block order, so the
- * result is byte-identical for any number of workers. Reuse one engine for
- * many runs (sweeps, power analysis); close it when done.
+ * Runs tasks on a compiled scenario and hands back their values in task
+ * order (blocks merged in block order), so results are byte-identical for
+ * any number of workers. Each compiled scenario in use is broadcast to the
+ * workers once (reference-counted: concurrent runs of one scenario share it)
+ * and released when its last run ends; tasks carry only the run's key.
+ * Reuse one engine for many runs (sweeps, calibration, power); close it when done.
  */
 export class Engine {
   readonly workers: number;
   private pool: Piscina | null = null;
-  /** Numbers the runs on this engine, so workers can cache each run's scenario. */
+  private channel: BroadcastChannel | null = null;
+  private readonly registered = new Map<CompiledScenario, Registration>();
+  private readonly byKey = new Map<number, CompiledScenario>();
   private runCount = 0;
-  /** Told the patients of each block or task as it completes: progress of commands that run many simulations. */
+  /** Told the patients of each task as it completes: progress of commands that run many simulations. */
   onSimulated?: (patients: number) => void;
 
   constructor(options: EngineOptions) {
     this.workers = Math.max(1, Math.floor(options.workers));
     if (this.workers > 1) {
       const { filename, execArgv } = workerSetup();
+      const name = `jaksim-engine-${randomUUID()}`;
+      this.channel = new BroadcastChannel(name);
+      this.channel.unref();
+      this.channel.onmessage = (event) => {
+        const m = (event as unknown as MessageEvent<ChannelMessage>).data;
+        const compiled = m.kind === 'need' ? this.byKey.get(m.runKey) : undefined;
+        // A worker that started after the registration was broadcast asks again.
+        if (compiled) this.channel?.postMessage({ kind: 'register', runKey: m.runKey, compiled } satisfies ChannelMessage);
+      };
       this.pool = new Piscina({
         filename,
         execArgv,
+        workerData: { channel: name },
         minThreads: this.workers,
         maxThreads: this.workers,
-        // A second block waits in each worker's queue, so a worker starts on it at once instead of
+        // A second task waits in each worker's queue, so a worker starts on it at once instead of
         // idling for the round trip through the main thread (measured: workers busy 93-95% of the
         // wall time with one task per worker, 96-97% with two). Tasks still run one at a time.
         concurrentTasksPerWorker: 2,
-        // Per-task timing histograms are not needed and would grow with the number of blocks.
+        // Per-task timing histograms are not needed and would grow with the number of tasks.
         recordTiming: false,
       });
     }
   }
 
   /** All blocks of the scenario under every policy: merged aggregates (model/layout.ts). */
-  run(c: CompiledScenario, onProgress?: Progress): Promise<Float64Array> {
-    return this.execute(c, undefined, c.layout.length, onProgress);
+  run(c: CompiledScenario, onProgress?: Progress): Promise<BlockAggregates> {
+    return this.merged(c, (block) => ({ kind: 'block', block }), c.layout.length, onProgress);
   }
 
-  /** Trial mode of one drug over the scenario's population (model/trial.ts counts). */
-  trial(c: CompiledScenario, trial: TrialSpec, length: number, onProgress?: Progress): Promise<Float64Array> {
-    return this.execute(c, trial, length, onProgress);
+  /** Trial mode of one drug over the scenario's population: merged counts (model/trial.ts layout). */
+  trial(c: CompiledScenario, trial: TrialSpec, onProgress?: Progress): Promise<Float64Array> {
+    return this.merged(c, (block) => ({ kind: 'trialBlock', trial, block }), trialCountsLength(trial), onProgress);
   }
 
   /**
@@ -121,10 +133,10 @@ export class Engine {
    * hand each block's own aggregates to `onBlock`, in ascending block order.
    * Before launching a block it asks `shouldStop` (a signal arrived): blocks
    * already in flight still finish and reach `onBlock`. Resolves to the
-   * indices completed. Merge with `mergeBlocks` to get the run's aggregates.
+   * indices completed. Merge with engine/blocks.ts's `mergeBlocks` to get the run's aggregates.
    */
   async runBlocks(
-    c: CompiledScenario, indices: readonly number[], onBlock: (index: number, out: Float64Array) => void,
+    c: CompiledScenario, indices: readonly number[], onBlock: (index: number, out: BlockAggregates) => void,
     shouldStop: () => boolean = () => false,
   ): Promise<number[]> {
     const all = planBlocks(c.patients);
@@ -133,119 +145,130 @@ export class Engine {
       return all[i];
     });
     const completed: number[] = [];
-    await this.inBlockOrder(c, undefined, blocks, (block, out) => {
-      onBlock(block.index, out);
-      completed.push(block.index);
+    await this.inOrder(c, blocks.map((block): Task => ({ kind: 'block', block })), (t, out) => {
+      onBlock(blocks[t].index, out);
+      completed.push(blocks[t].index);
     }, shouldStop, true);
     return completed;
   }
 
-  /**
-   * Tasks of another kind (power analysis: engine/trialSim.ts's PowerTask) on
-   * the same pool, results in task order; in-process with `local` for one worker.
-   */
-  async runTasks<T extends object>(
-    tasks: readonly T[], local: (task: T) => Float64Array, patientsOf: (task: T) => number = () => 0,
-  ): Promise<Float64Array[]> {
-    if (!this.pool) {
-      const outs: Float64Array[] = [];
-      for (const task of tasks) {
-        outs.push(local(task));
-        this.onSimulated?.(patientsOf(task));
-      }
-      return outs;
+  /** `trials` simulated trials of one design: their values concatenated in trial order (powerStride each). */
+  async powerTrials(c: CompiledScenario, design: PowerTrialDesign, trials: number): Promise<Float64Array> {
+    const per = Math.max(1, Math.min(trials, Math.ceil(PATIENTS_PER_POWER_TASK / design.n)));
+    const tasks: Task[] = [];
+    for (let first = 0; first < trials; first += per) {
+      tasks.push({ kind: 'powerTrials', design, range: { first, count: Math.min(per, trials - first) } });
     }
-    const pool = this.pool;
-    return Promise.all(tasks.map(async (task) => {
-      const out = (await pool.run(task)) as Float64Array;
-      this.onSimulated?.(patientsOf(task));
-      return out;
-    }));
+    const all = new Float64Array(trials * powerStride(design));
+    let at = 0;
+    await this.inOrder(c, tasks, (_, out) => { all.set(out, at); at += out.length; }, () => false, false);
+    return all;
   }
 
   async close(): Promise<void> {
     if (this.pool) await this.pool.destroy();
     this.pool = null;
+    this.channel?.close();
+    this.channel = null;
   }
 
-  private async execute(
-    c: CompiledScenario, trial: TrialSpec | undefined, length: number, onProgress?: Progress,
+  /** Every block of the run as `taskOf` makes it, added up in block order. */
+  private async merged(
+    c: CompiledScenario, taskOf: (block: Block) => Task, length: number, onProgress?: Progress,
   ): Promise<Float64Array> {
+    const blocks = planBlocks(c.patients);
     const total = new Float64Array(length);
     let done = 0;
-    await this.inBlockOrder(c, trial, planBlocks(c.patients), (block, out) => {
+    await this.inOrder(c, blocks.map(taskOf), (t, out) => {
       for (let i = 0; i < length; i++) total[i] += out[i];
-      done += block.size;
+      done += blocks[t].size;
       onProgress?.(done, c.patients);
-      this.onSimulated?.(block.size);
     }, () => false, onProgress !== undefined);
     return total;
   }
 
+  /** Broadcast `c` to the workers unless a run in flight already did; returns its key. */
+  private register(c: CompiledScenario): number {
+    const known = this.registered.get(c);
+    if (known) {
+      known.users++;
+      return known.runKey;
+    }
+    const runKey = ++this.runCount;
+    this.registered.set(c, { runKey, users: 1 });
+    this.byKey.set(runKey, c);
+    this.channel!.postMessage({ kind: 'register', runKey, compiled: c } satisfies ChannelMessage);
+    return runKey;
+  }
+
+  private release(c: CompiledScenario): void {
+    const r = this.registered.get(c)!;
+    if (--r.users > 0) return;
+    this.registered.delete(c);
+    this.byKey.delete(r.runKey);
+    this.channel?.postMessage({ kind: 'release', runKey: r.runKey } satisfies ChannelMessage);
+  }
+
   /**
-   * Simulate `blocks` (in-process, or on the pool with a bounded window in
-   * flight) and hand each block's aggregates to `onBlock` strictly in block
-   * order. `shouldStop` is asked before each launch; blocks in flight finish.
+   * Run `tasks` (in-process, or on the pool with a bounded window in flight)
+   * and hand each task's values to `onResult` strictly in task order.
+   * `shouldStop` is asked before each launch; tasks in flight finish.
    */
-  private async inBlockOrder(
-    c: CompiledScenario, trial: TrialSpec | undefined, blocks: readonly BlockSpec[],
-    onBlock: (block: BlockSpec, out: Float64Array) => void, shouldStop: () => boolean, yieldBetween: boolean,
+  private async inOrder(
+    c: CompiledScenario, tasks: readonly Task[], onResult: (index: number, out: Float64Array) => void,
+    shouldStop: () => boolean, yieldBetween: boolean,
   ): Promise<void> {
     if (!this.pool) {
-      for (const block of blocks) {
+      for (let t = 0; t < tasks.length; t++) {
         if (shouldStop()) break;
-        onBlock(block, trial ? runTrialBlock(c, trial, block) : runBlock(c, block));
-        // Let timers (the progress bar) and signal handlers run between blocks.
+        onResult(t, runTask(c, tasks[t]));
+        this.onSimulated?.(patientsOf(tasks[t]));
+        // Let timers (the progress bar) and signal handlers run between tasks.
         if (yieldBetween) await new Promise((r) => setImmediate(r));
       }
       return;
     }
     const pool = this.pool;
-    const runKey = ++this.runCount;
+    const runKey = this.register(c);
     const window = this.workers * 4;
     const pending = new Map<number, Promise<Float64Array>>();
     let next = 0;
-    const runOnPool = async (block: BlockSpec): Promise<Float64Array> => {
-      const out = (await pool.run({ runKey, trial, block } satisfies BlockTask)) as Float64Array;
-      // Empty: that worker has not seen this run yet; send the scenario once.
-      return out.length > 0 ? out : (pool.run({ runKey, compiled: c, trial, block } satisfies BlockTask) as Promise<Float64Array>);
-    };
     const launch = () => {
-      while (next < blocks.length && pending.size < window && !shouldStop()) {
-        const block = blocks[next++];
-        pending.set(block.index, runOnPool(block));
+      while (next < tasks.length && pending.size < window && !shouldStop()) {
+        const t = next++;
+        pending.set(t, pool.run({ runKey, task: tasks[t] } satisfies WorkerTask) as Promise<Float64Array>);
       }
     };
-    launch();
     try {
-      for (const block of blocks) {
-        const task = pending.get(block.index);
+      launch();
+      for (let t = 0; t < tasks.length; t++) {
+        const task = pending.get(t);
         if (!task) break; // never launched: stopped
         const out = await task;
-        pending.delete(block.index);
-        onBlock(block, out);
+        pending.delete(t);
+        onResult(t, out);
+        this.onSimulated?.(patientsOf(tasks[t]));
         launch();
       }
     } finally {
-      // On failure, let the other in-flight blocks settle so none rejects unobserved.
+      // On failure, let the other tasks in flight settle so none rejects unobserved.
       await Promise.allSettled(pending.values());
+      this.release(c);
     }
   }
 }
 
-/**
- * Merge per-block aggregates of a whole run strictly in block order, adding
- * the float sums exactly as `Engine.run` does, so the result is
- * byte-identical to a single uninterrupted run. Every block of the run must be
- * present (callers check and name missing blocks first).
- */
-export function mergeBlocks(c: CompiledScenario, blocks: ReadonlyMap<number, Float64Array>): Float64Array {
-  const length = c.layout.length;
-  const total = new Float64Array(length);
-  for (const block of planBlocks(c.patients)) {
-    const out = blocks.get(block.index);
-    if (!out || out.length !== length) throw new RangeError(`block ${block.index} is missing or has the wrong length`);
-    for (let i = 0; i < length; i++) total[i] += out[i];
+/** The patients a task simulates (for Engine.onSimulated). */
+function patientsOf(task: Task): number {
+  return task.kind === 'powerTrials' ? task.range.count * task.design.n : task.block.size;
+}
+
+/** Run `work` on a new engine of `workers` workers, closed afterwards whatever happens. */
+export async function withEngine<T>(workers: number, work: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = new Engine({ workers });
+  try {
+    return await work(engine);
+  } finally {
+    await engine.close();
   }
-  return total;
 }

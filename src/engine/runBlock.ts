@@ -10,18 +10,21 @@ import { streamFor } from '../rng/streams.js';
 /** Patients per block: fixed by the engine (never by the worker count), part of what a seed means. */
 export const BLOCK_SIZE = 4096;
 
-export interface BlockSpec {
+/** Block `index` of a run: patients index * BLOCK_SIZE onwards, `size` of them (BLOCK_SIZE, the last one possibly fewer). */
+export interface Block {
   index: number;
-  /** First patient of the block: index * BLOCK_SIZE. */
   size: number;
 }
+
+/** One block's (or a merged run's) aggregates, laid out by model/layout.ts; read them through engine/aggregates.ts. */
+export type BlockAggregates = Float64Array;
 
 /**
  * Simulate one block under every policy of the scenario (common random
  * numbers: each patient is drawn once and followed under each policy).
  * Returns the block's aggregates (model/layout.ts).
  */
-export function runBlock(c: CompiledScenario, block: BlockSpec): Float64Array {
+export function runBlock(c: CompiledScenario, block: Block): BlockAggregates {
   const rng = streamFor(c.seed, block.index);
   const patient = new Patient(c.drugCount);
   const acc = new Float64Array(c.layout.length);
@@ -44,16 +47,16 @@ export function runBlock(c: CompiledScenario, block: BlockSpec): Float64Array {
   const pairCost = lay.pairCost;
   for (let i = 0; i < block.size; i++) {
     drawPatient(rng, c, patient);
-    for (let p = 0; p < policyCount; p++) {
-      firstVisit[p] = followPolicy(c, p, patient, acc, record);
+    for (let policy = 0; policy < policyCount; policy++) {
+      firstVisit[policy] = followPolicy(c, policy, patient, acc, record);
       if (hasCosts) {
         let x = 0;
-        for (let d = 0; d < drugCount; d++) x += c.monthlyPrice[d] * record[p * stride + RECORD_DRUG_MONTHS + d];
-        cost[p] = x;
-        const at = p * lay.policyStride + lay.cost;
+        for (let d = 0; d < drugCount; d++) x += c.monthlyPrice[d] * record[policy * stride + RECORD_DRUG_MONTHS + d];
+        cost[policy] = x;
+        const at = policy * lay.policyStride + lay.cost;
         acc[at] += x;
         acc[at + 1] += x * x;
-        if (firstVisit[p] < never) acc[at + 2] += x;
+        if (firstVisit[policy] < never) acc[at + 2] += x;
       }
     }
     for (let q = 0; q < pairCount; q++) {
@@ -96,7 +99,7 @@ export function runBlock(c: CompiledScenario, block: BlockSpec): Float64Array {
 }
 
 /** Trial mode for one block: the same patients as runBlock, one drug, exact times. */
-export function runTrialBlock(c: CompiledScenario, trial: TrialSpec, block: BlockSpec): Float64Array {
+export function runTrialBlock(c: CompiledScenario, trial: TrialSpec, block: Block): Float64Array {
   const rng = streamFor(c.seed, block.index);
   const patient = new Patient(c.drugCount);
   const counts = new Float64Array(trialCountsLength(trial));
@@ -108,8 +111,8 @@ export function runTrialBlock(c: CompiledScenario, trial: TrialSpec, block: Bloc
 }
 
 /** The blocks of a run of `patients` patients, the last one possibly short. */
-export function planBlocks(patients: number): BlockSpec[] {
-  const blocks: BlockSpec[] = [];
+export function planBlocks(patients: number): Block[] {
+  const blocks: Block[] = [];
   for (let i = 0; i * BLOCK_SIZE < patients; i++) {
     blocks.push({ index: i, size: Math.min(BLOCK_SIZE, patients - i * BLOCK_SIZE) });
   }

@@ -1,7 +1,7 @@
 // Merged aggregates -> the run's result document (MODEL.md "Visits and response" and the secondary outputs).
 import type { CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
-import { meanInterval, pairedDifference, ratioOfMeans, wilson, type Difference, type Rate, type Ratio } from './intervals.js';
+import { meanInterval, pairedDifference, ratioOfMeans, wilson, type Difference, type Rate, type Ratio } from '../stats/intervals.js';
 
 export interface MonthRate extends Rate { month: number }
 export interface MonthDifference extends Difference { month: number }

@@ -1,22 +1,35 @@
-// Worker-thread glue: one block in, its aggregates out (transferred, not copied).
+// Worker-thread glue: the compiled scenario of each registered run (broadcast once), one task in, its values out (transferred).
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { runBlock, runTrialBlock } from './runBlock.js';
 import type { CompiledScenario } from '../model/compile.js';
-import type { BlockTask } from './pool.js';
-import { runPowerBlock, type PowerTask } from './trialSim.js';
+import { runTask, type ChannelMessage, type WorkerTask } from './tasks.js';
 
-/** Scenarios of the runs this worker has seen, newest last; a few suffice (one run at a time per engine). */
 const scenarios = new Map<number, CompiledScenario>();
-const KEEP = 4;
-
-export default function simulateBlock(task: BlockTask | PowerTask): Float64Array {
-  if ('power' in task) return Piscina.move(runPowerBlock(task.compiled, task.power.spec, task.power.block)) as unknown as Float64Array;
-  if (task.compiled) {
-    scenarios.set(task.runKey, task.compiled);
-    if (scenarios.size > KEEP) scenarios.delete(scenarios.keys().next().value!);
+const waiting = new Map<number, ((c: CompiledScenario) => void)[]>();
+const channel = new BroadcastChannel((Piscina.workerData as { channel: string }).channel);
+channel.unref();
+channel.onmessage = (event) => {
+  const m = (event as unknown as MessageEvent<ChannelMessage>).data;
+  if (m.kind === 'register') {
+    scenarios.set(m.runKey, m.compiled);
+    for (const resolve of waiting.get(m.runKey) ?? []) resolve(m.compiled);
+    waiting.delete(m.runKey);
+  } else if (m.kind === 'release') {
+    scenarios.delete(m.runKey);
   }
-  const compiled = scenarios.get(task.runKey);
-  if (!compiled) return new Float64Array(0); // ask for the scenario (pool.ts)
-  const out = task.trial ? runTrialBlock(compiled, task.trial, task.block) : runBlock(compiled, task.block);
-  return Piscina.move(out) as unknown as Float64Array;
+};
+
+function run(c: CompiledScenario, task: WorkerTask['task']): Float64Array {
+  return Piscina.move(runTask(c, task)) as unknown as Float64Array;
+}
+
+export default function work({ runKey, task }: WorkerTask): Float64Array | Promise<Float64Array> {
+  const compiled = scenarios.get(runKey);
+  if (compiled) return run(compiled, task);
+  return new Promise<CompiledScenario>((resolve) => {
+    const list = waiting.get(runKey) ?? [];
+    if (list.length === 0) channel.postMessage({ kind: 'need', runKey } satisfies ChannelMessage);
+    list.push(resolve);
+    waiting.set(runKey, list);
+  }).then((c) => run(c, task));
 }

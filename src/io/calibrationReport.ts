@@ -1,17 +1,15 @@
 // Validation report of a calibration: published vs simulated points (CSV, console table), response curves, report.html.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CalibrationResult, PointFit } from '../calibration/fit.js';
+import type { CalibrationResult, PointFit } from '../calibration/assess.js';
+import { writeFileAtomic } from './atomic.js';
 import { renderSvg, type ChartSpec } from './charts.js';
-import { TABLE_WIDTH, fitTable, wrapText } from './columns.js';
+import { csvDocument, type CsvValue } from './csv.js';
+import { esc, page } from './html.js';
 
-const pct = (v: number) => (Number.isFinite(v) ? (100 * v).toFixed(1) : '-');
-const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const csvCell = (v: unknown) => {
-  if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) return '';
-  const t = typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v);
-  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-};
+export const pct = (v: number) => (Number.isFinite(v) ? (100 * v).toFixed(1) : '-');
+/** Numbers to 6 significant digits, non-finite ones empty: the precision of the calibration's CSV files. */
+const rounded = (v: CsvValue): CsvValue => (typeof v === 'number' ? (Number.isFinite(v) ? Number(v.toPrecision(6)) : null) : v);
+const calibrationCsv = (head: string, rows: CsvValue[][]) => csvDocument(head.split(','), rows.map((r) => r.map(rounded)));
 
 /**
  * Why a point lies outside its published interval: another published arm of
@@ -37,50 +35,29 @@ export function misfitReason(p: PointFit, all: PointFit[]): string {
 
 export function pointsCsv(r: CalibrationResult): string {
   const head = 'trial,population,drug,week,band,n,n_eff,approx,published_salt20,published_lo,published_hi,simulated_salt20,simulated_lo,simulated_hi,residual_se_salt20,published_salt10,simulated_salt10,simulated10_lo,simulated10_hi,residual_se_salt10,within_published_interval,deviance,note';
-  const rows = r.points.map((p) => [
+  return calibrationCsv(head, r.points.map((p) => [
     p.trial, p.population, p.drug, p.week, p.band, p.n, p.nEff, p.approx, p.salt20, p.pub20Lo, p.pub20Hi,
     p.sim20, p.sim20Lo, p.sim20Hi, p.residual20, p.salt10, p.salt10 === undefined ? undefined : p.sim10,
     p.salt10 === undefined ? undefined : p.sim10Lo, p.salt10 === undefined ? undefined : p.sim10Hi,
     p.residual10, p.withinPublished, p.deviance, misfitReason(p, r.points),
-  ].map(csvCell).join(','));
-  return `${[head, ...rows].join('\n')}\n`;
+  ]));
 }
 
 export function curvesCsv(r: CalibrationResult): string {
-  const rows = r.curves.flatMap((c) => c.weeks.map((w) => [c.drug, c.population, w.week, w.salt20, w.lo, w.hi, w.salt10].map(csvCell).join(',')));
-  return `${['drug,population,week,salt20,salt20_lo,salt20_hi,salt10', ...rows].join('\n')}\n`;
+  return calibrationCsv('drug,population,week,salt20,salt20_lo,salt20_hi,salt10',
+    r.curves.flatMap((c) => c.weeks.map((w) => [c.drug, c.population, w.week, w.salt20, w.lo, w.hi, w.salt10])));
 }
 
 export function parametersCsv(r: CalibrationResult): string {
-  const rows = r.estimates.map((e) => [e.name, e.estimate, e.lo, e.hi, e.se, e.kind, e.note].map(csvCell).join(','));
-  return `${['parameter,estimate,lo,hi,se_fitted_scale,kind,note', ...rows].join('\n')}\n`;
+  return calibrationCsv('parameter,estimate,lo,hi,se_fitted_scale,kind,note',
+    r.estimates.map((e) => [e.name, e.estimate, e.lo, e.hi, e.se, e.kind, e.note]));
 }
 
 /** The goodness-of-fit line: deviance, df, p-value, points inside their published intervals. */
 export function fitSummary(r: CalibrationResult): string {
   const inside = r.points.filter((p) => p.withinPublished).length;
-  return `deviance ${r.deviance.toFixed(2)} on ${r.df} df (${r.dataDf} data proportions - ${r.spec.names.length} parameters), `
+  return `deviance ${r.deviance.toFixed(2)} on ${r.df} df (${r.dataDf} data proportions - ${r.params.names.length} parameters), `
     + `p = ${r.pValue.toPrecision(2)}; ${inside} of ${r.points.length} points inside their published 95% interval`;
-}
-
-/** Console table: every published point beside its simulated value and interval. */
-export function formatValidationTable(r: CalibrationResult): string {
-  // Within 100 columns (io/columns.ts): trial names cut at 24 characters (points.csv and the report keep them whole).
-  const rows = [['trial', 'drug', 'week', 'band', 'published (95%)', 'simulated (95%)', 'resid', 'ok']];
-  for (const p of r.points) {
-    const pub = `${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})`;
-    const sim = `${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})`;
-    rows.push([p.trial, p.drug, String(p.week), p.band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
-    if (p.salt10 !== undefined) {
-      rows.push(['', '  SALT <= 10', '', '', pct(p.salt10), `${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`, (p.residual10 ?? NaN).toFixed(2), '']);
-    }
-  }
-  const lines = [fitTable(rows, TABLE_WIDTH, { maxLabel: 24, gap: 1, leftAligned: 2 })];
-  lines.push('', wrapText(`Fit: ${fitSummary(r)}`, TABLE_WIDTH, '  '));
-  for (const p of r.points.filter((q) => !q.withinPublished)) {
-    lines.push(wrapText(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
-  }
-  return lines.join('\n');
 }
 
 /** One chart per drug: simulated SALT <= 20 and <= 10 curves (weeks 0-104) with the published points and their intervals. */
@@ -119,19 +96,15 @@ function drugChart(r: CalibrationResult, drug: string): ChartSpec {
 /** Self-contained report.html: fit statistics, parameters with intervals, points table, one chart per drug. */
 export async function calibrationReportHtml(r: CalibrationResult, meta: { command: string; dataFile: string; seconds: number }): Promise<string> {
   const charts: string[] = [];
-  for (const drug of r.spec.drugs) charts.push(await renderSvg(drugChart(r, drug)));
+  for (const drug of r.params.drugs) charts.push(await renderSvg(drugChart(r, drug)));
   const params = r.estimates.map((e) => `<tr><td>${esc(e.name)}</td><td>${e.estimate.toFixed(3)}</td><td>${e.lo === null ? 'open (not bounded by the data)' : e.lo.toFixed(3)} to ${e.hi === null ? 'open (not bounded by the data)' : e.hi.toFixed(3)}</td><td>${e.kind}</td><td>${esc(e.note ?? '')}</td></tr>`).join('\n');
   const rows = r.points.map((p) => `<tr${p.withinPublished ? '' : ' class="out"'}><td>${esc(p.trial)}</td><td>${esc(p.drug)}</td><td>${p.week}</td><td>${esc(p.band)}</td><td>${p.n ?? `none (weight ${p.nEff.toFixed(0)})`}${p.approx ? ' approx' : ''}</td>`
     + `<td>${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})</td><td>${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})</td><td>${p.residual20.toFixed(2)}</td>`
     + `<td>${p.salt10 === undefined ? '' : `${pct(p.salt10)} / ${pct(p.sim10)} (${(p.residual10 ?? NaN).toFixed(2)})`}</td><td>${p.withinPublished ? 'yes' : `no: ${esc(misfitReason(p, r.points))}`}</td></tr>`).join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>jaksim calibration report</title>
-<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; font-size: 13px; margin: 1em 0; } td, th { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }
-tr.out td { background: #fde8e8; } .charts { display: flex; flex-wrap: wrap; gap: 1em; } code { background: #f4f4f4; padding: 0 3px; }
-</style></head><body>
-<h1>Calibration to the published trials</h1>
+  const style = `
+table td, table th { text-align: left; } tr.out td { background: #fde8e8; } .charts { display: flex; flex-wrap: wrap; gap: 1em; } code { background: #f4f4f4; padding: 0 3px; }
+`;
+  return page('jaksim calibration report', `<h1>Calibration to the published trials</h1>
 <p>Data <code>${esc(meta.dataFile)}</code> (${esc(r.dataVersion)}); seed ${r.seed}; ${r.patients.toLocaleString('en-US')} simulated patients per arm; ${r.evals} objective evaluations; ${meta.seconds.toFixed(0)} s.<br>
 Command: <code>${esc(meta.command)}</code></p>
 <h2>Goodness of fit</h2>
@@ -148,24 +121,17 @@ ${rows}
 <p>Lines: simulated SALT &le; 20 (solid, shaded Monte Carlo 95% interval) and SALT &le; 10 (dashed) in each trial population with the fitted parameters; points: published rates with their 95% binomial (Wilson) intervals.</p>
 <div class="charts">
 ${charts.map((svg) => `<div>${svg}</div>`).join('\n')}
-</div>
-</body></html>
-`;
+</div>`, style);
 }
 
 /** Write report.html, points.csv, curves.csv and parameters.csv into `dir` (each atomically). */
 export async function writeCalibrationReport(dir: string, r: CalibrationResult, meta: { command: string; dataFile: string; seconds: number }): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
   const files: [string, string][] = [
     ['report.html', await calibrationReportHtml(r, meta)],
     ['points.csv', pointsCsv(r)],
     ['curves.csv', curvesCsv(r)],
     ['parameters.csv', parametersCsv(r)],
   ];
-  for (const [name, text] of files) {
-    const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-    writeFileSync(tmp, text);
-    renameSync(tmp, join(dir, name));
-  }
+  for (const [name, text] of files) writeFileAtomic(join(dir, name), text);
   return files.map(([name]) => join(dir, name));
 }

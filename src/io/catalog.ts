@@ -1,8 +1,8 @@
 // The calibrated catalog file (YAML): drugs and fitted globals for scenarios, plus uncertainty and fit statistics.
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import type { CalibrationResult } from '../calibration/fit.js';
+import type { CalibrationResult } from '../calibration/assess.js';
+import { writeFileAtomic } from './atomic.js';
 import { UserError } from './errors.js';
 
 /** Globals the calibration keeps fixed, and why (docs/calibration.md). */
@@ -38,7 +38,7 @@ export function catalogDocument(r: CalibrationResult, meta: CatalogMeta): Record
       deviance: round(r.deviance),
       dataPoints: r.points.length,
       dataDf: r.dataDf,
-      parameters: r.spec.names.length,
+      parameters: r.params.names.length,
       residualDf: r.df,
       pValue: round(r.pValue, 4),
       pointsWithinPublished95: `${r.points.filter((p) => p.withinPublished).length} of ${r.points.length}`,
@@ -59,24 +59,21 @@ export function catalogDocument(r: CalibrationResult, meta: CatalogMeta): Record
         ...(e.note ? { note: e.note } : {}),
       })),
       tauClass: round(r.tauClass, 10),
-      vector: r.spec.names,
+      vector: r.params.names,
       estimate: r.x.map((v) => round(v, 10)),
       covariance: r.covariance.map((row) => row.map((v) => round(v, 8))),
     },
     fixed: Object.entries(FIXED_GLOBALS)
-      .filter(([k]) => !(k === 'sigma' && r.spec.fitSigma))
+      .filter(([k]) => !(k === 'sigma' && r.params.fitSigma))
       .map(([name, why]) => ({ name, value: (r.globals as unknown as Record<string, number>)[name], why })),
   };
 }
 
-/** Write the catalog YAML atomically (temporary file in the same folder, then rename). */
+/** Write the catalog YAML atomically (io/atomic.ts). */
 export function writeCatalog(file: string, doc: Record<string, unknown>): void {
-  mkdirSync(dirname(file) || '.', { recursive: true });
   const header = '# Calibrated drug catalog, written by `jaksim calibrate` (docs/calibration.md). Scenarios use it with\n'
     + '# `catalog: { file: catalog.calibrated.yaml }`. Regenerate rather than edit by hand.\n';
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, header + YAML.stringify(doc, { lineWidth: 0 }));
-  renameSync(tmp, file);
+  writeFileAtomic(file, header + YAML.stringify(doc, { lineWidth: 0 }));
 }
 
 /** The stored free vector, names and covariance of a catalog file (for `jaksim validate`). */

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { BLOCK_SIZE } from '../engine/runBlock.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
+import { writeFileAtomic } from './atomic.js';
+import { blockFromBytes, blockToBytes } from './blockBytes.js';
+import { canonicalJson, documentHash } from './hash.js';
 import { scenarioFolder } from './results.js';
-import { canonicalJson, scenarioHash, writeFileAtomic } from './partial.js';
 
 /**
  * `<outRoot>/<scenario>/.checkpoint-<hash>-<seed>-<patients>/`: the hash is
@@ -13,7 +15,7 @@ import { canonicalJson, scenarioHash, writeFileAtomic } from './partial.js';
  * version and block size, so a changed scenario or engine never resumes from stale blocks.
  */
 export function checkpointFolder(outRoot: string, s: Scenario): string {
-  const hash = scenarioHash({ ...s, engineVersion: ENGINE_VERSION, blockSize: BLOCK_SIZE } as unknown as Scenario).slice(0, 16);
+  const hash = documentHash({ ...s, engineVersion: ENGINE_VERSION, blockSize: BLOCK_SIZE }).slice(0, 16);
   return join(scenarioFolder(outRoot, s.name), `.checkpoint-${hash}-${s.seed}-${s.patients}`);
 }
 
@@ -38,19 +40,14 @@ export class Checkpoint {
       if (!m) continue;
       const index = Number(m[1]);
       if (index >= this.blockCount) continue;
-      const buf = readFileSync(join(this.folder, f));
-      if (buf.length !== this.layoutLength * 8) continue;
-      const a = new Float64Array(this.layoutLength);
-      for (let i = 0; i < a.length; i++) a[i] = buf.readDoubleLE(i * 8);
-      out.set(index, a);
+      const a = blockFromBytes(readFileSync(join(this.folder, f)), this.layoutLength);
+      if (a) out.set(index, a);
     }
     return out;
   }
 
   save(index: number, a: Float64Array): void {
-    const buf = Buffer.alloc(a.length * 8);
-    for (let i = 0; i < a.length; i++) buf.writeDoubleLE(a[i], i * 8);
-    writeFileAtomic(join(this.folder, `block-${index}.f64`), buf);
+    writeFileAtomic(join(this.folder, `block-${index}.f64`), blockToBytes(a));
   }
 
   remove(): void {

@@ -31,3 +31,23 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   return typeof v;
 }
+
+/**
+ * The one integer check of the flags and inputs: throw a UserError naming
+ * `--name` unless `value` (when given) is a whole number in [min, max].
+ */
+export function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/** A comma-separated list of whole numbers in [min, max]. @throws UserError naming `--name`. */
+export function parseIntegerList(name: string, text: string, min: number, max: number): number[] {
+  const list = text.split(',').map((w) => Number(w.trim()));
+  if (list.length === 0 || list.some((w) => !Number.isInteger(w) || w < min || w > max)) {
+    throw new UserError(`--${name}: expected a comma-separated list of whole numbers from ${min} to ${max}, got "${text}"`);
+  }
+  return list;
+}

@@ -1,20 +1,65 @@
-// Power analysis outputs: power.csv, power.json and report.html (power curve with its band and the chosen n).
-import type { PowerResult } from '../engine/power.js';
+// Power analysis result document and its outputs: power.csv, power.json and report.html (power curve with its band and the chosen n).
 import { renderSvg, type ChartSpec } from './charts.js';
+import { csvDocument } from './csv.js';
+import { esc, page, table } from './html.js';
 
-const esc = (s: unknown): string => String(s)
-  .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export type TestName = 'z' | 'fisher' | 'newcombe' | 'welch';
+export type EndpointKind = 'cumulative' | 'point' | 'nonresponse';
+
+export interface EffectSummary { mean: number; sd: number; q025: number; q25: number; q50: number; q75: number; q975: number }
+
+export interface PowerPoint {
+  n: number;
+  /** Parallel: patients on arm 1 and arm 2. */
+  nA: number | null;
+  nB: number | null;
+  power: number;
+  lo: number;
+  hi: number;
+  /** Rejection rate of the same trials with arm 2's policy replaced by arm 1's (SMART: every option replaced by the first compared one). */
+  typeIError: number;
+  typeILo: number;
+  typeIHi: number;
+  /** Estimated effect (arm 2 - arm 1, or regime 2 - regime 1) over the trials. */
+  effect: EffectSummary;
+  /** Mean over trials of each arm's (or embedded regime's) estimated end point. */
+  means: { id: string; mean: number }[];
+}
+
+export interface PowerResult {
+  design: 'parallel' | 'smart';
+  scenario: string;
+  endpoint: string;
+  test: TestName;
+  alpha: number;
+  sides: 1 | 2;
+  arms: string[];
+  ratio: string | null;
+  options: string[] | null;
+  decisionMonth: number | null;
+  compare: string[] | null;
+  trials: number;
+  seed: number;
+  target: number;
+  results: PowerPoint[];
+  /** Smallest n found to reach the target power (null when no n of the grid does). */
+  sampleSize: number | null;
+  sampleSizeSearch: { note: string; runs: PowerPoint[] } | null;
+  elapsedSeconds: number;
+}
+
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 /** power.csv: one row per n of the curve, then the sample-size search runs (`kind` says which). */
 export function powerCsv(r: PowerResult): string {
-  const head = 'kind,n,n_arm1,n_arm2,power,lo,hi,type1_error,type1_lo,type1_hi,effect_mean,effect_sd,effect_q025,effect_q50,effect_q975';
-  const row = (kind: string, p: PowerResult['results'][number]) => [
-    kind, p.n, p.nA ?? '', p.nB ?? '', p.power, p.lo, p.hi, p.typeIError, p.typeILo, p.typeIHi,
+  const head = ['kind', 'n', 'n_arm1', 'n_arm2', 'power', 'lo', 'hi', 'type1_error', 'type1_lo', 'type1_hi',
+    'effect_mean', 'effect_sd', 'effect_q025', 'effect_q50', 'effect_q975'];
+  const row = (kind: string, p: PowerPoint) => [
+    kind, p.n, p.nA, p.nB, p.power, p.lo, p.hi, p.typeIError, p.typeILo, p.typeIHi,
     p.effect.mean, p.effect.sd, p.effect.q025, p.effect.q50, p.effect.q975,
-  ].join(',');
-  return [head, ...r.results.map((p) => row('curve', p)), ...(r.sampleSizeSearch?.runs ?? []).map((p) => row('search', p))].join('\n') + '\n';
+  ];
+  return csvDocument(head, [...r.results.map((p) => row('curve', p)), ...(r.sampleSizeSearch?.runs ?? []).map((p) => row('search', p))]);
 }
 
 /** The document of `--json` and power.json. */
@@ -50,21 +95,6 @@ function effectSpec(r: PowerResult): ChartSpec {
   } as ChartSpec;
 }
 
-function table(head: string[], rows: string[][]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
-    rows.map((row) => `<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-}
-
-const STYLE = `
-body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; line-height: 1.4; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; } th:first-child, td:first-child { text-align: left; }
-thead th { background: #f4f4f4; } figcaption { font-size: 0.9rem; color: #555; max-width: 50rem; }
-pre { background: #f8f8f8; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; } .meta { color: #555; font-size: 0.9rem; }
-.warning { background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.5rem 0.75rem; max-width: 60rem; }
-`;
-
 /**
  * report.html of a power analysis: self-contained (inline CSS and SVG, nothing loaded); `warnings` are shown
  * above the results (uncalibrated drug parameters, compared policies that stop all drugs).
@@ -95,13 +125,5 @@ ${warnings.map((w) => `<p class="warning">${esc(w)}</p>`).join('\n')}
 ${table(['n', 'arm 1 / arm 2', 'power (95% MC)', 'type I error (95% MC)', 'estimated effect: mean (SD; 2.5-97.5%)', 'mean estimate per arm or regime'], rows)}
 ${search.length ? `<h2>Sample-size confirmation runs</h2>${table(['n', 'power (95% MC)'], search)}` : ''}
 <h2>Command</h2><pre>${esc(command)}</pre>`;
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(`Power: ${r.scenario}`)}</title><style>${STYLE}</style></head>
-<body>
-${body}
-</body></html>
-`;
+  return page(`Power: ${r.scenario}`, body);
 }

@@ -1,15 +1,13 @@
 // report.html: a self-contained page per run or sweep (inline CSS and SVG charts, no script, nothing loaded).
 import YAML from 'yaml';
-import type { Difference, Ratio } from '../engine/intervals.js';
 import type { RunResult } from '../engine/summarize.js';
 import type { Scenario } from '../model/scenario.js';
-import { renderSvg, type ChartSpec } from './charts.js';
-import type { SweepResult } from './sweep.js';
-import { keyVisits } from './table.js';
+import type { Difference, Ratio } from '../stats/intervals.js';
+import type { ChartSpec } from './charts.js';
+import { esc, figure, page, table } from './html.js';
+import { sweepValueText, type SweepResult } from './sweepResults.js';
 import { calibrationWarning, offDrugInResults, offDrugNote, offDrugPolicies, sweepUncalibratedDrugs, uncalibratedDrugs } from './calibrated.js';
 
-const esc = (s: unknown): string => String(s)
-  .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 const money = (x: number | null) => (x === null ? '-' : `$${Math.round(x).toLocaleString('en-US')}`);
@@ -18,37 +16,16 @@ const num = (d: Difference, digits = 2) => `${signed(d.diff, digits)} (${signed(
 const ratio = (r: Ratio) => (r.value === null ? 'undefined (no difference in responders)'
   : `${money(r.value)} (${r.lo === null || r.hi === null ? 'interval unbounded: the response difference is not significant' : `${money(r.lo)} to ${money(r.hi)}`})`);
 
-const STYLE = `
-body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; line-height: 1.4; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; } th:first-child, td:first-child { text-align: left; }
-thead th { background: #f4f4f4; }
-figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #555; max-width: 50rem; }
-pre { background: #f8f8f8; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
-.meta { color: #555; font-size: 0.9rem; }
-.warning { background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.5rem 0.75rem; max-width: 60rem; }
-`;
+const KEY_MONTHS = [3, 6, 9, 12, 18, 24, 36];
 
-function table(head: string[], rows: string[][]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
-    rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-}
-
-async function figure(id: string, caption: string, spec: ChartSpec): Promise<string> {
-  return `<figure id="${esc(id)}">${await renderSvg(spec)}<figcaption>${esc(caption)}</figcaption></figure>`;
-}
-
-function page(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title><style>${STYLE}</style></head>
-<body>
-${body}
-</body></html>
-`;
+/**
+ * Visit indices of `months` (ascending; each must be a visit of the grid), or by default of the key months that
+ * fall on the visit grid (the horizon always shown): the columns of run tables.
+ */
+export function keyVisits(result: RunResult, months?: readonly number[]): number[] {
+  const grid = result.policies[0].cumulative.map((c) => c.month);
+  const wanted = months ?? [...KEY_MONTHS.filter((m) => m < result.horizon), grid[grid.length - 1]];
+  return grid.map((m, v) => (wanted.some((w) => Math.abs(w - m) < 1e-9) ? v : -1)).filter((v) => v >= 0);
 }
 
 const W = 560;
@@ -221,7 +198,6 @@ function sweepRows(sweep: SweepResult, month: number) {
 }
 
 /** A swept value as text: words as they are, anything else as JSON. */
-const valueText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 const isNumeric = (values: unknown[]) => values.every((v) => typeof v === 'number');
 
@@ -245,7 +221,7 @@ function sweepLineSpec(sweep: SweepResult, month: number, param: number): ChartS
 /** Response at a month over two parameters: a heat map per policy. */
 function sweepHeatSpec(sweep: SweepResult, month: number): ChartSpec {
   const [p0, p1] = sweep.parameters;
-  const label = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const label = sweepValueText;
   const values = sweepRows(sweep, month).map((r) => {
     const row = r as Record<string, unknown>;
     return { ...r, x: label(row[p0.path]), y: label(row[p1.path]), text: (r.rate).toFixed(1) };
@@ -279,7 +255,7 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
   parts.push(`<h1>${esc(sweep.scenario)}: sweep</h1>`);
   if (base.description) parts.push(`<p>${esc(base.description)}</p>`);
   parts.push(`<p class="meta">${sweep.points.length} grid points, each a full run of ${sweep.patients.toLocaleString('en-US')} patients with seed ${sweep.seed} (the same patients at every point); swept: ${
-    sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map(valueText).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
+    sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map(sweepValueText).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
   parts.push(notices(sweepUncalibratedDrugs(base, sweep.parameters),
     offDrugInResults(sweep.points.map((pt) => pt.result))));
   for (const month of months) {
@@ -301,7 +277,7 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
     for (const p of pt.result.policies) {
       const cmp = pt.result.comparisons.find((c) => c.b === p.id);
       rows.push([
-        ...sweep.parameters.map((q) => valueText(pt.values[q.path])), p.id,
+        ...sweep.parameters.map((q) => sweepValueText(pt.values[q.path])), p.id,
         ...months.map((m) => { const c = p.cumulative[visitOf(pt.result, m)]; return `${pct(c.rate)} (${pct(c.lo)}-${pct(c.hi)})`; }),
         cmp ? `${pp(cmp.cumulative[v])} vs ${cmp.a}` : '',
       ]);

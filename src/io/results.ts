@@ -1,28 +1,28 @@
-// Run outputs: results/<scenario>/<run-id>/ with summary.json and curves.csv, written atomically.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Result folders results/<scenario>/<run-id>/, written atomically: a run's summary.json and curves.csv, a sweep's files.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Scenario } from '../model/scenario.js';
 import type { RunResult } from '../engine/summarize.js';
+import type { Scenario } from '../model/scenario.js';
+import { writeFolderAtomic } from './atomic.js';
+import { csvDocument } from './csv.js';
+import { sweepReportHtml } from './report.js';
+import { sweepCsv, sweepJson, type SweepResult } from './sweepResults.js';
 
 /** curves.csv: one row per policy and visit month; rates as fractions. */
 export function curvesCsv(result: RunResult): string {
-  const rows = ['policy,month,cumulative,point,lo,hi,point_lo,point_hi'];
-  for (const p of result.policies) {
-    p.cumulative.forEach((c, v) => {
-      const pt = p.point[v];
-      rows.push([p.id, c.month, c.rate, pt.rate, c.lo, c.hi, pt.lo, pt.hi].join(','));
-    });
-  }
-  return rows.join('\n') + '\n';
+  const rows = result.policies.flatMap((p) => p.cumulative.map((c, v) => {
+    const pt = p.point[v];
+    return [p.id, c.month, c.rate, pt.rate, c.lo, c.hi, pt.lo, pt.hi];
+  }));
+  return csvDocument(['policy', 'month', 'cumulative', 'point', 'lo', 'hi', 'point_lo', 'point_hi'], rows);
 }
 
 /** A run id that sorts by time and does not collide with a concurrent run. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   // 32 random bits: two runs in one process and second need not differ in anything else. Even on a
-  // collision nothing is clobbered: the hidden folder is made with mkdir (fails if it exists) and
-  // renamed onto the final name, which fails when that folder already holds a run.
+  // collision nothing is clobbered: the folder is written under a hidden temporary name and renamed
+  // onto the final one, which fails when that folder already holds a run (io/atomic.ts).
   return `${stamp}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
@@ -37,26 +37,15 @@ export function scenarioFolder(outRoot: string, name: string): string {
 }
 
 /**
- * Write a results folder `<outRoot>/<name>/<run-id>/` with the given files:
- * they go into a hidden `.<run-id>.partial` folder that is renamed into place
- * only when complete, so an interrupted run never leaves a folder that looks
- * finished. Returns the folder's path.
+ * Write a results folder `<outRoot>/<name>/<run-id>/` with the given files,
+ * atomically (io/atomic.ts): an interrupted run never leaves a folder that
+ * looks finished. Returns the folder's path.
  */
 export function writeResultFolder(
   outRoot: string, name: string, files: Record<string, string>, runId = newRunId(),
 ): string {
-  const parent = join(outRoot, folderName(name));
-  mkdirSync(parent, { recursive: true });
-  const partial = join(parent, `.${runId}.partial`);
-  const final = join(parent, runId);
-  mkdirSync(partial);
-  try {
-    for (const [file, text] of Object.entries(files)) writeFileSync(join(partial, file), text);
-    renameSync(partial, final);
-  } catch (err) {
-    rmSync(partial, { recursive: true, force: true });
-    throw err;
-  }
+  const final = join(outRoot, folderName(name), runId);
+  writeFolderAtomic(final, files);
   return final;
 }
 
@@ -71,4 +60,14 @@ export function writeRunResults(
     'curves.csv': curvesCsv(result),
     ...extra,
   }, runId);
+}
+
+/** Write a sweep's folder `<outRoot>/<scenario>/<run-id>/`; returns its path. */
+export async function writeSweepResults(outRoot: string, base: Scenario, sweep: SweepResult, command: string): Promise<string> {
+  const { sweep: _sweep, ...resolved } = base;
+  return writeResultFolder(outRoot, base.name, {
+    'sweep.csv': sweepCsv(sweep),
+    'sweep.json': sweepJson(base, sweep, command),
+    'report.html': await sweepReportHtml(sweep, { ...resolved }, command),
+  });
 }

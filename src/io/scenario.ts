@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { moleculeOf, visitCountOf } from '../model/catalogRules.js';
 import { correlationMatrix, correlationProblem } from '../model/correlation.js';
 import type { Scenario } from '../model/scenario.js';
 import { CALIBRATED_KIND, SHIPPED_CATALOG, rememberCalibrated } from './calibrated.js';
@@ -224,11 +225,11 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
   if (!(s.population.salt0.reduce((a, b) => a + b.weight, 0) > 0)) fail('population.salt0', 'a positive total weight', '0');
   const dur = s.population.durYears;
   if (dur.min > dur.max) fail('population.durYears', 'min <= max', `min ${dur.min}, max ${dur.max}`);
-  const visits = Math.floor(s.horizon / s.visitEveryMonths + 1e-9);
+  const visits = visitCountOf(s.horizon, s.visitEveryMonths);
   if (visits < 1) fail('visitEveryMonths', `at most the horizon (${s.horizon})`, String(s.visitEveryMonths));
   if (visits > L.visits) fail('horizon', `at most ${L.visits} visits (horizon / visitEveryMonths)${options.allowLarge ? '' : ALLOW_LARGE_HINT}`, String(visits));
 
-  const catalog = s.catalog.map((d) => ({ ...d, molecule: d.molecule ?? d.id.split('-')[0] }));
+  const catalog = s.catalog.map((d) => ({ ...d, molecule: d.molecule ?? moleculeOf(d.id) }));
   const drugIds = new Set<string>();
   catalog.forEach((d, i) => {
     if (drugIds.has(d.id)) fail(`catalog[${i}].id`, 'a drug id not used before', JSON.stringify(d.id));

@@ -1,6 +1,6 @@
 // profileInterval: bracketing and bisection on a profile, open edges at the search bound, the reference minimum.
 import { describe, expect, it } from 'vitest';
-import { CHI2_1_95, profileInterval } from '../../src/calibration/fit.js';
+import { CHI2_1_95, profileInterval } from '../../src/calibration/profile.js';
 
 describe('profileInterval', () => {
   it('finds the 3.84 crossings of a quadratic deviance: estimate +- 1.96 se', async () => {

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { measureWorkers } from '../../src/engine/bench.js';
-import { simulateScenario } from '../../src/engine/simulate.js';
+import { measureWorkers } from '../../src/app/bench.js';
+import { simulateScenario } from '../../src/app/run.js';
+import { withEngine } from '../../src/engine/pool.js';
 import { curvesCsv } from '../../src/io/results.js';
 import { loadScenario } from '../../src/io/scenario.js';
 
@@ -22,8 +23,8 @@ describe('jaksim bench', () => {
   it("a benchmark run's curves equal a normal run's curves for the same seed", async () => {
     const s = loadScenario('scenarios/canonical-bench.yaml');
     s.patients = 20_000;
-    const measured = await measureWorkers(s, 1, 1);
-    const normal = await simulateScenario(s, { workers: 2 });
+    const measured = await withEngine(1, (e) => measureWorkers(s, e, 1));
+    const normal = await withEngine(2, (e) => simulateScenario(s, e));
     expect(measured.curvesSha256).toBe(createHash('sha256').update(curvesCsv(normal)).digest('hex'));
   });
 

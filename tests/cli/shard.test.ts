@@ -172,3 +172,85 @@ describe('run --checkpoint', () => {
     expect(stderr).toMatch(new RegExp(`${sig}: stopped after \\d+ of 367 blocks \\(saved in .*\\.checkpoint-.*\\); run the same command again to resume`));
   });
 });
+
+describe('merge of the shards\' --out folder', () => {
+  it('finds the one shard folder in --out or its scenario folder; the command a shard prints merges it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'jaksim-merge-out-'));
+    const out = join(root, 'out dir'); // a space: the printed command quotes it
+    const args = ['run', 'scenarios/default.yaml', '--patients', '9000', '--workers', '1', '--out', out];
+    let printed = '';
+    for (const i of [1, 2]) {
+      const r = await jaksim([...args, '--shard', `${i}/2`]);
+      expect(r.code).toBe(0);
+      printed = /^Merge once every shard is done: (.*)$/m.exec(r.stdout)?.[1] ?? '';
+    }
+    const folder = join(out, 'default', readdirSync(join(out, 'default'))[0]);
+    expect(printed).toBe(`npx jaksim merge '${folder}' --out '${out}'`);
+    const viaPrinted = await exec('sh', ['-c', printed]);
+    expect(viaPrinted.stdout).toContain('Merged 2 partial result(s).');
+    for (const given of [out, join(out, 'default')]) {
+      const r = await captureCli(['merge', given, '--out', join(root, 'm')]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('Merged 2 partial result(s).');
+    }
+    const single = join(root, 'single');
+    expect((await jaksim(['run', 'scenarios/default.yaml', '--patients', '9000', '--workers', '1', '--out', single])).code).toBe(0);
+    const merged = readdirSync(join(root, 'm', 'default')).map((f) => join(root, 'm', 'default', f));
+    expect(merged).toHaveLength(2);
+    for (const m of [...merged, runFolder(out)]) expect(readFileSync(join(m, 'curves.csv'), 'utf8')).toBe(readFileSync(join(runFolder(single), 'curves.csv'), 'utf8'));
+
+    // Another run's shards in the same --out folder: which one is meant is asked, not guessed.
+    expect((await jaksim([...args, '--seed', '7', '--shard', '1/2'])).code).toBe(0);
+    const two = await captureCli(['merge', out, '--out', join(root, 'x')]);
+    expect(two.code).toBe(2);
+    expect(two.err).toMatch(/out dir holds the shards of 2 runs or sweeps \(.*shards-[0-9a-f]{12}, .*shards-[0-9a-f]{12}\); give the one to merge/);
+    const none = await captureCli(['merge', single, '--out', join(root, 'x')]);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/single: no partial results: no \*\.partial\.json files, and no shards-\*\/ or sweep-shards-\*\/ folder/);
+    expect(existsSync(join(root, 'x'))).toBe(false);
+  });
+});
+
+describe('run --shard --checkpoint', () => {
+  it('a shard stopped by SIGTERM resumes from its saved blocks; merged, equal to one run', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'jaksim-shard-ckpt-'));
+    const out = join(root, 'sh');
+    // 147 blocks, 74 in shard 1: a few seconds with one worker, so the poll catches it mid-run.
+    const base = ['run', 'scenarios/default.yaml', '--patients', '600000', '--workers', '1', '--out', out];
+    const args = [...base, '--shard', '1/2', '--checkpoint'];
+    const child = spawn(process.execPath, ['bin/jaksim.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += String(d); });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const dir = join(out, 'default');
+    const saved = () => {
+      if (!existsSync(dir)) return 0;
+      const ck = readdirSync(dir).find((f) => /^\.checkpoint-.*-shard-1-of-2$/.test(f));
+      return ck ? readdirSync(join(dir, ck)).filter((f) => f.endsWith('.f64')).length : 0;
+    };
+    let finished = false;
+    void exited.then(() => { finished = true; });
+    while (!finished && saved() < 5) await new Promise((r) => setTimeout(r, 10));
+    expect(finished).toBe(false);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    const kept = saved();
+    expect(stderr).toContain(`SIGTERM: stopped after ${kept} of 74 blocks`);
+    expect(kept).toBeLessThan(74);
+    expect(readdirSync(dir).filter((f) => f.startsWith('shards-'))).toEqual([]); // no partial yet
+
+    const resumed = await jaksim(args);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`resuming: ${kept} of 74 blocks already saved`);
+    expect(resumed.stdout).toContain('Shard 1/2: 74 of 147 blocks');
+    expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]); // checkpoint removed
+    expect((await jaksim([...base, '--shard', '2/2'])).code).toBe(0);
+    expect((await jaksim(['merge', out, '--out', join(root, 'merged')])).code).toBe(0);
+    const single = join(root, 'single');
+    expect((await jaksim([...base.slice(0, -1), single])).code).toBe(0);
+    const a = runFolder(single);
+    const b = runFolder(join(root, 'merged'));
+    expect(readFileSync(join(b, 'curves.csv'), 'utf8')).toBe(readFileSync(join(a, 'curves.csv'), 'utf8'));
+    expect(summaryOf(b)).toBe(summaryOf(a));
+  });
+});

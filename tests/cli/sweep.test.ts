@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runCli } from '../../src/cli/main.js';
-import { simulateScenario } from '../../src/engine/simulate.js';
+import { simulateScenario } from '../../src/app/run.js';
+import { withEngine } from '../../src/engine/pool.js';
 import { UserError } from '../../src/io/errors.js';
 import { loadScenario } from '../../src/io/scenario.js';
-import { expandGrid, parseSweepValue, resolvePath, sweepParameters } from '../../src/io/sweep.js';
+import { expandGrid, parseSweepValue, resolvePath, sweepParameters } from '../../src/app/sweepGrid.js';
 
 const base = loadScenario('tests/fixtures/sweep-base.yaml');
 
@@ -152,7 +153,7 @@ describe('jaksim sweep', () => {
       s.patients = patients;
       for (const p of s.policies) p.failAtMonths = pt.values['policy.failAtMonths'];
       s.correlation.rhoClass = pt.values['correlation.rhoClass'];
-      const alone = await simulateScenario(s, { workers: 1 });
+      const alone = await withEngine(1, (e) => simulateScenario(s, e));
       expect(pt.result.policies).toEqual(alone.policies);
       expect(pt.result.comparisons).toEqual(alone.comparisons);
       // The CSV rows of this point carry the same numbers.

@@ -49,7 +49,7 @@ describe('jaksim validate', () => {
     const curves = csvRows(readFileSync(join(dir, 'curves.csv'), 'utf8'));
     expect(curves[0]).toEqual(['drug', 'population', 'week', 'salt20', 'salt20_lo', 'salt20_hi', 'salt10']);
     expect(curves.length).toBeGreaterThan(1);
-    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(/^<!doctype html>[\s\S]*<\/html>\s*$/);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(/^<!doctype html>[\s\S]*<\/html>\s*$/i);
 
     // parameters.csv carries the intervals calibrate stored: profile likelihood, an open edge as an empty cell.
     const params = csvRows(readFileSync(join(dir, 'parameters.csv'), 'utf8'));

@@ -1,8 +1,9 @@
 // Block subsets (shards, checkpoints): any split of the blocks, run on 1 or 2 workers and merged in block order, is byte-identical to a whole run.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine, mergeBlocks } from '../../src/engine/pool.js';
+import { mergeBlocks } from '../../src/engine/blocks.js';
+import { Engine } from '../../src/engine/pool.js';
 import { planBlocks } from '../../src/engine/runBlock.js';
-import { shardBlocks } from '../../src/io/partial.js';
+import { shardBlocks } from '../../src/engine/blocks.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { allRulesDoc, scenario } from '../fixtures/scenarios.js';
 

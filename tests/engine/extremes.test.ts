@@ -1,6 +1,7 @@
 // Numerical robustness: extreme but valid parameters give finite outputs, with rates in [0, 1].
 import { describe, expect, it } from 'vitest';
-import { simulateScenario } from '../../src/engine/simulate.js';
+import { simulateScenario } from '../../src/app/run.js';
+import { withEngine } from '../../src/engine/pool.js';
 import { validateScenario } from '../../src/io/scenario.js';
 
 const catalog = [
@@ -75,7 +76,7 @@ function checkRates(result: Awaited<ReturnType<typeof simulateScenario>>): void 
 describe('extreme but valid parameters', () => {
   it.each(cases)('%s: every output finite, rates in [0, 1]', async (_name, patch) => {
     const s = validateScenario({ ...base, ...patch }, 'extremes.yaml');
-    const result = await simulateScenario(s, { workers: 1 });
+    const result = await withEngine(1, (e) => simulateScenario(s, e));
     checkOutputs(result);
     checkRates(result);
   });

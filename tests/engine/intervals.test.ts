@@ -2,7 +2,7 @@
 // variance by brute force over per-patient differences.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pairedDifference, wilson } from '../../src/engine/intervals.js';
+import { pairedDifference, wilson } from '../../src/stats/intervals.js';
 
 const Z = 1.959963984540054; // Phi^-1(0.975); Python: 0.5 * erfc(-1.959963984540054 / sqrt(2)) == 0.975
 

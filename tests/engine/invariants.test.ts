@@ -2,7 +2,7 @@
 // "A switching policy"): monotone cumulative curves, point <= cumulative, identical policies give a zero
 // paired difference, count identities, and the paired difference equals per-patient discordant counts.
 import { describe, expect, it } from 'vitest';
-import { pairedDifference } from '../../src/engine/intervals.js';
+import { pairedDifference } from '../../src/stats/intervals.js';
 import { planBlocks, runTrialBlock } from '../../src/engine/runBlock.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { Patient, drawPatient } from '../../src/model/population.js';

@@ -2,7 +2,7 @@
 // against a tally made here patient by patient (each patient followed alone into a zeroed aggregate), exact
 // zeros for identical policies, and the ratio intervals against a hand computation.
 import { describe, expect, it } from 'vitest';
-import { meanInterval, ratioOfMeans } from '../../src/engine/intervals.js';
+import { meanInterval, ratioOfMeans } from '../../src/stats/intervals.js';
 import { planBlocks } from '../../src/engine/runBlock.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { Patient, drawPatient } from '../../src/model/population.js';

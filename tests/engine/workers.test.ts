@@ -61,7 +61,7 @@ describe('worker-count invariance', () => {
   it('trial mode: 1, 2 and 3 workers give byte-identical counts', async () => {
     const len = trialCountsLength(trial);
     const outs = [];
-    for (const e of engines) outs.push(await e.trial(c, trial, len));
+    for (const e of engines) outs.push(await e.trial(c, trial));
     const direct = new Float64Array(len);
     for (const block of planBlocks(PATIENTS)) {
       const out = runTrialBlock(c, trial, block);

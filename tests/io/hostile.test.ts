@@ -7,13 +7,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runCli } from '../../src/cli/main.js';
-import { mergePartials } from '../../src/cli/merge.js';
+import { mergePartials } from '../../src/app/merge.js';
 import { UserError } from '../../src/io/errors.js';
-import { canonicalJson, makePartial, readPartial, scenarioHash } from '../../src/io/partial.js';
+import { canonicalJson, scenarioHash } from '../../src/io/hash.js';
+import { makePartial, readPartial } from '../../src/io/partialFile.js';
 import {
   FILE_LIMITS, decodeScenarioBytes, loadScenario, parseScenarioChecked, validateScenario,
 } from '../../src/io/scenario.js';
-import { expandGrid, parseSetFlag, sweepParameters } from '../../src/io/sweep.js';
+import { expandGrid, parseSetFlag, sweepParameters } from '../../src/app/sweepGrid.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { ENGINE_VERSION } from '../../src/version.js';
 import { BLOCK_SIZE, planBlocks, runBlock } from '../../src/engine/runBlock.js';

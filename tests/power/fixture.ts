@@ -1,7 +1,6 @@
 // Scenarios with closed-form response probabilities for power tests.
-import { buildPlan, type PowerArgs } from '../../src/cli/power.js';
-import type { PowerPlan } from '../../src/engine/power.js';
-import { normalQuantile } from '../../src/engine/hypothesis.js';
+import { buildPlan, type PowerInputs as PowerArgs, type PowerPlan } from '../../src/app/powerPlan.js';
+import { normalQuantile } from '../../src/stats/special.js';
 import { phi } from '../../src/model/normal.js';
 import type { Scenario } from '../../src/model/scenario.js';
 import { PLAIN_GLOBALS, PLAIN_POPULATION, scenario } from '../fixtures/scenarios.js';
@@ -36,7 +35,7 @@ export function knownScenario(probs: Record<string, number>, policies: unknown[]
 
 const ARGS: PowerArgs = {
   scenario: 'fixture', design: 'parallel', endpoint: 'cumulative@12', n: '100', alpha: 0.05, sides: 2, trials: 500,
-  ratio: '1:1', target: 0.8, workers: 1, out: '', json: false,
+  ratio: '1:1', target: 0.8,
 };
 
 /** A validated plan from CLI-style flags (defaults as the CLI's). */

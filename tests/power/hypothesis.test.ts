@@ -1,8 +1,9 @@
-// Two-sample tests of engine/hypothesis.ts against values from SciPy and Newcombe (1998).
+// Two-sample tests of stats/tests.ts (and the tails of stats/special.ts) against values from SciPy and Newcombe (1998).
 import { describe, expect, it } from 'vitest';
+import { normalQuantile, studentTUpper } from '../../src/stats/special.js';
 import {
-  fisherExactP, logFactorials, newcombeInterval, normalQuantile, studentTUpper, twoProportionPower, twoProportionZ, welchTest,
-} from '../../src/engine/hypothesis.js';
+  fisherExactP, logFactorials, newcombeInterval, twoProportionPower, twoProportionZ, welchTest,
+} from '../../src/stats/tests.js';
 import { Z95 } from '../../src/model/normal.js';
 
 // Reference values computed on 2026-11-27 with Python 3 and SciPy 1.17.1:

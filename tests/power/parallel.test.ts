@@ -1,8 +1,9 @@
 // Parallel-group power by simulation against the normal-approximation formula; type I error of z and Fisher; determinism.
 import { afterAll, describe, expect, it } from 'vitest';
-import { fisherExactP, logFactorials, twoProportionPower, twoProportionZ, criticalZ } from '../../src/engine/hypothesis.js';
+import { fisherExactP, logFactorials, twoProportionPower, twoProportionZ } from '../../src/stats/tests.js';
+import { criticalZ } from '../../src/stats/special.js';
 import { Engine } from '../../src/engine/pool.js';
-import { powerAt, powerSpec, runPowerAnalysis, simulateTrials } from '../../src/engine/power.js';
+import { powerAt, runPowerAnalysis, trialDesign } from '../../src/app/power.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { knownScenario, plan, responseOf, muFor } from './fixture.js';
 
@@ -102,11 +103,11 @@ describe('parallel design', () => {
 
   it('arms see patients as drawPatient draws them; the same trials for any block grouping; ratio 2:1', async () => {
     const p = plan(s, { arms: 'a,b', trials: 30, ratio: '2:1' });
-    const spec = powerSpec(p, 60, false);
+    const spec = trialDesign(p, 60, false);
     expect(spec.nA).toBe(40);
-    const all = await simulateTrials(engine, c, spec, 30);
-    const { runPowerBlock } = await import('../../src/engine/trialSim.js');
-    const part = runPowerBlock(c, spec, { first: 10, count: 5 });
+    const all = await engine.powerTrials(c, spec, 30);
+    const { runPowerTrials } = await import('../../src/engine/powerTrials.js');
+    const part = runPowerTrials(c, spec, { first: 10, count: 5 });
     expect(Array.from(part)).toEqual(Array.from(all.subarray(10 * 4, 15 * 4)));
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/pool.js';
-import { runPowerAnalysis } from '../../src/engine/power.js';
+import { runPowerAnalysis } from '../../src/app/power.js';
 import { powerCsv, powerReportHtml } from '../../src/io/powerReport.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { visitReport } from '../io/browser.js';

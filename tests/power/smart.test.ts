@@ -1,14 +1,14 @@
 // SMART: IPW estimates of embedded regimes against closed forms, power against the sandwich variance, type I error.
 import { afterAll, describe, expect, it } from 'vitest';
-import { criticalZ } from '../../src/engine/hypothesis.js';
+import { criticalZ } from '../../src/stats/special.js';
 import { Engine } from '../../src/engine/pool.js';
-import { powerAt, powerSpec, simulateTrials } from '../../src/engine/power.js';
-import { powerStride } from '../../src/engine/trialSim.js';
+import { powerAt, trialDesign } from '../../src/app/power.js';
+import { powerStride } from '../../src/engine/powerTrials.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { phi } from '../../src/model/normal.js';
 import { knownDoc, knownScenario, plan } from './fixture.js';
 import { scenario } from '../fixtures/scenarios.js';
-import { simulateScenario } from '../../src/engine/simulate.js';
+import { simulateScenario } from '../../src/app/run.js';
 
 // First drug a responds with probability 0.3 (by month 1 or 2, so before the decision at 6); non-responders
 // switch at month 6 to b (0.5) or c (0.3), or stay on a (no later response: G_a < 0.75 for good).
@@ -33,8 +33,8 @@ describe('SMART design', () => {
     const n = 150;
     const p = plan(s, { design: 'smart', options: 'switch-b,switch-c,extend', trials });
     expect(p.decisionMonth).toBe(6);
-    const spec = powerSpec(p, n, false);
-    const out = await simulateTrials(engine, c, spec, trials);
+    const spec = trialDesign(p, n, false);
+    const out = await engine.powerTrials(c, spec, trials);
     const stride = powerStride(spec);
     (['switch-b', 'switch-c', 'extend'] as const).forEach((id, j) => {
       const xs = Array.from({ length: trials }, (_, t) => out[t * stride + 2 + j]);
@@ -83,11 +83,11 @@ describe('SMART design', () => {
     (doc.catalog as { aeRate: number }[])[0].aeRate = 0.1;
     const sAe = scenario({ ...doc, patients: 100_000 });
     const cAe = compileScenario(sAe);
-    const run = await simulateScenario(sAe, { engine });
+    const run = await simulateScenario(sAe, engine);
     const trials = 400;
     const p = plan(sAe, { design: 'smart', options: 'switch-b,switch-c', trials });
-    const spec = powerSpec(p, 150, false);
-    const out = await simulateTrials(engine, cAe, spec, trials);
+    const spec = trialDesign(p, 150, false);
+    const out = await engine.powerTrials(cAe, spec, trials);
     const stride = powerStride(spec);
     ['switch-b', 'switch-c'].forEach((id, j) => {
       const truthJ = run.policies.find((x) => x.id === id)!.cumulative[11].rate;

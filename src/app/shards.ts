@@ -1,0 +1,127 @@
+// `run --shard i/n` (a partial result of some blocks) and `run --checkpoint` (resumable): runs of block subsets.
+import { join } from 'node:path';
+import { mergeBlocks, shardBlocks } from '../engine/blocks.js';
+import type { Engine } from '../engine/pool.js';
+import { BLOCK_SIZE, planBlocks, type BlockAggregates } from '../engine/runBlock.js';
+import { summarizeRun, type RunResult } from '../engine/summarize.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { Checkpoint, checkpointFolder } from '../io/checkpoint.js';
+import { scenarioHash } from '../io/hash.js';
+import { makePartial } from '../io/partialFile.js';
+import { scenarioFolder } from '../io/results.js';
+import { compileScenario, type CompiledScenario } from '../model/compile.js';
+import type { Scenario } from '../model/scenario.js';
+import { ENGINE_VERSION } from '../version.js';
+import type { AppContext } from './context.js';
+import { resolveScenario, warnIfUncalibrated, writeRun, type ScenarioInputs } from './run.js';
+
+/** Shard i of n (1-based). */
+export interface Shard { index: number; count: number }
+
+/** Where shard i of n writes: `<out>/<scenario>/shards-<hash12>/shard-<i>-of-<n>.partial.json`. */
+export function partialPath(outRoot: string, s: Scenario, shard: Shard): string {
+  const width = String(shard.count).length;
+  return join(scenarioFolder(outRoot, s.name), `shards-${scenarioHash(s).slice(0, 12)}`,
+    `shard-${String(shard.index).padStart(width, '0')}-of-${shard.count}.partial.json`);
+}
+
+export interface ShardOutcome { scenario: Scenario; file: string; blocks: number; blockCount: number }
+
+/** A checkpointed run or shard stopped by `ctx.shouldStop`: blocks saved so far, and where. */
+export interface Stopped { kind: 'stopped'; saved: number; blockCount: number; checkpoint: string }
+
+const patientsOf = (s: Scenario, b: number) => Math.min(BLOCK_SIZE, s.patients - b * BLOCK_SIZE);
+
+/**
+ * Simulate the blocks of one shard and write their aggregates as a partial
+ * result (for `jaksim merge`). Block b belongs to shard (b mod n) + 1. With
+ * `checkpoint`, the shard's blocks are saved as they complete (in a folder of
+ * its own) and the same command resumes a killed shard.
+ */
+export async function runShard(
+  inputs: ScenarioInputs & { out: string; shard: Shard; checkpoint?: boolean }, engine: Engine, ctx: AppContext,
+): Promise<({ kind: 'done' } & ShardOutcome) | Stopped> {
+  const s = resolveScenario(inputs);
+  warnIfUncalibrated(s, ctx);
+  const { shard } = inputs;
+  const compiled = compileScenario(s);
+  const blockCount = planBlocks(s.patients).length;
+  const mine = shardBlocks(blockCount, shard.index, shard.count);
+  const folder = inputs.checkpoint ? `${checkpointFolder(inputs.out, s)}-shard-${shard.index}-of-${shard.count}` : undefined;
+  const run = await runBlockSet(s, compiled, mine, engine, ctx, folder);
+  if (run.kind === 'stopped') return run;
+  const partial = makePartial({
+    engineVersion: ENGINE_VERSION,
+    scenarioHash: scenarioHash(s),
+    seed: s.seed,
+    patients: s.patients,
+    blockSize: BLOCK_SIZE,
+    blockCount,
+    layoutLength: compiled.layout.length,
+    shard,
+    workers: engine.workers,
+    scenario: s,
+  }, run.blocks);
+  const file = partialPath(inputs.out, s, shard);
+  writeFileAtomic(file, JSON.stringify(partial));
+  run.finish();
+  return { kind: 'done', scenario: s, file, blocks: mine.length, blockCount };
+}
+
+export type CheckpointOutcome =
+  | { kind: 'done'; scenario: Scenario; result: RunResult; folder: string }
+  | Stopped;
+
+/**
+ * A run that saves each completed block under `<out>/<scenario>/.checkpoint-*`
+ * and, started again with the same inputs, simulates only the missing ones.
+ * When `ctx.shouldStop` turns true no more blocks are launched; blocks in
+ * flight are saved. Once the results folder is written the checkpoint is removed.
+ */
+export async function runWithCheckpoint(
+  inputs: ScenarioInputs & { out: string }, engine: Engine, ctx: AppContext,
+): Promise<CheckpointOutcome> {
+  const s = resolveScenario(inputs);
+  warnIfUncalibrated(s, ctx);
+  const compiled = compileScenario(s);
+  const all = planBlocks(s.patients).map((b) => b.index);
+  const run = await runBlockSet(s, compiled, all, engine, ctx, checkpointFolder(inputs.out, s));
+  if (run.kind === 'stopped') return run;
+  const result = summarizeRun(s, compiled, mergeBlocks(compiled, run.blocks), { workers: engine.workers, engineVersion: ENGINE_VERSION });
+  const folder = await writeRun(inputs.out, s, result, ctx.command);
+  run.finish();
+  return { kind: 'done', scenario: s, result, folder };
+}
+
+/**
+ * Simulate the `wanted` blocks. With a checkpoint `folder`, each block is saved
+ * there as it completes and blocks saved by an earlier attempt are not
+ * simulated again; `finish` removes the checkpoint once the caller has written
+ * its result.
+ */
+async function runBlockSet(
+  s: Scenario, compiled: CompiledScenario, wanted: number[], engine: Engine, ctx: AppContext, folder?: string,
+): Promise<{ kind: 'done'; blocks: Map<number, BlockAggregates>; finish: () => void } | Stopped> {
+  const total = wanted.reduce((a, b) => a + patientsOf(s, b), 0);
+  const blocks = new Map<number, BlockAggregates>();
+  let cp: Checkpoint | undefined;
+  let where = '';
+  if (folder !== undefined) {
+    cp = new Checkpoint(folder, compiled.layout.length, planBlocks(s.patients).length);
+    const mine = new Set(wanted);
+    for (const [index, data] of cp.load()) if (mine.has(index)) blocks.set(index, data);
+    cp.open(s);
+    where = (ctx.showPath ?? ((p: string) => p))(cp.folder);
+    if (blocks.size > 0) ctx.log?.(`resuming: ${blocks.size} of ${wanted.length} blocks already saved in ${where}`);
+  }
+  let done = wanted.reduce((a, b) => a + (blocks.has(b) ? patientsOf(s, b) : 0), 0);
+  const missing = wanted.filter((b) => !blocks.has(b));
+  await engine.runBlocks(compiled, missing, (index, out) => {
+    cp?.save(index, out);
+    blocks.set(index, out);
+    done += patientsOf(s, index);
+    ctx.onProgress?.(done, total);
+  }, cp ? ctx.shouldStop : undefined);
+  if (blocks.size < wanted.length) return { kind: 'stopped', saved: blocks.size, blockCount: wanted.length, checkpoint: where };
+  return { kind: 'done', blocks, finish: () => cp?.remove() };
+}

@@ -1,0 +1,53 @@
+// The sweep use case: every grid point is a full run with the same seed, on one engine, in grid order.
+import type { Engine } from '../engine/pool.js';
+import { writeSweepResults } from '../io/results.js';
+import type { SweepResult } from '../io/sweepResults.js';
+import type { Scenario } from '../model/scenario.js';
+import { ENGINE_VERSION } from '../version.js';
+import type { AppContext } from './context.js';
+import { calibrationWarning, sweepUncalibratedDrugs } from '../io/calibrated.js';
+import { resolveScenario, simulateScenario, type ScenarioInputs } from './run.js';
+import type { Shard } from './shards.js';
+import { expandGrid, sweepParameters } from './sweepGrid.js';
+import { runSweepShard } from './sweepShards.js';
+
+export interface SweepInputs extends ScenarioInputs {
+  /** `--set path=v1,v2,...` flags, in order (after the scenario's own `sweep:` section). */
+  set: string[];
+  out: string;
+  /** Simulate only this shard of the (grid point, block) units and write partial results. */
+  shard?: Shard;
+}
+
+export type SweepOutcome =
+  | { kind: 'sweep'; base: Scenario; sweep: SweepResult; folder: string }
+  | { kind: 'shard'; base: Scenario; folder: string; units: number; totalUnits: number };
+
+/**
+ * Validate every grid point (nothing runs if one is bad), run them in grid
+ * order, and write sweep.csv, sweep.json and report.html (or, for a shard,
+ * the partial results of its units).
+ */
+export async function runSweep(inputs: SweepInputs, engine: Engine, ctx: AppContext): Promise<SweepOutcome> {
+  const base = resolveScenario(inputs);
+  const parameters = sweepParameters(base, inputs.scenario, inputs.set);
+  const grid = expandGrid(base, inputs.scenario, parameters, { allowLarge: inputs.allowLarge });
+  const warning = calibrationWarning(sweepUncalibratedDrugs(base, parameters));
+  if (warning) ctx.warn?.(warning);
+  if (inputs.shard) {
+    const shard = await runSweepShard(base, parameters, grid, inputs.shard, inputs.out, engine, ctx);
+    return { kind: 'shard', base, ...shard };
+  }
+  const points: SweepResult['points'] = [];
+  const total = grid.reduce((a, p) => a + p.scenario.patients, 0);
+  let before = 0;
+  for (const point of grid) {
+    const result = await simulateScenario(point.scenario, engine, ctx.onProgress && ((done) => ctx.onProgress!(before + done, total)));
+    before += point.scenario.patients;
+    points.push({ index: point.index, values: point.values, result });
+  }
+  const sweep: SweepResult = {
+    scenario: base.name, seed: base.seed, patients: base.patients, engineVersion: ENGINE_VERSION, parameters, points,
+  };
+  return { kind: 'sweep', base, sweep, folder: await writeSweepResults(inputs.out, base, sweep, ctx.command) };
+}

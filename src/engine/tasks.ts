@@ -1,0 +1,37 @@
+// The engine's one task union and the one function that runs a task: worker.ts and the in-process path both call runTask.
+import type { CompiledScenario } from '../model/compile.js';
+import type { TrialSpec } from '../model/trial.js';
+import { runPowerTrials, type PowerTrialDesign, type TrialRange } from './powerTrials.js';
+import { runBlock, runTrialBlock, type Block, type BlockAggregates } from './runBlock.js';
+
+/** One unit of work on a run's compiled scenario (which travels separately: see pool.ts). */
+export type Task =
+  /** Every policy on one block of patients: the block's aggregates (model/layout.ts). */
+  | { kind: 'block'; block: Block }
+  /** Trial mode of one drug on one block of patients (model/trial.ts counts). */
+  | { kind: 'trialBlock'; trial: TrialSpec; block: Block }
+  /** A range of simulated power-analysis trials (engine/powerTrials.ts values). */
+  | { kind: 'powerTrials'; design: PowerTrialDesign; range: TrialRange };
+
+/** Run one task on a compiled scenario; pure (same inputs, same bytes). */
+export function runTask(c: CompiledScenario, task: Task): BlockAggregates | Float64Array {
+  switch (task.kind) {
+    case 'block': return runBlock(c, task.block);
+    case 'trialBlock': return runTrialBlock(c, task.trial, task.block);
+    case 'powerTrials': return runPowerTrials(c, task.design, task.range);
+  }
+}
+
+/** What the pool sends a worker: a task of the run registered under `runKey`. */
+export interface WorkerTask { runKey: number; task: Task }
+
+/**
+ * Messages on the engine's broadcast channel. The main thread registers a
+ * run's compiled scenario once (every worker keeps it until the release); a
+ * worker that gets a task of a run it has not seen (it started after the
+ * registration was broadcast) asks for it with `need`.
+ */
+export type ChannelMessage =
+  | { kind: 'register'; runKey: number; compiled: CompiledScenario }
+  | { kind: 'release'; runKey: number }
+  | { kind: 'need'; runKey: number };
