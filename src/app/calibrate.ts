@@ -39,12 +39,16 @@ export interface CalibrateOutcome {
 export async function runCalibration(inputs: CalibrateInputs, engine: Engine, ctx: AppContext): Promise<CalibrateOutcome> {
   const data = loadTrialData(inputs.data);
   const started = performance.now();
+  // An optimiser's length is not known beforehand: progress in patients with a total of 0 (unknown).
+  let done = 0;
+  if (ctx.onProgress) engine.onSimulated = (patients) => ctx.onProgress!(done += patients, 0);
   const result = await calibrate(data, {
     engine, patients: inputs.patients, seed: inputs.seed, starts: inputs.starts, maxEvals: inputs.maxEvals, draws: inputs.draws,
     globals: { ...DEFAULTS.globals },
     fit: { sigma: inputs.fitSigma },
     log: ctx.log,
   });
+  engine.onSimulated = undefined;
   const seconds = (performance.now() - started) / 1000;
   const catalog = catalogDocument(result, { dataFile: inputs.data, seconds, command: ctx.command, engineVersion: ENGINE_VERSION });
   writeCatalog(inputs.out, catalog);

@@ -9,6 +9,8 @@ import { loadTrialData } from '../io/trials.js';
 import { moleculeOf } from '../model/catalogRules.js';
 import type { Drug, Globals } from '../model/scenario.js';
 import { wilson, type Rate } from '../stats/intervals.js';
+import { calibrationWarning, uncalibratedDrugs } from '../io/calibrated.js';
+import { SCRIPT_CONTEXT, type AppContext } from './context.js';
 
 /** The trial as the user asks for it (the flags of `jaksim trial`). */
 export interface TrialInputs {
@@ -67,16 +69,21 @@ function catalogDrug(file: string, id: string): { drug: Drug; globals: Globals }
 }
 
 /** `jaksim trial`: one drug in one published trial population, SALT <= 20 and <= 10 by week (and band). */
-export async function runTrial(a: TrialInputs, engine: Engine): Promise<TrialResult> {
+export async function runTrial(a: TrialInputs, engine: Engine, ctx: AppContext = SCRIPT_CONTEXT): Promise<TrialResult> {
   const data = loadTrialData(a.data);
   const pop = data.populations[a.population];
   if (!pop) throw new UserError(`--population: expected one of ${Object.keys(data.populations).join(', ')}, got "${a.population}"`);
   const weeks = parseWeeks(a.weeks);
   const { drug, globals } = catalogDrug(a.catalog, a.drug);
+  const warning = calibrationWarning(uncalibratedDrugs({ catalog: [drug], policies: [{ sequence: [drug.id] }] }));
+  if (warning) ctx.warn?.(warning);
   const setup = { population: trialPopulation(pop), drug, globals, weeks, patients: a.patients, seed: a.seed };
-  const all = await simulateArm(engine, { ...setup, bands: [[0, 100]] });
   const bands = a.byBaseline ? parseBands(a.byBaseline) : undefined;
+  let done = 0;
+  if (ctx.onProgress) engine.onSimulated = (patients) => ctx.onProgress!(done += patients, a.patients * (bands ? 2 : 1));
+  const all = await simulateArm(engine, { ...setup, bands: [[0, 100]] });
   const split = bands ? await simulateArm(engine, { ...setup, bands: bands.map((b) => b.range) }) : undefined;
+  engine.onSimulated = undefined;
   const rate = (r: { x: number; n: number }) => wilson(r.x, r.n);
   return {
     drug: a.drug,

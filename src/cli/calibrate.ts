@@ -8,6 +8,7 @@ import { fitSummary, misfitReason, pct } from '../io/calibrationReport.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 import { showPath } from './print.js';
+import { TABLE_WIDTH, fitTable, wrapText } from '../io/columns.js';
 
 export interface CalibrateArgs extends CalibrateInputs {
   workers: number;
@@ -27,8 +28,9 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   checkInteger('draws', a.draws, 0, 10_000);
   checkWorkers(a.workers);
   const { io } = cli;
-  const ctx = { command: cli.command, log: a.json ? undefined : (m: string) => io.err(`calibrate: ${m}`) };
-  const { result, catalog, reportFiles, seconds } = await withEngine(a.workers, (engine) => runCalibration(a, engine, ctx));
+  // No ETA (an optimiser's length is not known beforehand); the log lines print above the progress line.
+  const { result, catalog, reportFiles, seconds } = await cli.withProgress(!a.json, 'calibrate', (ctx) => withEngine(a.workers,
+    (engine) => runCalibration(a, engine, { ...ctx, log: a.json ? undefined : (m: string) => ctx.note(`calibrate: ${m}`) })));
   if (a.json) {
     io.out(JSON.stringify({ catalog: a.out, report: reportFiles, ...catalog, points: result.points }));
     return 0;
@@ -47,7 +49,7 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
 export async function validateCommand(a: ValidateArgs, cli: CliContext): Promise<number> {
   checkInteger('draws', a.draws, 0, 10_000);
   checkWorkers(a.workers);
-  const { result, reportFiles } = await withEngine(a.workers, (engine) => runValidation(a, engine, { command: cli.command }));
+  const { result, reportFiles } = await cli.withProgress(!a.json, 'validate', (ctx) => withEngine(a.workers, (engine) => runValidation(a, engine, ctx)));
   if (a.json) {
     cli.io.out(JSON.stringify({ report: reportFiles, deviance: result.deviance, df: result.df, pValue: result.pValue, points: result.points }));
     return 0;
@@ -59,18 +61,20 @@ export async function validateCommand(a: ValidateArgs, cli: CliContext): Promise
 
 /** Console table: every published point beside its simulated value and interval. */
 export function formatValidationTable(r: CalibrationResult): string {
-  const lines = ['trial                                    drug                 week band    published (95%)       simulated (95%)       resid  ok'];
+  // Within 100 columns (io/columns.ts): trial names cut at 24 characters (points.csv and the report keep them whole).
+  const rows = [['trial', 'drug', 'week', 'band', 'published (95%)', 'simulated (95%)', 'resid', 'ok']];
   for (const p of r.points) {
     const pub = `${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})`;
     const sim = `${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})`;
-    lines.push(`${p.trial.slice(0, 40).padEnd(41)}${p.drug.padEnd(21)}${String(p.week).padStart(4)} ${p.band.padEnd(7)} ${pub.padEnd(21)} ${sim.padEnd(21)} ${p.residual20.toFixed(2).padStart(6)}  ${p.withinPublished ? 'yes' : 'NO'}`);
+    rows.push([p.trial, p.drug, String(p.week), p.band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
     if (p.salt10 !== undefined) {
-      lines.push(`${''.padEnd(41)}${'  SALT <= 10'.padEnd(21)}${''.padStart(4)} ${''.padEnd(7)} ${pct(p.salt10).padEnd(21)} ${`${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`.padEnd(21)} ${(p.residual10 ?? NaN).toFixed(2).padStart(6)}`);
+      rows.push(['', '  SALT <= 10', '', '', pct(p.salt10), `${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`, (p.residual10 ?? NaN).toFixed(2), '']);
     }
   }
-  lines.push('', `Fit: ${fitSummary(r)}`);
+  const lines = [fitTable(rows, TABLE_WIDTH, { maxLabel: 24, gap: 1, leftAligned: 2 })];
+  lines.push('', wrapText(`Fit: ${fitSummary(r)}`, TABLE_WIDTH, '  '));
   for (const p of r.points.filter((q) => !q.withinPublished)) {
-    lines.push(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`);
+    lines.push(wrapText(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
   }
   return lines.join('\n');
 }

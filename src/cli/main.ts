@@ -11,6 +11,7 @@ import type { Io } from './print.js';
 import { runCommand, withRunOptions, type RunArgs } from './run.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
 import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
+import { explainFailure, versionText } from './usage.js';
 
 export type { Io };
 
@@ -24,6 +25,10 @@ const defaultIo: Io = {
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (argv.includes('--version') || (argv.length === 1 && argv[0] === '-V')) {
+    io.out(versionText());
+    return EXIT.ok;
+  }
   const cli = cliContext(argv, io);
   let code: number = EXIT.ok;
   const guard = (work: () => Promise<number>) => async () => {
@@ -57,10 +62,13 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     .exitProcess(false)
     .help()
     .version(false)
+    .option('version', { type: 'boolean', describe: 'Show the version' })
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       // Stops yargs before any handler runs; reported once below.
-      throw err ?? new UserError(`${msg}\nRun 'jaksim --help' for usage.`);
+      // yargs' getOptions (untyped): every flag of the command being parsed, for "did you mean".
+      const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+      throw err ?? new UserError(`${explainFailure(msg, argv, known)}\nRun 'jaksim --help' for usage.`);
     });
   try {
     await parser.parseAsync();

@@ -15,7 +15,7 @@ export interface EngineOptions {
   workers: number;
 }
 
-/** Called after each block is merged: patients simulated so far, and in all. */
+/** Called after each block is merged: patients simulated so far, and in all (0: not known beforehand). */
 export type Progress = (done: number, total: number) => void;
 
 /** Flags that take a module to load, in `--flag value` or `--flag=value` form. */
@@ -86,6 +86,8 @@ export class Engine {
   private readonly registered = new Map<CompiledScenario, Registration>();
   private readonly byKey = new Map<number, CompiledScenario>();
   private runCount = 0;
+  /** Told the patients of each task as it completes: progress of commands that run many simulations. */
+  onSimulated?: (patients: number) => void;
 
   constructor(options: EngineOptions) {
     this.workers = Math.max(1, Math.floor(options.workers));
@@ -220,6 +222,7 @@ export class Engine {
       for (let t = 0; t < tasks.length; t++) {
         if (shouldStop()) break;
         onResult(t, runTask(c, tasks[t]));
+        this.onSimulated?.(patientsOf(tasks[t]));
         // Let timers (the progress bar) and signal handlers run between tasks.
         if (yieldBetween) await new Promise((r) => setImmediate(r));
       }
@@ -244,6 +247,7 @@ export class Engine {
         const out = await task;
         pending.delete(t);
         onResult(t, out);
+        this.onSimulated?.(patientsOf(tasks[t]));
         launch();
       }
     } finally {
@@ -252,6 +256,11 @@ export class Engine {
       this.release(c);
     }
   }
+}
+
+/** The patients a task simulates (for Engine.onSimulated). */
+function patientsOf(task: Task): number {
+  return task.kind === 'powerTrials' ? task.range.count * task.design.n : task.block.size;
 }
 
 /** Run `work` on a new engine of `workers` workers, closed afterwards whatever happens. */

@@ -27,6 +27,9 @@ export interface PolicyResult {
   adverseEventStops: number;
   /** Drug cost per patient over the horizon and per responder (monthly list prices); null without prices. */
   cost: PolicyCost | null;
+  /** The policy's rule after the last line fails; `stop` leaves the patient off all drugs (named for readers). */
+  afterLastLine: 'stop' | 'stay';
+  offAllDrugsAfterLastLine: boolean;
 }
 
 /** Costs of one policy: mean per patient (Wald interval), and per responder by the horizon (delta method). */
@@ -128,6 +131,8 @@ export function summarizeRun(
       drugMonths,
       adverseEventStops: a.aeStops(),
       cost: c.hasCosts ? policyCost(a, responders, n) : null,
+      afterLastLine: policy.afterLastLine,
+      offAllDrugsAfterLastLine: policy.afterLastLine === 'stop',
     };
   });
   const comparisons = s.comparisons.map(([a, b], q): ComparisonResult => {

@@ -95,8 +95,11 @@ function effectSpec(r: PowerResult): ChartSpec {
   } as ChartSpec;
 }
 
-/** report.html of a power analysis: self-contained (inline CSS and SVG, nothing loaded). */
-export async function powerReportHtml(r: PowerResult, command: string): Promise<string> {
+/**
+ * report.html of a power analysis: self-contained (inline CSS and SVG, nothing loaded); `warnings` are shown
+ * above the results (uncalibrated drug parameters, compared policies that stop all drugs).
+ */
+export async function powerReportHtml(r: PowerResult, command: string, warnings: readonly string[] = []): Promise<string> {
   const what = r.design === 'smart'
     ? `SMART: first line shared, non-responders at month ${r.decisionMonth} re-randomised among ${r.options!.join(', ')}; comparing embedded regimes ${r.compare!.join(' vs ')} (IPW, sandwich z test)`
     : `parallel groups ${r.arms.join(' vs ')} (ratio ${r.ratio}), ${r.test} test`;
@@ -114,6 +117,7 @@ export async function powerReportHtml(r: PowerResult, command: string): Promise<
   const effectSvg = await renderSvg(effectSpec(r));
   const body = `<h1>Power analysis: ${esc(r.scenario)}</h1>
 <p class="meta">${esc(what)}; end point ${esc(r.endpoint)}; alpha ${r.alpha}, ${r.sides}-sided; ${r.trials} simulated trials per n; seed ${r.seed}; ${r.elapsedSeconds.toFixed(1)} s.</p>
+${warnings.map((w) => `<p class="warning">${esc(w)}</p>`).join('\n')}
 <p><strong>${esc(size)}</strong></p>
 <figure id="power-curve">${svg}<figcaption>Simulated power (blue, with its 95% Monte Carlo band), type I error of the same trials with ${r.design === 'smart' ? 'every option' : 'both arms'} on ${esc(r.arms[0])} (red, dashed), the target (grey)${r.sampleSize === null ? '' : ' and the chosen n (green)'}.</figcaption></figure>
 <figure id="effect-distribution">${effectSvg}<figcaption>Distribution of the estimated effect over the simulated trials at each n: 2.5-97.5% (thin line), 25-75% (thick), median (tick).</figcaption></figure>

@@ -6,6 +6,7 @@ import type { Difference, Ratio } from '../stats/intervals.js';
 import type { ChartSpec } from './charts.js';
 import { esc, figure, page, table } from './html.js';
 import { sweepValueText, type SweepResult } from './sweepResults.js';
+import { calibrationWarning, offDrugInResults, offDrugNote, offDrugPolicies, sweepUncalibratedDrugs, uncalibratedDrugs } from './calibrated.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
@@ -17,11 +18,14 @@ const ratio = (r: Ratio) => (r.value === null ? 'undefined (no difference in res
 
 const KEY_MONTHS = [3, 6, 9, 12, 18, 24, 36];
 
-/** Visit indices of the key months that fall on the visit grid (the horizon always shown): the columns of run tables. */
-export function keyVisits(result: RunResult): number[] {
-  const months = result.policies[0].cumulative.map((c) => c.month);
-  const wanted = new Set([...KEY_MONTHS.filter((m) => m < result.horizon), months[months.length - 1]]);
-  return months.map((m, v) => (wanted.has(m) ? v : -1)).filter((v) => v >= 0);
+/**
+ * Visit indices of `months` (ascending; each must be a visit of the grid), or by default of the key months that
+ * fall on the visit grid (the horizon always shown): the columns of run tables.
+ */
+export function keyVisits(result: RunResult, months?: readonly number[]): number[] {
+  const grid = result.policies[0].cumulative.map((c) => c.month);
+  const wanted = months ?? [...KEY_MONTHS.filter((m) => m < result.horizon), grid[grid.length - 1]];
+  return grid.map((m, v) => (wanted.some((w) => Math.abs(w - m) < 1e-9) ? v : -1)).filter((v) => v >= 0);
 }
 
 const W = 560;
@@ -141,6 +145,16 @@ function runTables(result: RunResult): string {
   return out.join('\n');
 }
 
+/** Warnings a reader must see before the numbers: uncalibrated drug parameters, policies that stop all drugs. */
+function notices(uncalibrated: string[], offDrug: string[]): string {
+  const calibration = calibrationWarning(uncalibrated);
+  const stop = offDrugNote(offDrug);
+  return [
+    calibration && `<p class="warning" id="uncalibrated-warning">${esc(calibration.replace(/^warning: /, 'Warning: '))}</p>`,
+    stop && `<p class="warning" id="off-drug-note">${esc(stop)} A patient whose last drug fails is left untreated to the horizon; with afterLastLine: stay (the default) the last drug is kept.</p>`,
+  ].filter(Boolean).join('\n');
+}
+
 function scenarioSection(scenario: Scenario): string {
   return `<h2>Resolved scenario</h2><p class="meta">Every default filled in.</p><pre>${esc(YAML.stringify(scenario))}</pre>`;
 }
@@ -151,6 +165,7 @@ export async function runReportHtml(result: RunResult, scenario: Scenario, comma
   parts.push(`<h1>${esc(result.scenario)}</h1>`);
   if (scenario.description) parts.push(`<p>${esc(scenario.description)}</p>`);
   parts.push(`<p class="meta">${result.patients.toLocaleString('en-US')} patients, seed ${result.seed}, response = SALT &lt;= ${result.responseThreshold}, visits every ${result.visitEveryMonths} month(s) to ${result.horizon}; engine ${esc(result.engineVersion)}; <code>${esc(command)}</code></p>`);
+  parts.push(notices(uncalibratedDrugs(scenario), offDrugPolicies(scenario)));
   parts.push('<h2>Cumulative response</h2>');
   parts.push(await figure('cumulative-chart', 'Share of all patients who responded (SALT <= threshold) at some visit up to each month, per policy; bands: 95% Wilson intervals (Monte Carlo error).', cumulativeSpec(result)));
   if (result.comparisons.length > 0) {
@@ -241,6 +256,8 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
   if (base.description) parts.push(`<p>${esc(base.description)}</p>`);
   parts.push(`<p class="meta">${sweep.points.length} grid points, each a full run of ${sweep.patients.toLocaleString('en-US')} patients with seed ${sweep.seed} (the same patients at every point); swept: ${
     sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map(sweepValueText).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
+  parts.push(notices(sweepUncalibratedDrugs(base, sweep.parameters),
+    offDrugInResults(sweep.points.map((pt) => pt.result))));
   for (const month of months) {
     parts.push(`<h2>Cumulative response at ${month} months</h2>`);
     if (sweep.parameters.length === 2) {

@@ -6,9 +6,11 @@ import { z } from 'zod';
 import { moleculeOf, visitCountOf } from '../model/catalogRules.js';
 import { correlationMatrix, correlationProblem } from '../model/correlation.js';
 import type { Scenario } from '../model/scenario.js';
+import { CALIBRATED_KIND, SHIPPED_CATALOG, rememberCalibrated } from './calibrated.js';
 import { ScenarioError, describeValue } from './errors.js';
+import { didYouMean } from './suggest.js';
 
-/** Defaults of every optional field: MODEL.md's canonical benchmark values unless noted. */
+/** Defaults of every optional field: MODEL.md's canonical benchmark values unless noted (catalog, afterLastLine). */
 export const DEFAULTS = {
   seed: 1,
   patients: 100_000,
@@ -27,14 +29,15 @@ export const DEFAULTS = {
     sigma: 1.0, k: 2.0, sTau: 0.5, betaDur: -0.3, refDurYears: 3.5,
     betaMinoxidil: 0.25, betaVerySevere: -0.5, tauOff: 2.0,
   },
-  /** Uncalibrated: the canonical benchmark catalog of MODEL.md. */
-  catalog: [
-    { id: 'baricitinib-4mg', molecule: 'baricitinib', mu: 0.35, tau: 5.0, aeRate: 0.002 },
-    { id: 'ritlecitinib-50mg', molecule: 'ritlecitinib', mu: 0.15, tau: 5.5, aeRate: 0.002 },
-    { id: 'deuruxolitinib-8mg', molecule: 'deuruxolitinib', mu: 0.4, tau: 4.5, aeRate: 0.003 },
-  ],
+  /**
+   * A scenario without `catalog` gets the three approved drugs of the shipped calibrated catalog, by reference
+   * (its fitted globals fill the globals the scenario leaves out), as if it said `catalog: { file, drugs }`.
+   * The canonical benchmark's fixed, uncalibrated catalog is written out in scenarios/canonical-bench.yaml.
+   */
+  catalog: { file: SHIPPED_CATALOG, drugs: ['baricitinib-4mg', 'ritlecitinib-50mg', 'deuruxolitinib-8mg'] },
   correlation: { rhoMolecule: 0.9, rhoClass: 0.5 },
-  policy: { failAtMonths: 6, afterLastLine: 'stop' as const },
+  /** `stay`: a patient who fails every line keeps the last drug; `stop` (off all drugs) must be asked for. */
+  policy: { failAtMonths: 6, afterLastLine: 'stay' as const },
 };
 
 /** Limits that protect the machine; a scenario beyond them is refused. */
@@ -106,7 +109,7 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
     betaVerySevere: num.default(DEFAULTS.globals.betaVerySevere),
     tauOff: positive.default(DEFAULTS.globals.tauOff),
   }).prefault({}),
-  catalog: z.array(drugSchema).min(1).max(L.drugs).default(DEFAULTS.catalog),
+  catalog: z.array(drugSchema).min(1).max(L.drugs), // absent: DEFAULTS.catalog, resolved before the schema
   correlation: z.strictObject({
     rhoMolecule: num.min(-1).max(1).default(DEFAULTS.correlation.rhoMolecule),
     rhoClass: num.min(-1).max(1).default(DEFAULTS.correlation.rhoClass),
@@ -126,7 +129,7 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
   /** Parameter sweep (app/sweepGrid.ts): field path -> the values to run; several paths give the full grid. */
   sweep: z.record(z.string().min(1), z.array(z.unknown()).min(1)).optional(),
 });
-const schema = makeSchema(LIMITS);
+export const schema = makeSchema(LIMITS);
 const largeSchema = makeSchema(LARGE_LIMITS);
 
 /** Render a zod issue path as `policies[1].failAtMonths`. */
@@ -166,7 +169,8 @@ function expectedFor(issue: z.core.$ZodIssue): string {
 /** The ScenarioError for a zod issue on `doc` (read from `file`): field path, expectation, actual value. */
 export function schemaError(issue: z.core.$ZodIssue, doc: unknown, file: string): ScenarioError {
   if (issue.code === 'unrecognized_keys') {
-    return new ScenarioError(file, pathText([...issue.path, issue.keys[0]]), 'no such field (unknown key)', undefined);
+    const hint = didYouMean(String(issue.keys[0]), fieldsAt(issue.path));
+    return new ScenarioError(file, pathText([...issue.path, issue.keys[0]]), `no such field (unknown key)${hint}`, undefined);
   }
   if (issue.code === 'invalid_type' && issue.expected === 'int') {
     return new ScenarioError(file, pathText(issue.path), 'a whole number', describeValue(valueAt(doc, issue.path)));
@@ -174,9 +178,32 @@ export function schemaError(issue: z.core.$ZodIssue, doc: unknown, file: string)
   return new ScenarioError(file, pathText(issue.path), expectedFor(issue), describeValue(valueAt(doc, issue.path)));
 }
 
+/** The field names of the scenario mapping at `path` (list indices skipped), for "did you mean". */
+function fieldsAt(path: readonly PropertyKey[]): string[] {
+  let node: z.core.$ZodType | undefined = schema;
+  for (const part of path) node = typeof part === 'number' ? node : childSchema(node, String(part));
+  return Object.keys(objectShape(node) ?? {});
+}
+
+/** Through defaults, optionals and lists to the object schema beneath, if any. */
+function objectShape(node: z.core.$ZodType | undefined): Record<string, z.core.$ZodType> | undefined {
+  for (let i = 0; node && i < 8; i++) {
+    const def = node._zod.def as { type: string; innerType?: z.core.$ZodType; element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> };
+    if (def.type === 'object') return def.shape;
+    node = def.innerType ?? def.element;
+  }
+  return undefined;
+}
+
+function childSchema(node: z.core.$ZodType | undefined, key: string): z.core.$ZodType | undefined {
+  return objectShape(node)?.[key];
+}
+
 /** Validate a parsed document; `file` names it in messages. Throws ScenarioError. */
 export function validateScenario(doc: unknown, file: string, options: LoadOptions = {}): Scenario {
   const L = options.allowLarge ? LARGE_LIMITS : LIMITS;
+  const defaultCatalog = isMapping(doc) && doc.catalog === undefined;
+  if (defaultCatalog) doc = withDefaultCatalog(doc as Record<string, unknown>, file);
   const parsed = (options.allowLarge ? largeSchema : schema).safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -227,7 +254,11 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
     if (policyIds.has(p.id)) fail(`${at}.id`, 'a policy id not used before', JSON.stringify(p.id));
     policyIds.add(p.id);
     p.sequence.forEach((d, j) => {
-      if (!drugIds.has(d)) fail(`${at}.sequence[${j}]`, `a drug of the catalog (${[...drugIds].join(', ')})`, JSON.stringify(d));
+      if (!drugIds.has(d)) {
+        const which = defaultCatalog ? 'the default catalog, the approved drugs as calibrated' : 'the catalog';
+        fail(`${at}.sequence[${j}]`, `a drug of ${which} (${[...drugIds].join(', ')})${defaultCatalog ? '; other drugs need a catalog: field' : ''}`,
+          `${JSON.stringify(d)}${didYouMean(d, [...drugIds])}`);
+      }
     });
     if ((p.extendIfImprovedPct === undefined) !== (p.extendToMonths === undefined)) {
       fail(at, 'extendIfImprovedPct and extendToMonths together (the partial-response extension needs both)');
@@ -251,6 +282,20 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
     catalog,
     comparisons,
   } as Scenario;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The shipped calibrated catalog's resolution (drugs and globals), read once per process. */
+let defaultCatalogCache: { catalog: unknown; globals?: unknown } | undefined;
+
+/** `doc` with DEFAULTS.catalog resolved as a catalog reference would be (its globals under the scenario's). */
+function withDefaultCatalog(doc: Record<string, unknown>, file: string): Record<string, unknown> {
+  defaultCatalogCache ??= resolveCatalogReference({ catalog: DEFAULTS.catalog }, file) as { catalog: unknown; globals?: unknown };
+  const { catalog, globals } = structuredClone(defaultCatalogCache);
+  const own = doc.globals === undefined ? {} : doc.globals;
+  if (!isMapping(own)) return { ...doc, catalog };
+  return { ...doc, catalog, globals: { ...(isMapping(globals) ? globals : {}), ...own } };
 }
 
 /** Parse YAML (or JSON, by extension) text into a plain document. */
@@ -288,7 +333,11 @@ export function resolveCatalogReference(doc: unknown, file: string): unknown {
   const keys = Object.keys(ref);
   const target = (ref as Record<string, unknown>).file;
   const pick = (ref as Record<string, unknown>).drugs;
-  if (keys.some((k) => k !== 'file' && k !== 'drugs') || typeof target !== 'string' || target === '') {
+  const stray = keys.find((k) => k !== 'file' && k !== 'drugs');
+  if (stray !== undefined && (typeof target === 'string' || didYouMean(stray, ['file', 'drugs']))) {
+    throw new ScenarioError(file, `catalog.${stray}`, `no such field of a catalog reference { file, drugs }${didYouMean(stray, ['file', 'drugs'])}`);
+  }
+  if (typeof target !== 'string' || target === '') {
     throw new ScenarioError(file, 'catalog', 'a list of drugs or { file: <catalog file>, drugs: [<ids>] (optional) }', describeValue(ref));
   }
   if (pick !== undefined && (!Array.isArray(pick) || pick.length === 0 || pick.some((id) => typeof id !== 'string'))) {
@@ -307,12 +356,13 @@ export function resolveCatalogReference(doc: unknown, file: string): unknown {
   const parsed = parseScenarioChecked(text, label);
   const checked = catalogFileSchema.safeParse(parsed);
   if (!checked.success) throw schemaError(checked.error.issues[0], parsed, label);
+  if ((parsed as { kind?: unknown }).kind === CALIBRATED_KIND) rememberCalibrated(checked.data.drugs);
   // `drugs` picks a subset, in the order given (correlation and draws follow the scenario's catalog order).
   let drugs = checked.data.drugs;
   if (pick !== undefined) {
     drugs = (pick as string[]).map((id, i) => {
       const found = checked.data.drugs.find((x) => x.id === id);
-      if (!found) throw new ScenarioError(file, `catalog.drugs[${i}]`, `a drug of ${catalogFile} (${checked.data.drugs.map((x) => x.id).join(', ')})`, JSON.stringify(id));
+      if (!found) throw new ScenarioError(file, `catalog.drugs[${i}]`, `a drug of ${catalogFile} (${checked.data.drugs.map((x) => x.id).join(', ')})`, `${JSON.stringify(id)}${didYouMean(id, checked.data.drugs.map((x) => x.id))}`);
       return found;
     });
   }

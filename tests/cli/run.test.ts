@@ -76,7 +76,7 @@ describe('jaksim run', () => {
   it('prints a readable table without --json', async () => {
     const out = mkdtempSync(join(tmpdir(), 'jaksim-table-'));
     const { stdout } = await jaksim(['run', 'scenarios/default.yaml', '--patients', '5000', '--workers', '1', '--out', out]);
-    expect(stdout).toMatch(/Cumulative response \(95% interval\)/);
+    expect(stdout).toMatch(/Cumulative response, % \(95% interval\)/);
     expect(stdout).toMatch(/fail-9mo - fail-6mo/);
     expect(stdout).toMatch(/Results: /);
   });

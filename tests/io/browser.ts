@@ -1,11 +1,14 @@
-// Load a report.html in headless Chromium (Debian's package, driven by playwright-core) and record what it does.
+// Load a report.html in headless Chromium (system or bundled: chromium.ts; driven by playwright-core) and record what it does.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chooseChromium, type ChromiumChoice } from './chromium.js';
 
-export const CHROMIUM = process.env.JAKSIM_CHROMIUM ?? '/usr/bin/chromium';
+let choice: ChromiumChoice | undefined;
+/** The browser the tests drive, resolved (and for the bundled one unpacked) on first use. */
+export const browserChoice = (): ChromiumChoice => (choice ??= chooseChromium());
 
 export interface PageVisit {
   consoleErrors: string[];
@@ -18,8 +21,10 @@ export interface PageVisit {
 /** Open `file` with scripts disabled or enabled, record console errors and every request, count SVG paths. */
 export async function visitReport(file: string, selectors: string[], screenshot?: string): Promise<PageVisit> {
   const profile = mkdtempSync(join(tmpdir(), 'jaksim-chromium-'));
+  const browser = browserChoice();
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: browser.executablePath,
+    env: browser.env,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],

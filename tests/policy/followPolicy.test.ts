@@ -28,7 +28,7 @@ function follow(person: Person, policy: Record<string, unknown>, options: Record
     responseThreshold: 20,
     globals: { k: 2, tauOff: 2 },
     catalog: [0, 1, 2].map((d) => ({ id: `d${d}`, mu: 0, tau: 1, aeRate: 0 })),
-    policies: [{ id: 'p', sequence: ['d0', 'd1', 'd2'], failAtMonths: 6, ...policy }],
+    policies: [{ id: 'p', sequence: ['d0', 'd1', 'd2'], failAtMonths: 6, afterLastLine: 'stop', ...policy }],
     ...options,
   });
   const c = compileScenario(s);
