@@ -69,7 +69,7 @@ describe('policy ids with a comma, a quote and a newline, end to end', () => {
     // Console: the id is shown escaped on one line, every table row has the same width as its header.
     const table = stdout.split('\n');
     const escaped = ids[0].replace('\n', '\\n');
-    expect(table.filter((l) => l.startsWith(escaped))).toHaveLength(2); // the cumulative and the per-policy tables
+    expect(table.filter((l) => l.startsWith(escaped))).toHaveLength(3); // the cumulative, per-policy and cost tables
     expect(table.some((l) => l.startsWith('at 6'))).toBe(false);
     const header = table.findIndex((l) => l.startsWith('month'));
     expect(table[header + 1].length).toBe(table[header].length);
