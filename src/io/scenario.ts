@@ -25,15 +25,19 @@ export const DEFAULTS = {
   globals: {
     sigma: 1.0, k: 2.0, sTau: 0.5, betaDur: -0.3, refDurYears: 3.5,
     betaMinoxidil: 0.25, betaVerySevere: -0.5, tauOff: 2.0,
+    /** Version 2 (MODEL.md): off. */
+    sTauOff: 0,
   },
   /** Uncalibrated: the canonical benchmark catalog of MODEL.md. */
   catalog: [
-    { id: 'baricitinib-4mg', molecule: 'baricitinib', mu: 0.35, tau: 5.0, aeRate: 0.002 },
-    { id: 'ritlecitinib-50mg', molecule: 'ritlecitinib', mu: 0.15, tau: 5.5, aeRate: 0.002 },
-    { id: 'deuruxolitinib-8mg', molecule: 'deuruxolitinib', mu: 0.4, tau: 4.5, aeRate: 0.003 },
+    { id: 'baricitinib-4mg', molecule: 'baricitinib', mu: 0.35, tau: 5.0, aeRate: 0.002, escapeRate: 0 },
+    { id: 'ritlecitinib-50mg', molecule: 'ritlecitinib', mu: 0.15, tau: 5.5, aeRate: 0.002, escapeRate: 0 },
+    { id: 'deuruxolitinib-8mg', molecule: 'deuruxolitinib', mu: 0.4, tau: 4.5, aeRate: 0.003, escapeRate: 0 },
   ],
+  /** Version 2 (MODEL.md "Loss of response on drug"): no escape. */
+  escapeRate: 0,
   correlation: { rhoMolecule: 0.9, rhoClass: 0.5 },
-  policy: { failAtMonths: 6, afterLastLine: 'stop' as const },
+  policy: { failAtMonths: 6, afterLastLine: 'stop' as const, switchOnLoss: false, lossMarginPoints: 0 },
 };
 
 /** Limits that protect the machine; a scenario beyond them is refused. */
@@ -56,6 +60,7 @@ const drugSchema = z.strictObject({
   mu: num,
   tau: positive,
   aeRate: nonNegative,
+  escapeRate: nonNegative.default(DEFAULTS.escapeRate),
   monthlyPrice: nonNegative.optional(),
 });
 
@@ -70,6 +75,7 @@ const catalogFileSchema = z.object({
   globals: z.strictObject({
     sigma: nonNegative.optional(), k: positive.optional(), sTau: nonNegative.optional(), betaDur: num.optional(),
     refDurYears: positive.optional(), betaMinoxidil: num.optional(), betaVerySevere: num.optional(), tauOff: positive.optional(),
+    sTauOff: nonNegative.optional(),
   }).optional(),
 });
 
@@ -104,6 +110,7 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
     betaMinoxidil: num.default(DEFAULTS.globals.betaMinoxidil),
     betaVerySevere: num.default(DEFAULTS.globals.betaVerySevere),
     tauOff: positive.default(DEFAULTS.globals.tauOff),
+    sTauOff: nonNegative.default(DEFAULTS.globals.sTauOff),
   }).prefault({}),
   catalog: z.array(drugSchema).min(1).max(L.drugs).default(DEFAULTS.catalog),
   correlation: z.strictObject({
@@ -120,6 +127,8 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
     worseningFromMonths: nonNegative.optional(),
     worseningPoints: positive.optional(),
     afterLastLine: z.enum(['stop', 'stay']).default(DEFAULTS.policy.afterLastLine),
+    switchOnLoss: z.boolean().default(DEFAULTS.policy.switchOnLoss),
+    lossMarginPoints: nonNegative.default(DEFAULTS.policy.lossMarginPoints),
   })).min(1).max(L.policies),
   comparisons: z.array(z.tuple([id, id])).optional(),
   /** Parameter sweep (io/sweep.ts): field path -> the values to run; several paths give the full grid. */

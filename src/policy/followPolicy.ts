@@ -1,13 +1,11 @@
-// A switching policy applied to one patient (MODEL.md "A switching policy", "Visits and response").
+// A switching policy applied to one patient (MODEL.md "A switching policy", "Visits and response"; version 2:
+// escape, patient-specific offset, dose changes, switchOnLoss).
 import type { CompiledScenario } from '../model/compile.js';
-import { naturalSaltOf, onsetFromPower, onsetLowerBound, onsetPower, onsetUpperBound } from '../model/drug.js';
+import {
+  naturalSaltOf, onsetFromPower, onsetLowerBound, onsetPowerAt, onsetUpperBound, totalEffect,
+} from '../model/drug.js';
 import type { Patient } from '../model/population.js';
 import { MONTH_EPS } from '../model/units.js';
-
-/** (months / tau)^k on the line's drug (1 / tau in a local), 0 before the start (where h = 0). */
-function onsetPowerAt(months: number, invTau: number, k: number, kIsTwo: boolean): number {
-  return months <= 0 ? 0 : onsetPower(months * invTau, k, kIsTwo);
-}
 
 /**
  * Decisions taken from the bounds on h of model/drug.ts instead of the exp
@@ -43,14 +41,14 @@ export function patientRecordStride(drugCount: number): number {
 }
 
 /**
- * exp(-elapsed / tauOff) from the run's table when `elapsed` is exactly j
+ * exp(-elapsed / tauOff_i) from the run's table when `elapsed` is exactly j
  * visit intervals (then the table holds the exp of the same argument), else
- * computed.
+ * computed. The table is empty when tauOff is patient-specific.
  */
-function residualDecay(c: CompiledScenario, elapsed: number): number {
+function residualDecay(c: CompiledScenario, elapsed: number, invTauOff: number): number {
   const j = Math.round(elapsed * c.invVisitMonths);
   return j < c.residualDecay.length && j * c.visitMonths === elapsed
-    ? c.residualDecay[j] : Math.exp(-elapsed * c.invTauOff);
+    ? c.residualDecay[j] : Math.exp(-elapsed * invTauOff);
 }
 
 /**
@@ -113,12 +111,14 @@ export function followPolicy(
   const extendTo = c.extendTo[pi] - MONTH_EPS;
   const worseFrom = c.worseFrom[pi] - MONTH_EPS;
   const worsePoints = c.worsePoints[pi];
+  const switchOnLoss = c.switchOnLoss[pi] === 1;
+  const lossAbove = c.threshold + c.lossMargin[pi];
   // Without these rules a policy reads SALT(t) only to detect a response.
-  const usesSaltRules = hasExtension || worseFrom !== Infinity;
+  const usesSaltRules = hasExtension || worseFrom !== Infinity || switchOnLoss;
   const stayOnLast = c.stayOnLast[pi] === 1;
   const threshold = c.threshold;
   const gap = c.gapMonths;
-  const invTauOff = c.invTauOff;
+  const invTauOff = c.offsetOn ? p.invTauOff : c.invTauOff; // (a hand-built patient may leave p.invTauOff unset)
   const visitMonths = c.visitMonths;
   const horizon = c.horizon;
   const k = c.k;
@@ -132,8 +132,12 @@ export function followPolicy(
   let potential = p.potential[drug];
   let invTau = p.invTau[drug];
   let start = 0;
+  // Onset clock of the line's molecule: its start, or an earlier line's across dose changes (MODEL.md v2).
+  let clock = 0;
   let onDrug = true;
   let aeEnd = p.aeMonths[drug];
+  // Escape (loss of response on drug, MODEL.md v2): Infinity when the scenario has none.
+  let escapeAt = p.escapeMonths[drug];
   let startSalt = salt0;
   let respondedOnLine = false;
   // Residual effect of the last drug stopped: resE * exp(-(t - resT) / tauOff).
@@ -148,15 +152,21 @@ export function followPolicy(
   for (let v = 0; v <= visitCount; v++) {
     // The last pass (v = visitCount) only settles events up to the horizon.
     const t = v < visitCount ? (v + 1) * visitMonths : horizon;
-    // Events between visits, in time order: adverse-event stops, then line starts after the gap.
+    // Events between visits, in time order: escapes and adverse-event stops, then line starts after the gap.
     for (;;) {
+      if (onDrug && escapeAt <= t && escapeAt < aeEnd) {
+        // The line's effect is frozen at the escape and decays from there like a residual (G = 0 from now
+        // on); the patient stays on the drug until the policy ends the line.
+        const x = escapeAt;
+        resE = totalEffect(potential, onsetPowerAt(x - clock, invTau, k, kIsTwo), residualMatters ? resE : 0, x - resT, invTauOff);
+        resT = x; residualMatters = resE > 0;
+        potential = 0;
+        escapeAt = Infinity;
+        continue;
+      }
       if (onDrug && aeEnd <= t) {
         const e = aeEnd;
-        let total = potential * onsetFromPower(onsetPowerAt(e - start, invTau, k, kIsTwo));
-        if (residualMatters) {
-          const r = resE * Math.exp(-(e - resT) * invTauOff);
-          if (r > total) total = r;
-        }
+        const total = totalEffect(potential, onsetPowerAt(e - clock, invTau, k, kIsTwo), residualMatters ? resE : 0, e - resT, invTauOff);
         resE = total; resT = e; residualMatters = total > 0;
         acc[drugMonthsAt + drug] += e - start;
         if (recordOn) record![recordDrugAt + drug] += e - start;
@@ -173,12 +183,15 @@ export function followPolicy(
         potential = p.potential[drug];
         invTau = p.invTau[drug];
         start = nextStart;
+        if (c.seqKeepsClock[seq0 + line] === 0) clock = start;
         nextStart = Infinity;
         onDrug = true;
         aeEnd = start + p.aeMonths[drug];
+        escapeAt = start + p.escapeMonths[drug];
         if (usesSaltRules) {
-          const r = residualMatters ? resE * Math.exp(-(start - resT) * invTauOff) : 0;
-          startSalt = naturalSaltOf(salt0, omega, start) * (1 - r);
+          // SALT(s_j) = SALTnat(s_j) (1 - E(s_j)): the residual, and after a dose change the new dose's effect too.
+          const e = totalEffect(potential, onsetPowerAt(start - clock, invTau, k, kIsTwo), residualMatters ? resE : 0, start - resT, invTauOff);
+          startSalt = naturalSaltOf(salt0, omega, start) * (1 - e);
         }
         respondedOnLine = false;
         acc[enteredAt + line]++;
@@ -191,6 +204,7 @@ export function followPolicy(
     // SALT(t) = SALTnat(t) (1 - E(t)), E = max(effect of current drug, residual).
     const nat = naturalSaltOf(salt0, omega, t);
     const months = t - start;
+    const onsetMonths = t - clock; // = months but across dose changes
     let effect = 0; // E(t) on drug: the residual if the line stops at t
     let salt: number;
     if (onDrug) {
@@ -209,14 +223,14 @@ export function followPolicy(
         }
       }
       let r = 0;
-      if (residualMatters) r = resE * residualDecay(c, t - resT);
+      if (residualMatters) r = resE * residualDecay(c, t - resT, invTauOff);
       if (residualMatters && r > potential) {
         effect = r; // the drug's effect G h <= G cannot overtake the residual yet
         salt = nat * (1 - effect);
       } else {
         // G h lies in [effectLow, effectHigh] (no exp): where that settles the comparisons made at t,
         // the exp is not needed. The upper bound settles most visits, so the lower one waits.
-        const power = onsetPowerAt(months, invTau, k, kIsTwo);
+        const power = onsetPowerAt(onsetMonths, invTau, k, kIsTwo);
         const effectHigh = potential * onsetUpperBound(power);
         // Nothing to do at t if the drug alone gives no response and the line does not stop now.
         const idle = !usesSaltRules && nat * (1 - effectHigh) > threshold + SALT_MARGIN
@@ -251,7 +265,7 @@ export function followPolicy(
       continue;
     } else {
       // Off drug: E(t) is the residual (the effect of the line stopped last), or 0.
-      const r = residualMatters ? resE * residualDecay(c, t - resT) : 0;
+      const r = residualMatters ? resE * residualDecay(c, t - resT, invTauOff) : 0;
       salt = nat * (1 - (r > 0 ? r : 0));
     }
 
@@ -264,23 +278,29 @@ export function followPolicy(
       }
       if (onDrug && !residualMatters && (omega === 0 || nat === 100)
         && salt <= threshold - CERTAIN_RESPONSE_MARGIN) {
-        // A point response at every later visit of the line, which only an adverse event can end.
-        while (v + 1 < visitCount && (v + 2) * visitMonths < aeEnd) acc[pointAt + ++v]++;
+        // A point response at every later visit of the line, which only an adverse event or an escape can end.
+        while (v + 1 < visitCount && (v + 2) * visitMonths < aeEnd && (v + 2) * visitMonths < escapeAt) acc[pointAt + ++v]++;
         continue;
       }
     }
-    if (!onDrug || respondedOnLine) continue;
+    if (!onDrug || (respondedOnLine && !switchOnLoss)) continue;
 
     if (stayOnLast && line === lineCount - 1) continue;
-    const extended = hasExtension && months < extendTo
-      && startSalt - salt >= extendFrac * startSalt;
-    const failed = months >= failAt && !extended;
-    const worsened = months >= worseFrom && salt - startSalt >= worsePoints;
-    if (failed || worsened) {
+    let switches: boolean;
+    if (respondedOnLine) {
+      switches = salt > lossAbove; // loss of response (switchOnLoss)
+    } else {
+      const extended = hasExtension && months < extendTo
+        && startSalt - salt >= extendFrac * startSalt;
+      const failed = months >= failAt && !extended;
+      const worsened = months >= worseFrom && salt - startSalt >= worsePoints;
+      switches = failed || worsened;
+    }
+    if (switches) {
       resE = effect; resT = t; residualMatters = effect > 0;
       acc[drugMonthsAt + drug] += months;
       if (recordOn) record![recordDrugAt + drug] += months;
-      nonResponseMonths += months;
+      if (!respondedOnLine) nonResponseMonths += months;
       onDrug = false;
       nextStart = line + 1 < lineCount ? t + gap : Infinity;
     }
