@@ -57,6 +57,15 @@ describe('version-1 results are unchanged (golden files pinned before version 2)
     expect(goldens.filter((g) => g.kind === 'trial').length).toBeGreaterThanOrEqual(3);
   });
 
+  it('a version-1 scenario gets the version-2 defaults: every mechanism off', () => {
+    const s = validateScenario(JSON.parse(JSON.stringify(goldens[0].scenario)), 'golden');
+    expect(s.globals.sTauOff).toBe(0);
+    expect(s.catalog.map((d) => d.escapeRate)).toEqual(s.catalog.map(() => 0));
+    expect(s.policies.map((p) => [p.switchOnLoss, p.lossMarginPoints])).toEqual(s.policies.map(() => [false, 0]));
+    const c = compileScenario(s);
+    expect([c.offsetOn, c.escapeOn]).toEqual([false, false]);
+  });
+
   for (const g of goldens) {
     it(`${g.case}: byte-identical`, () => {
       const got = simulate(g);
