@@ -5,33 +5,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeBlocks } from '../../src/engine/pool.js';
-import { planBlocks, runBlock, runTrialBlock } from '../../src/engine/runBlock.js';
 import { runPowerBlock } from '../../src/engine/trialSim.js';
 import { validateScenario } from '../../src/io/scenario.js';
 import { compileScenario } from '../../src/model/compile.js';
-import { trialCountsLength, type TrialSpec } from '../../src/model/trial.js';
-import { GOLDEN_DIR, type Golden } from './cases.js';
+import { GOLDEN_DIR, runAggregates, trialAggregates, type Golden } from './cases.js';
 
 const goldens: Golden[] = readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.json')).sort()
   .map((f) => JSON.parse(readFileSync(join(GOLDEN_DIR, f), 'utf8')) as Golden);
 
 function simulate(g: Golden): number[] {
-  const s = validateScenario(JSON.parse(JSON.stringify(g.scenario)), `golden ${g.case}`);
-  const c = compileScenario(s);
-  if (g.kind === 'run') return Array.from(mergeBlocks(c, new Map(planBlocks(s.patients).map((b) => [b.index, runBlock(c, b)]))));
+  const c = compileScenario(validateScenario(JSON.parse(JSON.stringify(g.scenario)), `golden ${g.case}`));
+  if (g.kind === 'run') return runAggregates(c);
   if (g.kind === 'power') return Array.from(runPowerBlock(c, g.power!, { first: 0, count: 30 }));
-  const t = g.trial!;
-  const spec: TrialSpec = {
-    drug: t.drug, months: Float64Array.from(t.months), thresholds: Float64Array.from(t.thresholds),
-    bandLo: Float64Array.from(t.bandLo), bandHi: Float64Array.from(t.bandHi),
-  };
-  const total = new Float64Array(trialCountsLength(spec));
-  for (const b of planBlocks(s.patients)) {
-    const out = runTrialBlock(c, spec, b);
-    for (let i = 0; i < total.length; i++) total[i] += out[i];
-  }
-  return Array.from(total);
+  return trialAggregates(c, g.trial!);
 }
 
 /** The aggregate indices that belong to a policy or a comparison touching one of `policies` (model/layout.ts). */

@@ -1,6 +1,7 @@
 // Pins the engine's exact outputs under the version-1 model (MODEL.md before "Version 2"), so that the
 // version-2 mechanisms, all off by default, can be checked to change nothing (golden.test.ts).
-// Run ONCE, on the version-1 code (it was run on commit 9ce0ca9, before any version-2 change):
+// Run ONCE, on the version-1 code (it was run on commit 9ce0ca9, before any version-2 change; its two
+// simulation helpers moved to cases.ts afterwards, unchanged, to be shared with golden.test.ts):
 //   npx tsx tests/golden-v1/pin.ts
 // Re-running it on later code would pin that code's output and prove nothing: do not.
 // Each file holds the fully resolved scenario (so later edits of scenarios/ or of the calibrated catalog
@@ -10,35 +11,16 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { armScenario, armTrialSpec } from '../../src/calibration/arm.js';
 import { trialPopulation } from '../../src/calibration/data.js';
-import { mergeBlocks } from '../../src/engine/pool.js';
-import { planBlocks, runBlock, runTrialBlock } from '../../src/engine/runBlock.js';
 import { runPowerBlock, type PowerSpec } from '../../src/engine/trialSim.js';
 import { loadScenario } from '../../src/io/scenario.js';
 import { loadTrialData } from '../../src/io/trials.js';
 import { compileScenario } from '../../src/model/compile.js';
 import type { Scenario } from '../../src/model/scenario.js';
-import { trialCountsLength, type TrialSpec } from '../../src/model/trial.js';
 import { weeksToMonths } from '../../src/model/units.js';
-import { catalogDrugOf, GOLDEN_DIR, type Golden, type GoldenTrialSpec } from './cases.js';
+import { catalogDrugOf, GOLDEN_DIR, runAggregates as runOf, trialAggregates as trialOf, type Golden, type GoldenTrialSpec } from './cases.js';
 
-function runAggregates(s: Scenario): number[] {
-  const c = compileScenario(s);
-  return Array.from(mergeBlocks(c, new Map(planBlocks(s.patients).map((b) => [b.index, runBlock(c, b)]))));
-}
-
-function trialAggregates(s: Scenario, spec: GoldenTrialSpec): number[] {
-  const c = compileScenario(s);
-  const t: TrialSpec = {
-    drug: spec.drug, months: Float64Array.from(spec.months), thresholds: Float64Array.from(spec.thresholds),
-    bandLo: Float64Array.from(spec.bandLo), bandHi: Float64Array.from(spec.bandHi),
-  };
-  const total = new Float64Array(trialCountsLength(t));
-  for (const b of planBlocks(s.patients)) {
-    const out = runTrialBlock(c, t, b);
-    for (let i = 0; i < total.length; i++) total[i] += out[i];
-  }
-  return Array.from(total);
-}
+const runAggregates = (s: Scenario) => runOf(compileScenario(s));
+const trialAggregates = (s: Scenario, spec: GoldenTrialSpec) => trialOf(compileScenario(s), spec);
 
 function write(g: Golden): void {
   writeFileSync(join(GOLDEN_DIR, `${g.case}.json`), `${JSON.stringify(g, null, 1)}\n`);
