@@ -2,7 +2,7 @@
 // escape, patient-specific offset, dose changes, switchOnLoss).
 import type { CompiledScenario } from '../model/compile.js';
 import {
-  naturalSaltOf, onsetFromPower, onsetLowerBound, onsetPowerAt, onsetUpperBound, totalEffect,
+  naturalSaltOf, onsetFromPower, onsetLowerBound, onsetPowerAt, onsetUpperBound,
 } from '../model/drug.js';
 import type { Patient } from '../model/population.js';
 import { MONTH_EPS } from '../model/units.js';
@@ -41,14 +41,15 @@ export function patientRecordStride(drugCount: number): number {
 }
 
 /**
- * exp(-elapsed / tauOff_i) from the run's table when `elapsed` is exactly j
+ * exp(-elapsed / tauOff) from the run's table when `elapsed` is exactly j
  * visit intervals (then the table holds the exp of the same argument), else
- * computed. The table is empty when tauOff is patient-specific.
+ * computed. Not for a patient-specific tauOff (the table is then empty; the
+ * callers compute the exp themselves, see followPolicy).
  */
-function residualDecay(c: CompiledScenario, elapsed: number, invTauOff: number): number {
+function residualDecay(c: CompiledScenario, elapsed: number): number {
   const j = Math.round(elapsed * c.invVisitMonths);
   return j < c.residualDecay.length && j * c.visitMonths === elapsed
-    ? c.residualDecay[j] : Math.exp(-elapsed * invTauOff);
+    ? c.residualDecay[j] : Math.exp(-elapsed * c.invTauOff);
 }
 
 /**
@@ -118,7 +119,11 @@ export function followPolicy(
   const stayOnLast = c.stayOnLast[pi] === 1;
   const threshold = c.threshold;
   const gap = c.gapMonths;
-  const invTauOff = c.offsetOn ? p.invTauOff : c.invTauOff; // (a hand-built patient may leave p.invTauOff unset)
+  // Patient-specific tauOff (MODEL.md v2), else the run's (a hand-built patient may leave p.invTauOff unset). The
+  // residual's exp is then written out where residualDecay would be called: once the version-2 paths are hot, V8
+  // no longer inlined residualDecay, and the call boxed the visit loop's doubles (about 2 kB a patient).
+  const offsetOn = c.offsetOn;
+  const invTauOff = offsetOn ? p.invTauOff : c.invTauOff;
   const visitMonths = c.visitMonths;
   const horizon = c.horizon;
   const k = c.k;
@@ -154,20 +159,24 @@ export function followPolicy(
     const t = v < visitCount ? (v + 1) * visitMonths : horizon;
     // Events between visits, in time order: escapes and adverse-event stops, then line starts after the gap.
     for (;;) {
-      if (onDrug && escapeAt <= t && escapeAt < aeEnd) {
-        // The line's effect is frozen at the escape and decays from there like a residual (G = 0 from now
-        // on); the patient stays on the drug until the policy ends the line.
-        const x = escapeAt;
-        resE = totalEffect(potential, onsetPowerAt(x - clock, invTau, k, kIsTwo), residualMatters ? resE : 0, x - resT, invTauOff);
-        resT = x; residualMatters = resE > 0;
-        potential = 0;
-        escapeAt = Infinity;
-        continue;
-      }
-      if (onDrug && aeEnd <= t) {
-        const e = aeEnd;
-        const total = totalEffect(potential, onsetPowerAt(e - clock, invTau, k, kIsTwo), residualMatters ? resE : 0, e - resT, invTauOff);
+      const escapes = onDrug && escapeAt <= t && escapeAt < aeEnd;
+      if (escapes || (onDrug && aeEnd <= t)) {
+        // The total effect at the event, E = max(G h, residual) (model/drug.ts totalEffect, written out: a
+        // call here, taking the loop's doubles, made V8 box them at every visit, about 1.2 kB a patient).
+        const e = escapes ? escapeAt : aeEnd;
+        let total = potential * onsetFromPower(onsetPowerAt(e - clock, invTau, k, kIsTwo));
+        if (residualMatters) {
+          const r = resE * Math.exp(-(e - resT) * invTauOff);
+          if (r > total) total = r;
+        }
         resE = total; resT = e; residualMatters = total > 0;
+        if (escapes) {
+          // Loss of response on drug (MODEL.md v2): the effect frozen at the escape decays from there like a
+          // residual (G = 0 from now on); the patient stays on the drug until the policy ends the line.
+          potential = 0;
+          escapeAt = Infinity;
+          continue;
+        }
         acc[drugMonthsAt + drug] += e - start;
         if (recordOn) record![recordDrugAt + drug] += e - start;
         acc[base + lay.aeStops]++;
@@ -190,7 +199,9 @@ export function followPolicy(
         escapeAt = start + p.escapeMonths[drug];
         if (usesSaltRules) {
           // SALT(s_j) = SALTnat(s_j) (1 - E(s_j)): the residual, and after a dose change the new dose's effect too.
-          const e = totalEffect(potential, onsetPowerAt(start - clock, invTau, k, kIsTwo), residualMatters ? resE : 0, start - resT, invTauOff);
+          let e = potential * onsetFromPower(onsetPowerAt(start - clock, invTau, k, kIsTwo));
+          const r = residualMatters ? resE * Math.exp(-(start - resT) * invTauOff) : 0;
+          if (r > e) e = r;
           startSalt = naturalSaltOf(salt0, omega, start) * (1 - e);
         }
         respondedOnLine = false;
@@ -223,7 +234,7 @@ export function followPolicy(
         }
       }
       let r = 0;
-      if (residualMatters) r = resE * residualDecay(c, t - resT, invTauOff);
+      if (residualMatters) r = resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT));
       if (residualMatters && r > potential) {
         effect = r; // the drug's effect G h <= G cannot overtake the residual yet
         salt = nat * (1 - effect);
@@ -265,7 +276,7 @@ export function followPolicy(
       continue;
     } else {
       // Off drug: E(t) is the residual (the effect of the line stopped last), or 0.
-      const r = residualMatters ? resE * residualDecay(c, t - resT, invTauOff) : 0;
+      const r = residualMatters ? resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT)) : 0;
       salt = nat * (1 - (r > 0 ? r : 0));
     }
 
