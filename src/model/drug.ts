@@ -61,7 +61,10 @@ export function onsetPowerAt(months: number, invTau: number, k: number, kIsTwo: 
  * power = (u / tau)^k on the molecule's onset clock; G = 0 off drug or after an
  * escape) and the residual R of what stopped or escaped `elapsed` months ago.
  * The total effect at a stop, at an escape (MODEL.md v2: the effect is frozen
- * there and decays like a residual) and at a trial's assessment.
+ * there and decays like a residual) and at a trial's assessment. followPolicy
+ * writes the same formula out in its event path (a call there slows V8's code
+ * for the whole visit loop); tests/engine/trialVsPolicy.test.ts checks that the
+ * two agree patient for patient.
  */
 export function totalEffect(potential: number, power: number, resE: number, elapsed: number, invTauOff: number): number {
   const own = potential * onsetFromPower(power);
