@@ -110,13 +110,15 @@ export class TrialCourse {
   onDrug = false;
   aeEnd = Infinity;
   escapeAt = Infinity;
+  /** The line's first event: min(aeEnd, escapeAt). */
+  nextEvent = Infinity;
   resE = 0;
   resT = 0;
   invTauOff = 0;
   /** Time of the adverse-event stop (Infinity: none), and SALT there (for LOCF). */
   stopAt = Infinity;
   stopSalt = 0;
-  /** Per sorted assessment: SALT(t) as computed in the first pass. */
+  /** Per assessment (in the spec's order): SALT(t) as computed in the first pass. */
   readonly salt: Float64Array;
   /** Assessment indices by time. */
   readonly order: Int32Array;
@@ -135,6 +137,7 @@ export class TrialCourse {
     this.onDrug = true;
     this.aeEnd = start + p.aeMonths[d];
     this.escapeAt = start + p.escapeMonths[d];
+    this.nextEvent = this.aeEnd < this.escapeAt ? this.aeEnd : this.escapeAt;
   }
 
   /** E(t), the total effect. */
@@ -152,15 +155,18 @@ export class TrialCourse {
   stopLine(c: CompiledScenario, t: number): void {
     this.freeze(c, t);
     this.onDrug = false;
+    this.nextEvent = Infinity;
   }
 
   /** Apply the escape and adverse-event stop due by time t, in time order. */
   advance(c: CompiledScenario, p: Patient, t: number): void {
-    if (this.onDrug && this.escapeAt <= t && this.escapeAt < this.aeEnd) {
+    if (!(this.onDrug && this.nextEvent <= t)) return;
+    if (this.escapeAt < this.aeEnd) {
       this.freeze(c, this.escapeAt);
       this.escapeAt = Infinity;
+      this.nextEvent = this.aeEnd;
     }
-    if (this.onDrug && this.aeEnd <= t) {
+    if (this.aeEnd <= t) {
       const a = this.aeEnd;
       this.stopLine(c, a);
       this.stopAt = a;
@@ -208,7 +214,7 @@ function followTrial(c: CompiledScenario, t: TrialSpec, p: Patient, course: Tria
     }
     if (i < 0) break;
     course.advance(c, p, m);
-    course.salt[k] = course.saltAt(c, p, m);
+    course.salt[i] = course.saltAt(c, p, m);
   }
   return saltW0;
 }
@@ -231,10 +237,10 @@ export function addTrialPatient(
   const imputation = t.imputation ?? IMPUTATION_NRI;
   const hasDesign = t.design !== undefined;
   counts[band]++;
+  const hasPatterns = lay.patternCount > 0;
   let pattern = 0;
   let patternValid = true;
-  for (let k = 0; k < course.order.length; k++) {
-    const i = course.order[k];
+  for (let i = 0; i < lay.times; i++) {
     const stopped = course.stopAt < t.months[i];
     if (stopped && imputation === IMPUTATION_OBSERVED) {
       patternValid = false;
@@ -245,12 +251,12 @@ export function addTrialPatient(
       if (hasDesign) counts[lay.lost + i * bands + band]++;
       continue;
     }
-    const salt = stopped ? course.stopSalt : course.salt[k];
+    const salt = stopped ? course.stopSalt : course.salt[i];
     for (let j = 0; j < nThr; j++) {
       if (salt <= t.thresholds[j]) counts[lay.responders + (i * nThr + j) * bands + band]++;
     }
     if (hasDesign && salt - saltW0 > LOST_BENEFIT_POINTS) counts[lay.lost + i * bands + band]++;
-    if (salt <= t.thresholds[0]) pattern |= 1 << i;
+    if (hasPatterns && salt <= t.thresholds[0]) pattern |= 1 << i;
   }
-  if (lay.patternCount > 0 && patternValid) counts[lay.patterns + band * lay.patternCount + pattern]++;
+  if (hasPatterns && patternValid) counts[lay.patterns + band * lay.patternCount + pattern]++;
 }

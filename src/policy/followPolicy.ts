@@ -143,6 +143,8 @@ export function followPolicy(
   let aeEnd = p.aeMonths[drug];
   // Escape (loss of response on drug, MODEL.md v2): Infinity when the scenario has none.
   let escapeAt = p.escapeMonths[drug];
+  // The line's first event: its adverse-event stop or its escape (one comparison a visit for both).
+  let lineEvent = aeEnd < escapeAt ? aeEnd : escapeAt;
   let startSalt = salt0;
   let respondedOnLine = false;
   // Residual effect of the last drug stopped: resE * exp(-(t - resT) / tauOff).
@@ -159,11 +161,11 @@ export function followPolicy(
     const t = v < visitCount ? (v + 1) * visitMonths : horizon;
     // Events between visits, in time order: escapes and adverse-event stops, then line starts after the gap.
     for (;;) {
-      const escapes = onDrug && escapeAt <= t && escapeAt < aeEnd;
-      if (escapes || (onDrug && aeEnd <= t)) {
+      if (onDrug && lineEvent <= t) {
         // The total effect at the event, E = max(G h, residual) (model/drug.ts totalEffect, written out: a
         // call here, taking the loop's doubles, made V8 box them at every visit, about 1.2 kB a patient).
-        const e = escapes ? escapeAt : aeEnd;
+        const e = lineEvent;
+        const escapes = escapeAt < aeEnd;
         let total = potential * onsetFromPower(onsetPowerAt(e - clock, invTau, k, kIsTwo));
         if (residualMatters) {
           const r = resE * Math.exp(-(e - resT) * invTauOff);
@@ -175,6 +177,7 @@ export function followPolicy(
           // residual (G = 0 from now on); the patient stays on the drug until the policy ends the line.
           potential = 0;
           escapeAt = Infinity;
+          lineEvent = aeEnd;
           continue;
         }
         acc[drugMonthsAt + drug] += e - start;
@@ -197,6 +200,7 @@ export function followPolicy(
         onDrug = true;
         aeEnd = start + p.aeMonths[drug];
         escapeAt = start + p.escapeMonths[drug];
+        lineEvent = aeEnd < escapeAt ? aeEnd : escapeAt;
         if (usesSaltRules) {
           // SALT(s_j) = SALTnat(s_j) (1 - E(s_j)): the residual, and after a dose change the new dose's effect too.
           let e = potential * onsetFromPower(onsetPowerAt(start - clock, invTau, k, kIsTwo));
@@ -290,7 +294,7 @@ export function followPolicy(
       if (onDrug && !residualMatters && (omega === 0 || nat === 100)
         && salt <= threshold - CERTAIN_RESPONSE_MARGIN) {
         // A point response at every later visit of the line, which only an adverse event or an escape can end.
-        while (v + 1 < visitCount && (v + 2) * visitMonths < aeEnd && (v + 2) * visitMonths < escapeAt) acc[pointAt + ++v]++;
+        while (v + 1 < visitCount && (v + 2) * visitMonths < lineEvent) acc[pointAt + ++v]++;
         continue;
       }
     }
