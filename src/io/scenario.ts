@@ -28,6 +28,8 @@ export const DEFAULTS = {
   globals: {
     sigma: 1.0, k: 2.0, sTau: 0.5, betaDur: -0.3, refDurYears: 3.5,
     betaMinoxidil: 0.25, betaVerySevere: -0.5, tauOff: 2.0,
+    /** Version 2 (MODEL.md): off. */
+    sTauOff: 0,
   },
   /**
    * A scenario without `catalog` gets the three approved drugs of the shipped calibrated catalog, by reference
@@ -35,9 +37,11 @@ export const DEFAULTS = {
    * The canonical benchmark's fixed, uncalibrated catalog is written out in scenarios/canonical-bench.yaml.
    */
   catalog: { file: SHIPPED_CATALOG, drugs: ['baricitinib-4mg', 'ritlecitinib-50mg', 'deuruxolitinib-8mg'] },
+  /** Version 2 (MODEL.md "Loss of response on drug"): no escape. */
+  escapeRate: 0,
   correlation: { rhoMolecule: 0.9, rhoClass: 0.5 },
   /** `stay`: a patient who fails every line keeps the last drug; `stop` (off all drugs) must be asked for. */
-  policy: { failAtMonths: 6, afterLastLine: 'stay' as const },
+  policy: { failAtMonths: 6, afterLastLine: 'stay' as const, switchOnLoss: false, lossMarginPoints: 0 },
 };
 
 /** Limits that protect the machine; a scenario beyond them is refused. */
@@ -60,6 +64,7 @@ const drugSchema = z.strictObject({
   mu: num,
   tau: positive,
   aeRate: nonNegative,
+  escapeRate: nonNegative.default(DEFAULTS.escapeRate),
   monthlyPrice: nonNegative.optional(),
 });
 
@@ -74,6 +79,7 @@ const catalogFileSchema = z.object({
   globals: z.strictObject({
     sigma: nonNegative.optional(), k: positive.optional(), sTau: nonNegative.optional(), betaDur: num.optional(),
     refDurYears: positive.optional(), betaMinoxidil: num.optional(), betaVerySevere: num.optional(), tauOff: positive.optional(),
+    sTauOff: nonNegative.optional(),
   }).optional(),
 });
 
@@ -108,6 +114,7 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
     betaMinoxidil: num.default(DEFAULTS.globals.betaMinoxidil),
     betaVerySevere: num.default(DEFAULTS.globals.betaVerySevere),
     tauOff: positive.default(DEFAULTS.globals.tauOff),
+    sTauOff: nonNegative.default(DEFAULTS.globals.sTauOff),
   }).prefault({}),
   catalog: z.array(drugSchema).min(1).max(L.drugs), // absent: DEFAULTS.catalog, resolved before the schema
   correlation: z.strictObject({
@@ -124,6 +131,8 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
     worseningFromMonths: nonNegative.optional(),
     worseningPoints: positive.optional(),
     afterLastLine: z.enum(['stop', 'stay']).default(DEFAULTS.policy.afterLastLine),
+    switchOnLoss: z.boolean().default(DEFAULTS.policy.switchOnLoss),
+    lossMarginPoints: nonNegative.default(DEFAULTS.policy.lossMarginPoints),
   })).min(1).max(L.policies),
   comparisons: z.array(z.tuple([id, id])).optional(),
   /** Parameter sweep (app/sweepGrid.ts): field path -> the values to run; several paths give the full grid. */

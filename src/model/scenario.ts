@@ -22,6 +22,11 @@ export interface Globals {
   betaVerySevere: number;
   /** Months: time scale of the residual effect after a drug stops. */
   tauOff: number;
+  /**
+   * Version 2, patient-specific offset: tauOff_i = tauOff exp(sTauOff V), V ~ N(0, 1) per patient.
+   * Absent or 0: off (every patient decays with tauOff, and V is not drawn).
+   */
+  sTauOff?: number;
 }
 
 export interface Drug {
@@ -33,6 +38,11 @@ export interface Drug {
   tau: number;
   /** Adverse-event discontinuations per month on drug. */
   aeRate: number;
+  /**
+   * Version 2, loss of response on drug: rate per month of the escape time X_d, counted from the start of
+   * each line on the drug. Absent or 0: no escape (and, when no drug of the catalog has one, X is not drawn).
+   */
+  escapeRate?: number;
   /** Monthly list price (USD), when known. */
   monthlyPrice?: number;
 }
@@ -53,6 +63,10 @@ export interface Policy {
   worseningFromMonths?: number;
   worseningPoints?: number;
   afterLastLine: 'stop' | 'stay';
+  /** Version 2: a responder of the current line whose SALT later exceeds threshold + lossMarginPoints switches. Absent: false. */
+  switchOnLoss?: boolean;
+  /** SALT points above the response threshold that count as a loss of response (switchOnLoss). Absent: 0. */
+  lossMarginPoints?: number;
 }
 
 export interface Scenario {
