@@ -1,5 +1,5 @@
 // Sharded sweeps: the work units (grid point, block) numbered across the grid, dealt to shards; merged point by point.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { shardBlocks } from '../engine/blocks.js';
@@ -8,6 +8,8 @@ import { BLOCK_SIZE, planBlocks } from '../engine/runBlock.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { UserError } from '../io/errors.js';
 import { canonicalJson, documentHash, scenarioHash } from '../io/hash.js';
+import { decodeUtf8, readInputFile } from '../io/inputFile.js';
+import { parseJson } from '../io/jsonText.js';
 import { PARTIAL_MAX_BYTES, listPartialFiles, makePartial } from '../io/partialFile.js';
 import { validateScenario } from '../io/scenario.js';
 import { scenarioFolder, writeSweepResults } from '../io/results.js';
@@ -21,6 +23,8 @@ import type { Shard } from './shards.js';
 import { expandGrid, type GridPoint } from './sweepGrid.js';
 
 export const SWEEP_HEADER = 'sweep.json';
+/** Largest sweep header read (bytes): it holds the base scenario and a hash per grid point. */
+const SWEEP_HEADER_MAX_BYTES = 16 * 1024 * 1024;
 const SWEEP_FORMAT = 'jaksim-sweep-shards';
 
 /** The sweep's description, written by every shard (identical text) next to the per-point partials. */
@@ -106,13 +110,9 @@ export function mergeSweepFolder(folder: string, maxBytes: number, allowLarge = 
   const bad = (what: string): never => {
     throw new UserError(`${file}: not a valid sweep header: ${what}`);
   };
-  if (statSync(file).size > 16 * 1024 * 1024) bad('over 16 MiB');
-  let doc: unknown;
-  try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file)));
-  } catch (err) {
-    return bad(`not UTF-8 JSON (${(err as Error).message.split('\n')[0].slice(0, 120)})`);
-  }
+  const json = parseJson(decodeUtf8(readInputFile(file, { expected: 'a sweep header written by jaksim sweep --shard', maxBytes: SWEEP_HEADER_MAX_BYTES }), file));
+  if (!json.ok) return bad(json.reason);
+  const doc = json.doc;
   const parsed = headerSchema.safeParse(doc);
   if (!parsed.success) bad(`${parsed.error.issues[0].path.join('.') || '(top level)'}: ${parsed.error.issues[0].message.slice(0, 160)}`);
   const header = parsed.data as unknown as SweepHeader;

@@ -1,5 +1,5 @@
 // Checkpoints of long runs: one file per completed block, written atomically, so a killed run resumes where it stopped.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BLOCK_SIZE } from '../engine/runBlock.js';
 import type { Scenario } from '../model/scenario.js';
@@ -7,6 +7,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic.js';
 import { blockFromBytes, blockToBytes } from './blockBytes.js';
 import { canonicalJson, documentHash } from './hash.js';
+import { InputFileError, readInputFile } from './inputFile.js';
 import { scenarioFolder } from './results.js';
 
 /**
@@ -40,7 +41,14 @@ export class Checkpoint {
       if (!m) continue;
       const index = Number(m[1]);
       if (index >= this.blockCount) continue;
-      const a = blockFromBytes(readFileSync(join(this.folder, f)), this.layoutLength);
+      let bytes: Buffer;
+      try {
+        bytes = readInputFile(join(this.folder, f), { expected: 'a saved block', maxBytes: this.layoutLength * 8 });
+      } catch (err) {
+        if (err instanceof InputFileError) continue; // not a block we wrote: recomputed
+        throw err;
+      }
+      const a = blockFromBytes(bytes, this.layoutLength);
       if (a) out.set(index, a);
     }
     return out;
