@@ -69,7 +69,8 @@ function catalogDrug(file: string, id: string): { drug: Drug; globals: Globals }
 /** `jaksim trial`: one drug in one published trial population, SALT <= 20 and <= 10 by week (and band). */
 export async function runTrial(a: TrialInputs, engine: Engine): Promise<TrialResult> {
   const data = loadTrialData(a.data);
-  const pop = data.populations[a.population];
+  // Own keys only: a name such as toString or __proto__ is not a population.
+  const pop = Object.hasOwn(data.populations, a.population) ? data.populations[a.population] : undefined;
   if (!pop) throw new UserError(`--population: expected one of ${Object.keys(data.populations).join(', ')}, got "${a.population}"`);
   const weeks = parseWeeks(a.weeks);
   const { drug, globals } = catalogDrug(a.catalog, a.drug);

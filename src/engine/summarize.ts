@@ -109,8 +109,8 @@ export function summarizeRun(
     const sum = acc[base + lay.nonResponseMonths];
     const mean = sum / n;
     const variance = Math.max(0, acc[base + lay.nonResponseMonthsSq] / n - mean * mean);
-    const drugMonths: Record<string, number> = {};
-    s.catalog.forEach((d, i) => { drugMonths[d.id] = acc[base + lay.drugMonths + i] / n; });
+    // fromEntries defines own properties: a drug id such as __proto__ stays a key (an assignment would not).
+    const drugMonths: Record<string, number> = Object.fromEntries(s.catalog.map((d, i) => [d.id, acc[base + lay.drugMonths + i] / n]));
     return {
       id: policy.id,
       sequence: policy.sequence,
@@ -137,8 +137,7 @@ export function summarizeRun(
       return { month, ...pairedDifference(bOnly, aOnly, n) };
     });
     const mean = (at: number) => meanInterval(acc[off + at], acc[off + at + 1], n);
-    const drugMonths: Record<string, Difference> = {};
-    s.catalog.forEach((d, g) => { drugMonths[d.id] = mean(lay.pairDrugMonths + 2 * g); });
+    const drugMonths: Record<string, Difference> = Object.fromEntries(s.catalog.map((d, g) => [d.id, mean(lay.pairDrugMonths + 2 * g)]));
     let cost: ComparisonCost | null = null;
     if (c.hasCosts) {
       const at = off + lay.pairCost;

@@ -89,6 +89,25 @@ export function jsonErrorText(err: unknown, text: string): string {
   return message.replace(/"[^]*$/, '').replace(/[,:\s]+$/, '') || 'not valid JSON';
 }
 
+/**
+ * The path of the first key named `__proto__` in a parsed document, or null. Such a key is refused in every
+ * file: copied or validated into a plain object it sets the prototype instead of a field, and vanishes.
+ */
+export function protoKeyPath(doc: unknown): string | null {
+  const stack: [unknown, string][] = [[doc, '']];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, `${at}[${i}]`]));
+      continue;
+    }
+    if (Object.hasOwn(v, '__proto__')) return `${at}${at ? '.' : ''}__proto__`;
+    for (const [k, x] of Object.entries(v)) stack.push([x, `${at}${at ? '.' : ''}${k}`]);
+  }
+  return null;
+}
+
 /** Parsed JSON, or why not: a syntax error (`reason`, with a line and column where known) or a duplicate key. */
 export type JsonParse =
   | { ok: true; doc: unknown }
@@ -105,5 +124,7 @@ export function parseJson(text: string): JsonParse {
   }
   const duplicate = firstDuplicateJsonKey(text);
   if (duplicate) return { ok: false, reason: `a key given twice: ${duplicate.path.slice(0, 200)} (again at line ${duplicate.line})`, duplicate };
+  const proto = protoKeyPath(doc);
+  if (proto !== null) return { ok: false, reason: `a key named __proto__ (${proto.slice(0, 200)}), which no field has` };
   return { ok: true, doc };
 }

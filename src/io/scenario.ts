@@ -7,7 +7,7 @@ import { correlationMatrix, correlationProblem } from '../model/correlation.js';
 import type { Scenario } from '../model/scenario.js';
 import { ScenarioError, describeValue } from './errors.js';
 import { InputFileError, MAX_TEXT_FILE_BYTES, readInputFile } from './inputFile.js';
-import { parseJson, lineColumn } from './jsonText.js';
+import { lineColumn, parseJson, protoKeyPath } from './jsonText.js';
 
 /** Defaults of every optional field: MODEL.md's canonical benchmark values unless noted. */
 export const DEFAULTS = {
@@ -45,6 +45,10 @@ export const LARGE_LIMITS: typeof LIMITS = { patients: Number.MAX_SAFE_INTEGER, 
 /** The hint appended to a message about a limit that --allow-large raises. */
 export const ALLOW_LARGE_HINT = ' (a limit that protects the machine: pass --allow-large if you mean it)';
 
+/** Largest monthly drug price and horizon (months): their products, squared and summed over patients, stay finite. */
+export const MAX_MONTHLY_PRICE = 1e12;
+export const MAX_HORIZON_MONTHS = 1e6;
+
 const num = z.number();
 const probability = num.min(0).max(1);
 const positive = num.gt(0);
@@ -58,7 +62,8 @@ const drugSchema = z.strictObject({
   mu: num,
   tau: positive,
   aeRate: nonNegative,
-  monthlyPrice: nonNegative.optional(),
+  // Bounded so that sums of squared costs over 2^53 patients stay finite (1e12 a month is no real price).
+  monthlyPrice: nonNegative.max(MAX_MONTHLY_PRICE).optional(),
 });
 
 /**
@@ -80,7 +85,7 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
   description: z.string().optional(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(DEFAULTS.seed),
   patients: z.number().int().min(1).max(L.patients).default(DEFAULTS.patients),
-  horizon: positive.default(DEFAULTS.horizon),
+  horizon: positive.max(MAX_HORIZON_MONTHS).default(DEFAULTS.horizon),
   visitEveryMonths: positive.default(DEFAULTS.visitEveryMonths),
   responseThreshold: salt.default(DEFAULTS.responseThreshold),
   switchGapMonths: nonNegative.default(DEFAULTS.switchGapMonths),
@@ -200,7 +205,10 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
   s.population.salt0.forEach((b, i) => {
     if (!(b.min < b.max)) fail(`population.salt0[${i}]`, 'min < max', `min ${b.min}, max ${b.max}`);
   });
-  if (!(s.population.salt0.reduce((a, b) => a + b.weight, 0) > 0)) fail('population.salt0', 'a positive total weight', '0');
+  const totalWeight = s.population.salt0.reduce((a, b) => a + b.weight, 0);
+  // A total that overflows (weights of 1e308) would turn every bin's share into 0 or NaN.
+  if (!Number.isFinite(totalWeight)) fail('population.salt0', 'weights with a finite total', String(totalWeight));
+  if (!(totalWeight > 0)) fail('population.salt0', 'a positive total weight', '0');
   const dur = s.population.durYears;
   if (dur.min > dur.max) fail('population.durYears', 'min <= max', `min ${dur.min}, max ${dur.max}`);
   const visits = visitCountOf(s.horizon, s.visitEveryMonths);
@@ -403,6 +411,8 @@ export function parseScenarioChecked(text: string, file: string, options: LoadOp
   if (!options.allowLarge && documentDepth(doc, FILE_LIMITS.depth) > FILE_LIMITS.depth) {
     throw new ScenarioError(file, '', `lists and mappings nested at most ${FILE_LIMITS.depth} deep (pass --allow-large if you mean it)`, 'deeper nesting');
   }
+  const proto = protoKeyPath(doc);
+  if (proto !== null) throw new ScenarioError(file, proto.slice(0, 200), 'a field name other than __proto__ (no field has it)', undefined);
   return doc;
 }
 

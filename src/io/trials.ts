@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TrialData } from '../calibration/data.js';
 import { ScenarioError } from './errors.js';
 import { decodeUtf8, readInputFile } from './inputFile.js';
-import { parseJson } from './jsonText.js';
+import { parseJson, protoKeyPath } from './jsonText.js';
 import { schemaError } from './scenario.js';
 
 const rate = z.number().min(0).max(1);
@@ -62,11 +62,14 @@ const schema = z.object({
 
 /** Validate a parsed trials document; `file` names it in messages. Throws ScenarioError. */
 export function validateTrialData(doc: unknown, file: string, version = 'unversioned'): TrialData {
+  // A population named __proto__ would vanish from the parsed record (it sets the prototype instead).
+  const proto = protoKeyPath(doc);
+  if (proto !== null) throw new ScenarioError(file, proto, 'a name other than __proto__', undefined);
   const parsed = schema.safeParse(doc);
   if (!parsed.success) throw schemaError(parsed.error.issues[0], doc, file);
   const d = parsed.data;
   d.arms.forEach((arm, i) => {
-    if (!(arm.population in d.populations)) {
+    if (!Object.hasOwn(d.populations, arm.population)) {
       throw new ScenarioError(file, `arms[${i}].population`, `one of the populations (${Object.keys(d.populations).join(', ')})`, JSON.stringify(arm.population));
     }
     arm.byBaseline?.forEach((b, j) => {
