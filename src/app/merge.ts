@@ -10,7 +10,7 @@ import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
-import { writeRun } from './run.js';
+import { checkResultsFolder, writeRun } from './run.js';
 
 /** Check that the partials are shards of one run and cover every block exactly once; merge in block order. */
 export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES, allowLarge = false): { scenario: Scenario; result: RunResult } {
@@ -83,5 +83,6 @@ export async function mergeRun(
   const maxBytes = inputs.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
   const files = listPartialFiles(inputs.partials);
   const { scenario, result } = mergePartials(files, maxBytes, inputs.allowLarge);
+  checkResultsFolder(inputs.out, scenario.name);
   return { scenario, result, folder: await writeRun(inputs.out, scenario, result, ctx.command), files: files.length };
 }

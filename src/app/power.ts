@@ -10,6 +10,7 @@ import { loadScenario } from '../io/scenario.js';
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { AppContext } from './context.js';
 import { armSizes, buildPlan, type PowerInputs, type PowerPlan } from './powerPlan.js';
+import { checkResultsFolder } from './run.js';
 import { wilson } from '../stats/intervals.js';
 import { quantileSorted } from '../stats/quantiles.js';
 import { criticalZ } from '../stats/special.js';
@@ -196,6 +197,7 @@ export async function runPower(
 ): Promise<{ result: PowerResult; folder: string }> {
   const scenario = loadScenario(inputs.scenario);
   const plan = buildPlan(inputs, scenario);
+  checkResultsFolder(inputs.out, scenario.name);
   const result = await runPowerAnalysis(engine, compileScenario(scenario), plan);
   const folder = writeResultFolder(inputs.out, scenario.name, {
     'power.json': powerJson(result, ctx.command),

@@ -13,7 +13,7 @@ import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
-import { resolveScenario, writeRun, type ScenarioInputs } from './run.js';
+import { checkResultsFolder, resolveScenario, writeRun, type ScenarioInputs } from './run.js';
 
 /** Shard i of n (1-based). */
 export interface Shard { index: number; count: number }
@@ -42,6 +42,7 @@ export async function runShard(
   inputs: ScenarioInputs & { out: string; shard: Shard; checkpoint?: boolean }, engine: Engine, ctx: AppContext,
 ): Promise<({ kind: 'done' } & ShardOutcome) | Stopped> {
   const s = resolveScenario(inputs);
+  checkResultsFolder(inputs.out, s.name);
   const { shard } = inputs;
   const compiled = compileScenario(s);
   const blockCount = planBlocks(s.patients).length;
@@ -81,6 +82,7 @@ export async function runWithCheckpoint(
   inputs: ScenarioInputs & { out: string }, engine: Engine, ctx: AppContext,
 ): Promise<CheckpointOutcome> {
   const s = resolveScenario(inputs);
+  checkResultsFolder(inputs.out, s.name);
   const compiled = compileScenario(s);
   const all = planBlocks(s.patients).map((b) => b.index);
   const run = await runBlockSet(s, compiled, all, engine, ctx, checkpointFolder(inputs.out, s));

@@ -5,7 +5,7 @@ import type { SweepResult } from '../io/sweepResults.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
-import { resolveScenario, simulateScenario, type ScenarioInputs } from './run.js';
+import { checkResultsFolder, resolveScenario, simulateScenario, type ScenarioInputs } from './run.js';
 import type { Shard } from './shards.js';
 import { expandGrid, sweepParameters } from './sweepGrid.js';
 import { runSweepShard } from './sweepShards.js';
@@ -31,6 +31,7 @@ export async function runSweep(inputs: SweepInputs, engine: Engine, ctx: AppCont
   const base = resolveScenario(inputs);
   const parameters = sweepParameters(base, inputs.scenario, inputs.set);
   const grid = expandGrid(base, inputs.scenario, parameters, { allowLarge: inputs.allowLarge });
+  checkResultsFolder(inputs.out, base.name);
   if (inputs.shard) {
     const shard = await runSweepShard(base, parameters, grid, inputs.shard, inputs.out, engine, ctx);
     return { kind: 'shard', base, ...shard };

@@ -19,6 +19,7 @@ import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
 import { mergePartials } from './merge.js';
+import { checkResultsFolder } from './run.js';
 import type { Shard } from './shards.js';
 import { expandGrid, type GridPoint } from './sweepGrid.js';
 
@@ -153,5 +154,6 @@ export async function mergeSweep(
 ): Promise<{ base: Scenario; sweep: SweepResult; folder: string }> {
   const maxBytes = inputs.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
   const { base, sweep } = mergeSweepFolder(inputs.folder, maxBytes, inputs.allowLarge);
+  checkResultsFolder(inputs.out, base.name);
   return { base, sweep, folder: await writeSweepResults(inputs.out, base, sweep, ctx.command) };
 }
