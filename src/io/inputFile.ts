@@ -18,15 +18,19 @@ export class InputFileError extends UserError {
   }
 }
 
-/** What a path that is not a regular file is, in words. */
-function kindOf(st: Stats): string {
+/** What a file system entry is, in words: "a file", "a folder", "a named pipe (FIFO)", "a character device"... */
+export function fileKind(st: Stats): string {
+  if (st.isFile()) return 'a file';
   if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a named pipe (FIFO), not a regular file';
-  if (st.isCharacterDevice()) return 'a character device, not a regular file';
-  if (st.isBlockDevice()) return 'a block device, not a regular file';
-  if (st.isSocket()) return 'a socket, not a regular file';
-  return 'not a regular file';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'something else';
 }
+
+/** What a path that is not a regular file is, in words. */
+const kindOf = (st: Stats): string => (st.isDirectory() ? 'a folder' : `${fileKind(st)}, not a regular file`);
 
 /** The reason an open or read failed, from its error code. */
 export function errnoReason(err: unknown): string {

@@ -4,7 +4,7 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './errors.js';
-import { errnoReason } from './inputFile.js';
+import { errnoReason, fileKind } from './inputFile.js';
 
 /** The deepest existing path at or above `path`, and its stat. */
 function nearestExisting(path: string): { at: string; st: Stats } {
@@ -19,15 +19,6 @@ function nearestExisting(path: string): { at: string; st: Stats } {
       at = up;
     }
   }
-}
-
-function kind(st: Stats): string {
-  if (st.isFile()) return 'a file';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isFIFO()) return 'a named pipe';
-  if (st.isSocket()) return 'a socket';
-  if (st.isBlockDevice()) return 'a block device';
-  return 'not a folder';
 }
 
 function writable(at: string): string | null {
@@ -58,7 +49,7 @@ export function checkOutputFolder(folder: string, flag: string, given = folder, 
   }
   const { at, st } = found;
   const self = at === resolve(given);
-  if (!st.isDirectory()) fail(`${self ? '' : `${at} is `}${kind(st)}, not a folder`);
+  if (!st.isDirectory()) fail(`${self ? '' : `${at} is `}${fileKind(st)}, not a folder`);
   const denied = writable(at);
   if (denied) fail(`${self ? '' : `${at}: `}${denied}`);
 }
@@ -77,7 +68,7 @@ export function checkOutputFile(file: string, flag: string): void {
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UserError(`${flag}: expected a file jaksim can write, got ${JSON.stringify(file)} (${errnoReason(err)})`);
   }
   if (st && !st.isFile()) {
-    throw new UserError(`${flag}: expected a file jaksim can write, got ${JSON.stringify(file)} (${st.isDirectory() ? 'a folder' : kind(st)})`);
+    throw new UserError(`${flag}: expected a file jaksim can write, got ${JSON.stringify(file)} (${st.isDirectory() ? 'a folder' : fileKind(st)})`);
   }
   checkOutputFolder(dirname(resolve(file)), flag, file, 'a file jaksim can write');
 }
