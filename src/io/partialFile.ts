@@ -11,7 +11,7 @@ import { InputFileError, MAX_TEXT_FILE_BYTES, readInputFile } from './inputFile.
 import { parseJson } from './jsonText.js';
 
 /** Version of the partial-file format below; a reader refuses any other. */
-export const PARTIAL_FORMAT_VERSION = 1;
+export const PARTIAL_FORMAT_VERSION = 2;
 export const PARTIAL_FORMAT = 'jaksim-partial';
 /** Largest partial file read without --allow-large (bytes): 256 MiB, about 1.5M blocks of the default scenario. */
 export const PARTIAL_MAX_BYTES = 256 * 1024 * 1024;
@@ -20,6 +20,8 @@ export interface PartialResult {
   format: typeof PARTIAL_FORMAT;
   formatVersion: number;
   engineVersion: string;
+  /** Hash of the engine's code (version.ts engineFingerprint): partials of different code never merge. */
+  engineFingerprint: string;
   scenarioHash: string;
   seed: number;
   patients: number;
@@ -75,6 +77,7 @@ const partialSchema = z.strictObject({
   format: z.literal(PARTIAL_FORMAT),
   formatVersion: z.literal(PARTIAL_FORMAT_VERSION),
   engineVersion: z.string().min(1).max(100),
+  engineFingerprint: z.string().min(1).max(100),
   scenarioHash: hex64,
   seed: count,
   patients: count.min(1),

@@ -16,7 +16,7 @@ import {
 } from '../../src/io/scenario.js';
 import { expandGrid, parseSetFlag, sweepParameters } from '../../src/app/sweepGrid.js';
 import { compileScenario } from '../../src/model/compile.js';
-import { ENGINE_VERSION } from '../../src/version.js';
+import { ENGINE_VERSION, engineFingerprint } from '../../src/version.js';
 import { BLOCK_SIZE, planBlocks, runBlock } from '../../src/engine/runBlock.js';
 
 const SEED = 20261127;
@@ -253,7 +253,7 @@ describe('hostile partial files', () => {
   const c = compileScenario(s);
   const blocks = new Map(planBlocks(s.patients).map((b) => [b.index, runBlock(c, b)] as const));
   const good = makePartial({
-    engineVersion: ENGINE_VERSION, scenarioHash: scenarioHash(s), seed: s.seed, patients: s.patients, blockSize: BLOCK_SIZE,
+    engineVersion: ENGINE_VERSION, engineFingerprint: engineFingerprint(), scenarioHash: scenarioHash(s), seed: s.seed, patients: s.patients, blockSize: BLOCK_SIZE,
     blockCount: 2, layoutLength: c.layout.length, shard: { index: 1, count: 1 }, workers: 1, scenario: s,
   }, blocks);
   const text = JSON.stringify(good);

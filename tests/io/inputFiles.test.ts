@@ -87,7 +87,9 @@ describe('one reader for every input file', () => {
     writeFileSync(join(cpDir, 'block-1.f64'), '');
     truncateSync(join(cpDir, 'block-1.f64'), 2 ** 31);
     // Neither is a block this run wrote: both are left out (and recomputed), nothing hangs or fills memory.
-    expect(new Checkpoint(cpDir, 10, 4).load().size).toBe(0);
+    const loaded = new Checkpoint(cpDir, 10, 4).load();
+    expect(loaded.blocks.size).toBe(0);
+    expect(loaded.bad.map((b) => b.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/named pipe/), expect.stringMatching(/over the limit/)]));
   });
 
   it('no module of src/ but io/inputFile.ts (and version.ts, the package manifest) reads files itself', () => {
