@@ -1,6 +1,6 @@
-// Build dist/ once so the CLI tests exercise the compiled `jaksim` command.
+// Build dist/ once (as npm run build: compile, then stamp the engine fingerprint) so the CLI tests exercise the compiled `jaksim` command.
 import { execFileSync } from 'node:child_process';
 
 export default function setup(): void {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 }

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/pool.js';
 import { catalogDocument, writeCatalog } from '../io/catalog.js';
 import { writeCalibrationReport } from '../io/calibrationReport.js';
 import { DEFAULTS } from '../io/scenario.js';
+import { checkOutputFile, checkOutputFolder } from '../io/outputCheck.js';
 import { loadTrialData } from '../io/trials.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
@@ -38,6 +39,9 @@ export interface CalibrateOutcome {
 /** `jaksim calibrate`: the fit (calibration/fit.ts), the catalog at `out` and the report in `reportDir`. */
 export async function runCalibration(inputs: CalibrateInputs, engine: Engine, ctx: AppContext): Promise<CalibrateOutcome> {
   const data = loadTrialData(inputs.data);
+  // Both outputs checked before the fit (minutes): neither is written only for the other to fail.
+  checkOutputFile(inputs.out, '--out');
+  checkOutputFolder(inputs.reportDir, '--report-dir');
   const started = performance.now();
   // An optimiser's length is not known beforehand: progress in patients with a total of 0 (unknown).
   let done = 0;

@@ -1,4 +1,5 @@
 // `jaksim merge`: partial results of the shards of one run -> the run's results, byte-identical to a single-machine run.
+import { blockProblem } from '../engine/blockCheck.js';
 import { mergeBlocks } from '../engine/blocks.js';
 import { BLOCK_SIZE, planBlocks } from '../engine/runBlock.js';
 import { summarizeRun, type RunResult } from '../engine/summarize.js';
@@ -8,9 +9,21 @@ import { PARTIAL_MAX_BYTES, listPartialFiles, readPartial, type PartialResult } 
 import { validateScenario } from '../io/scenario.js';
 import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
-import { ENGINE_VERSION } from '../version.js';
+import { ENGINE_VERSION, engineFingerprint } from '../version.js';
 import type { AppContext } from './context.js';
-import { writeRun } from './run.js';
+import { checkResultsFolder, writeRun } from './run.js';
+
+/**
+ * Why a file written by `written` cannot be merged by this engine: another version, or the same version
+ * of other code (the fingerprint of the engine's code differs); null when it can.
+ */
+export function engineMismatch(written: { engineVersion: string; engineFingerprint: string }): string | null {
+  if (written.engineVersion !== ENGINE_VERSION) return `written by engine ${written.engineVersion}, but this is engine ${ENGINE_VERSION}`;
+  if (written.engineFingerprint !== engineFingerprint()) {
+    return `written by engine ${written.engineVersion} built from other code (engine fingerprint ${written.engineFingerprint}; this one is ${engineFingerprint()})`;
+  }
+  return null;
+}
 
 /** Check that the partials are shards of one run and cover every block exactly once; merge in block order. */
 export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES, allowLarge = false): { scenario: Scenario; result: RunResult } {
@@ -20,9 +33,8 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES, all
   const p0: PartialResult = first.partial;
   for (const r of read) {
     const p = r.partial;
-    if (p.engineVersion !== ENGINE_VERSION) {
-      throw new UserError(`${r.file}: written by engine ${p.engineVersion}, but this is engine ${ENGINE_VERSION}; run every shard and the merge with one version`);
-    }
+    const mismatch = engineMismatch(p);
+    if (mismatch) throw new UserError(`${r.file}: ${mismatch}; run every shard and the merge with one build of the same code`);
     const diffs: string[] = [];
     if (p.scenarioHash !== p0.scenarioHash) diffs.push(`scenario (hash ${p.scenarioHash.slice(0, 12)} vs ${p0.scenarioHash.slice(0, 12)})`);
     if (p.seed !== p0.seed) diffs.push(`seed (${p.seed} vs ${p0.seed})`);
@@ -69,6 +81,11 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES, all
     throw new UserError(`${missing.length} of ${plan.length} blocks are missing (blocks ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''})`
       + (absent.length > 0 ? `: shard${absent.length > 1 ? 's' : ''} ${absent.slice(0, 8).map((s) => `${s}/${n}`).join(', ')}${absent.length > 8 ? ', ...' : ''} not given` : ''));
   }
+  // The checksum guards against damage, not forgery: every block's aggregates must also be possible.
+  for (const b of plan) {
+    const problem = blockProblem(compiled, blocks.get(b.index)!, b.size);
+    if (problem) throw new UserError(`${owner.get(b.index)}: block ${b.index} holds impossible aggregates (${problem}); the file was altered or not written by jaksim`);
+  }
   const acc = mergeBlocks(compiled, blocks);
   const result = summarizeRun(scenario, compiled, acc, { workers: p0.workers, engineVersion: ENGINE_VERSION });
   return { scenario, result };
@@ -83,5 +100,6 @@ export async function mergeRun(
   const maxBytes = inputs.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
   const files = listPartialFiles(inputs.partials);
   const { scenario, result } = mergePartials(files, maxBytes, inputs.allowLarge);
+  checkResultsFolder(inputs.out, scenario.name);
   return { scenario, result, folder: await writeRun(inputs.out, scenario, result, ctx.command), files: files.length };
 }

@@ -11,6 +11,7 @@ import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { AppContext } from './context.js';
 import { calibrationWarning, offDrugNote, offDrugPolicies, uncalibratedDrugs } from '../io/calibrated.js';
 import { armSizes, buildPlan, type PowerInputs, type PowerPlan } from './powerPlan.js';
+import { checkResultsFolder } from './run.js';
 import { wilson } from '../stats/intervals.js';
 import { quantileSorted } from '../stats/quantiles.js';
 import { criticalZ } from '../stats/special.js';
@@ -206,6 +207,7 @@ export async function runPower(
   const total = plan.n.reduce((t, n) => t + (isNullPlan(plan) ? 1 : 2) * plan.trials * n, 0);
   let done = 0;
   if (ctx.onProgress) engine.onSimulated = (patients) => ctx.onProgress!(done += patients, total);
+  checkResultsFolder(inputs.out, scenario.name);
   const result = await runPowerAnalysis(engine, compileScenario(scenario), plan);
   engine.onSimulated = undefined;
   const folder = writeResultFolder(inputs.out, scenario.name, {

@@ -57,6 +57,10 @@ export interface PowerInputs {
 /** Largest patients per trial and trials per n accepted (machine protection). */
 const MAX_N = 1_000_000;
 const MAX_TRIALS = 1_000_000;
+/** Smallest --alpha: below it the critical value is beyond what a double can tell from 1 - alpha. */
+const MIN_ALPHA = 1e-10;
+/** Patients simulated for one curve (sum of n times trials; the null design doubles it): run's patient limit. */
+const MAX_SIMULATED_PATIENTS = 1e9;
 
 function list(flag: string, text: string | undefined): string[] {
   const items = (text ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -105,9 +109,13 @@ export function buildPlan(a: PowerInputs, s: Scenario): PowerPlan {
   const n = list('n', a.n).map((x) => Number(x));
   for (const x of n) if (!Number.isInteger(x) || x < 4 || x > MAX_N) throw new UserError(`--n: expected whole numbers from 4 to ${MAX_N}, got ${x}`);
   const grid = [...new Set(n)].sort((x, y) => x - y);
-  if (!(a.alpha > 0 && a.alpha < 1)) throw new UserError(`--alpha: expected a number between 0 and 1, got ${a.alpha}`);
+  if (!(a.alpha >= MIN_ALPHA && a.alpha < 1)) throw new UserError(`--alpha: expected a number from ${MIN_ALPHA} to below 1, got ${a.alpha}`);
   if (a.sides !== 1 && a.sides !== 2) throw new UserError(`--sides: expected 1 or 2, got ${a.sides}`);
   if (!Number.isInteger(a.trials) || a.trials < 1 || a.trials > MAX_TRIALS) throw new UserError(`--trials: expected a whole number from 1 to ${MAX_TRIALS}, got ${a.trials}`);
+  const simulated = grid.reduce((sum, x) => sum + x, 0) * a.trials;
+  if (simulated > MAX_SIMULATED_PATIENTS) {
+    throw new UserError(`--n and --trials: ${simulated.toExponential(2)} simulated patients per curve (the sum of --n times --trials); at most ${MAX_SIMULATED_PATIENTS.toExponential(0)}, a limit that protects the machine`);
+  }
   if (!(a.target > 0 && a.target < 1)) throw new UserError(`--target: expected a power between 0 and 1, got ${a.target}`);
   const endpoint = parseEndpoint(s, a.endpoint);
   const continuous = endpoint.kind === 'nonresponse';
@@ -157,12 +165,16 @@ export function buildPlan(a: PowerInputs, s: Scenario): PowerPlan {
   });
   const compare = a.compare === undefined ? [options[0], options[1]] : list('compare', a.compare);
   if (compare.length !== 2) throw new UserError(`--compare: expected two of the options, got ${compare.length}`);
-  const cmp = compare.map((id) => {
-    const j = options.indexOf(id);
-    if (j < 0) throw new UserError(`--compare: "${id}" is not one of the options ${options.join(', ')}`);
-    return j;
-  });
-  if (cmp[0] === cmp[1]) throw new UserError(`--compare: expected two different options, got ${compare[0]} twice (list a policy twice in --options for a null design)`);
+  // An id listed twice in --options names two positions (a null design): the second use of it in --compare is the second position.
+  const cmp: number[] = [];
+  for (const id of compare) {
+    const j = options.findIndex((o, k) => o === id && !cmp.includes(k));
+    if (j < 0) {
+      if (options.includes(id)) throw new UserError(`--compare: expected two different options, got ${id} twice (list it twice in --options for a null design)`);
+      throw new UserError(`--compare: "${id}" is not one of the options ${options.join(', ')}`);
+    }
+    cmp.push(j);
+  }
   Object.assign(plan, { options, optionIndex: idx, decisionMonth, decisionVisit, compare: cmp as [number, number], arms: compare });
   return plan;
 }

@@ -2,7 +2,8 @@
 import { summarizeRun, type RunResult } from '../engine/summarize.js';
 import type { Engine, Progress } from '../engine/pool.js';
 import { runReportHtml } from '../io/report.js';
-import { writeRunResults } from '../io/results.js';
+import { checkOutputFolder } from '../io/outputCheck.js';
+import { scenarioFolder, writeRunResults } from '../io/results.js';
 import { loadScenario } from '../io/scenario.js';
 import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
@@ -33,6 +34,14 @@ export function warnIfUncalibrated(s: Scenario, ctx: AppContext): void {
   if (warning) ctx.warn?.(warning);
 }
 
+/**
+ * Check, before any simulation, that `<out>/<scenario>/` can be written (a folder, or one that can be
+ * created, where this process may write): results are never computed only to be lost. Names --out.
+ */
+export function checkResultsFolder(out: string, name: string): void {
+  checkOutputFolder(scenarioFolder(out, name), '--out', out);
+}
+
 /** Simulate a validated scenario on the engine and return its result document. */
 export async function simulateScenario(s: Scenario, engine: Engine, onProgress?: Progress): Promise<RunResult> {
   const compiled = compileScenario(s);
@@ -57,6 +66,7 @@ export async function writeRun(outRoot: string, scenario: Scenario, result: RunR
 export async function runScenario(inputs: ScenarioInputs & { out: string }, engine: Engine, ctx: AppContext): Promise<RunOutcome> {
   const scenario = resolveScenario(inputs);
   warnIfUncalibrated(scenario, ctx);
+  checkResultsFolder(inputs.out, scenario.name);
   const result = await simulateScenario(scenario, engine, ctx.onProgress);
   return { scenario, result, folder: await writeRun(inputs.out, scenario, result, ctx.command) };
 }

@@ -5,15 +5,16 @@ import type { Engine } from '../engine/pool.js';
 import { BLOCK_SIZE, planBlocks, type BlockAggregates } from '../engine/runBlock.js';
 import { summarizeRun, type RunResult } from '../engine/summarize.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { blockProblem } from '../engine/blockCheck.js';
 import { Checkpoint, checkpointFolder } from '../io/checkpoint.js';
 import { scenarioHash } from '../io/hash.js';
 import { makePartial } from '../io/partialFile.js';
 import { scenarioFolder } from '../io/results.js';
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
-import { ENGINE_VERSION } from '../version.js';
+import { ENGINE_VERSION, engineFingerprint } from '../version.js';
 import type { AppContext } from './context.js';
-import { resolveScenario, warnIfUncalibrated, writeRun, type ScenarioInputs } from './run.js';
+import { checkResultsFolder, resolveScenario, warnIfUncalibrated, writeRun, type ScenarioInputs } from './run.js';
 
 /** Shard i of n (1-based). */
 export interface Shard { index: number; count: number }
@@ -43,6 +44,7 @@ export async function runShard(
 ): Promise<({ kind: 'done' } & ShardOutcome) | Stopped> {
   const s = resolveScenario(inputs);
   warnIfUncalibrated(s, ctx);
+  checkResultsFolder(inputs.out, s.name);
   const { shard } = inputs;
   const compiled = compileScenario(s);
   const blockCount = planBlocks(s.patients).length;
@@ -52,6 +54,7 @@ export async function runShard(
   if (run.kind === 'stopped') return run;
   const partial = makePartial({
     engineVersion: ENGINE_VERSION,
+    engineFingerprint: engineFingerprint(),
     scenarioHash: scenarioHash(s),
     seed: s.seed,
     patients: s.patients,
@@ -83,6 +86,7 @@ export async function runWithCheckpoint(
 ): Promise<CheckpointOutcome> {
   const s = resolveScenario(inputs);
   warnIfUncalibrated(s, ctx);
+  checkResultsFolder(inputs.out, s.name);
   const compiled = compileScenario(s);
   const all = planBlocks(s.patients).map((b) => b.index);
   const run = await runBlockSet(s, compiled, all, engine, ctx, checkpointFolder(inputs.out, s));
@@ -108,20 +112,37 @@ async function runBlockSet(
   let where = '';
   if (folder !== undefined) {
     cp = new Checkpoint(folder, compiled.layout.length, planBlocks(s.patients).length);
-    const mine = new Set(wanted);
-    for (const [index, data] of cp.load()) if (mine.has(index)) blocks.set(index, data);
-    cp.open(s);
     where = (ctx.showPath ?? ((p: string) => p))(cp.folder);
+    const mine = new Set(wanted);
+    const saved = cp.load();
+    // A saved block is used only when its checksum matched and its aggregates are possible; else it is recomputed.
+    const bad = saved.bad.filter((b) => mine.has(b.index));
+    for (const [index, data] of saved.blocks) {
+      if (!mine.has(index)) continue;
+      const problem = blockProblem(compiled, data, patientsOf(s, index));
+      if (problem) bad.push({ index, reason: problem });
+      else blocks.set(index, data);
+    }
+    for (const b of bad.sort((x, y) => x.index - y.index)) ctx.log?.(`warning: checkpoint block ${b.index} in ${where} is not usable (${b.reason}): recomputing it`);
+    cp.open(s);
     if (blocks.size > 0) ctx.log?.(`resuming: ${blocks.size} of ${wanted.length} blocks already saved in ${where}`);
   }
   let done = wanted.reduce((a, b) => a + (blocks.has(b) ? patientsOf(s, b) : 0), 0);
   const missing = wanted.filter((b) => !blocks.has(b));
+  let unsaved = 0;
   await engine.runBlocks(compiled, missing, (index, out) => {
-    cp?.save(index, out);
+    if (cp && !cp.save(index, out)) unsaved++;
     blocks.set(index, out);
     done += patientsOf(s, index);
     ctx.onProgress?.(done, total);
   }, cp ? ctx.shouldStop : undefined);
+  // Another run of the same scenario may empty the folder at the moment a block is saved: the block is in memory.
+  if (unsaved > 0) ctx.log?.(`warning: ${unsaved} block(s) could not be saved in ${where} (another run of the same scenario is using it?); the results are not affected`);
   if (blocks.size < wanted.length) return { kind: 'stopped', saved: blocks.size, blockCount: wanted.length, checkpoint: where };
-  return { kind: 'done', blocks, finish: () => cp?.remove() };
+  return {
+    kind: 'done', blocks,
+    finish: () => {
+      if (cp && !cp.remove()) ctx.log?.(`warning: could not remove the checkpoint ${where} (another run of the same scenario is saving there); delete it when no run uses it`);
+    },
+  };
 }

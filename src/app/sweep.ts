@@ -6,7 +6,7 @@ import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
 import { calibrationWarning, sweepUncalibratedDrugs } from '../io/calibrated.js';
-import { resolveScenario, simulateScenario, type ScenarioInputs } from './run.js';
+import { checkResultsFolder, resolveScenario, simulateScenario, type ScenarioInputs } from './run.js';
 import type { Shard } from './shards.js';
 import { expandGrid, sweepParameters } from './sweepGrid.js';
 import { runSweepShard } from './sweepShards.js';
@@ -34,6 +34,7 @@ export async function runSweep(inputs: SweepInputs, engine: Engine, ctx: AppCont
   const grid = expandGrid(base, inputs.scenario, parameters, { allowLarge: inputs.allowLarge });
   const warning = calibrationWarning(sweepUncalibratedDrugs(base, parameters));
   if (warning) ctx.warn?.(warning);
+  checkResultsFolder(inputs.out, base.name);
   if (inputs.shard) {
     const shard = await runSweepShard(base, parameters, grid, inputs.shard, inputs.out, engine, ctx);
     return { kind: 'shard', base, ...shard };

@@ -1,5 +1,5 @@
 // Sharded sweeps: the work units (grid point, block) numbered across the grid, dealt to shards; merged point by point.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { shardBlocks } from '../engine/blocks.js';
@@ -8,26 +8,32 @@ import { BLOCK_SIZE, planBlocks } from '../engine/runBlock.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { UserError } from '../io/errors.js';
 import { canonicalJson, documentHash, scenarioHash } from '../io/hash.js';
+import { decodeUtf8, readInputFile } from '../io/inputFile.js';
+import { parseJson } from '../io/jsonText.js';
 import { PARTIAL_MAX_BYTES, listPartialFiles, makePartial } from '../io/partialFile.js';
 import { validateScenario } from '../io/scenario.js';
 import { scenarioFolder, writeSweepResults } from '../io/results.js';
 import type { SweepParameter, SweepResult } from '../io/sweepResults.js';
 import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
-import { ENGINE_VERSION } from '../version.js';
+import { ENGINE_VERSION, engineFingerprint } from '../version.js';
 import type { AppContext } from './context.js';
-import { mergePartials } from './merge.js';
+import { engineMismatch, mergePartials } from './merge.js';
+import { checkResultsFolder } from './run.js';
 import type { Shard } from './shards.js';
 import { expandGrid, type GridPoint } from './sweepGrid.js';
 
 export const SWEEP_HEADER = 'sweep.json';
+/** Largest sweep header read (bytes): it holds the base scenario and a hash per grid point. */
+const SWEEP_HEADER_MAX_BYTES = 16 * 1024 * 1024;
 const SWEEP_FORMAT = 'jaksim-sweep-shards';
 
 /** The sweep's description, written by every shard (identical text) next to the per-point partials. */
 interface SweepHeader {
   format: typeof SWEEP_FORMAT;
-  formatVersion: 1;
+  formatVersion: 2;
   engineVersion: string;
+  engineFingerprint: string;
   shardCount: number;
   base: Scenario;
   parameters: SweepParameter[];
@@ -36,8 +42,9 @@ interface SweepHeader {
 
 const headerSchema = z.strictObject({
   format: z.literal(SWEEP_FORMAT),
-  formatVersion: z.literal(1),
+  formatVersion: z.literal(2),
   engineVersion: z.string().min(1).max(100),
+  engineFingerprint: z.string().min(1).max(100),
   shardCount: z.number().int().min(1).max(1_000_000),
   base: z.record(z.string(), z.unknown()),
   parameters: z.array(z.strictObject({ path: z.string().min(1).max(500), values: z.array(z.unknown()).min(1) })).min(1),
@@ -62,7 +69,7 @@ export async function runSweepShard(
 ): Promise<{ folder: string; units: number; totalUnits: number }> {
   const folder = sweepShardFolder(outRoot, base, parameters);
   const header: SweepHeader = {
-    format: SWEEP_FORMAT, formatVersion: 1, engineVersion: ENGINE_VERSION, shardCount: shard.count, base, parameters,
+    format: SWEEP_FORMAT, formatVersion: 2, engineVersion: ENGINE_VERSION, engineFingerprint: engineFingerprint(), shardCount: shard.count, base, parameters,
     points: grid.map((p) => ({ index: p.index, values: p.values, scenarioHash: scenarioHash(p.scenario) })),
   };
   writeFileAtomic(join(folder, SWEEP_HEADER), `${JSON.stringify(header)}\n`);
@@ -81,7 +88,7 @@ export async function runSweepShard(
       ctx.onProgress?.(++units, totalUnits);
     });
     const partial = makePartial({
-      engineVersion: ENGINE_VERSION, scenarioHash: scenarioHash(s), seed: s.seed, patients: s.patients,
+      engineVersion: ENGINE_VERSION, engineFingerprint: engineFingerprint(), scenarioHash: scenarioHash(s), seed: s.seed, patients: s.patients,
       blockSize: BLOCK_SIZE, blockCount: plan.length, layoutLength: compiled.layout.length, shard,
       blockOffset: offset, workers: engine.workers, scenario: s,
     }, blocks);
@@ -106,19 +113,14 @@ export function mergeSweepFolder(folder: string, maxBytes: number, allowLarge = 
   const bad = (what: string): never => {
     throw new UserError(`${file}: not a valid sweep header: ${what}`);
   };
-  if (statSync(file).size > 16 * 1024 * 1024) bad('over 16 MiB');
-  let doc: unknown;
-  try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file)));
-  } catch (err) {
-    return bad(`not UTF-8 JSON (${(err as Error).message.split('\n')[0].slice(0, 120)})`);
-  }
+  const json = parseJson(decodeUtf8(readInputFile(file, { expected: 'a sweep header written by jaksim sweep --shard', maxBytes: SWEEP_HEADER_MAX_BYTES }), file));
+  if (!json.ok) return bad(json.reason);
+  const doc = json.doc;
   const parsed = headerSchema.safeParse(doc);
   if (!parsed.success) bad(`${parsed.error.issues[0].path.join('.') || '(top level)'}: ${parsed.error.issues[0].message.slice(0, 160)}`);
   const header = parsed.data as unknown as SweepHeader;
-  if (header.engineVersion !== ENGINE_VERSION) {
-    throw new UserError(`${file}: written by engine ${header.engineVersion}, but this is engine ${ENGINE_VERSION}`);
-  }
+  const mismatch = engineMismatch(header);
+  if (mismatch) throw new UserError(`${file}: ${mismatch}`);
   const base = validateScenario(header.base, `${file} (base scenario)`, { allowLarge });
   if (canonicalJson(base) !== canonicalJson(header.base)) bad('the base scenario is not a resolved scenario');
   const grid = expandGrid(base, file, header.parameters, { allowLarge });
@@ -153,5 +155,6 @@ export async function mergeSweep(
 ): Promise<{ base: Scenario; sweep: SweepResult; folder: string }> {
   const maxBytes = inputs.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
   const { base, sweep } = mergeSweepFolder(inputs.folder, maxBytes, inputs.allowLarge);
+  checkResultsFolder(inputs.out, base.name);
   return { base, sweep, folder: await writeSweepResults(inputs.out, base, sweep, ctx.command) };
 }

@@ -138,7 +138,8 @@ function ratesAt(counts: TrialCounts, thresholds: number[], i: number, band: num
 /** `jaksim trial`: one drug in one published trial population, SALT thresholds by week (and band), under a design. */
 export async function runTrial(a: TrialInputs, engine: Engine, ctx: AppContext = SCRIPT_CONTEXT): Promise<TrialResult> {
   const data = loadTrialData(a.data);
-  const pop = data.populations[a.population];
+  // Own keys only: a name such as toString or __proto__ is not a population.
+  const pop = Object.hasOwn(data.populations, a.population) ? data.populations[a.population] : undefined;
   if (!pop) throw new UserError(`--population: expected one of ${Object.keys(data.populations).join(', ')}, got "${a.population}"`);
   const weeks = parseWeeks(a.weeks);
   const thresholds = parseThresholds(a.salt);

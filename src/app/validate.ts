@@ -6,6 +6,7 @@ import { readCatalogUncertainty } from '../io/catalog.js';
 import { writeCalibrationReport } from '../io/calibrationReport.js';
 import { UserError } from '../io/errors.js';
 import { DEFAULTS } from '../io/scenario.js';
+import { checkOutputFolder } from '../io/outputCheck.js';
 import { loadTrialData } from '../io/trials.js';
 import type { AppContext } from './context.js';
 
@@ -23,6 +24,7 @@ export async function runValidation(
 ): Promise<{ result: CalibrationResult; reportFiles: string[] }> {
   const data = loadTrialData(inputs.data);
   const stored = readCatalogUncertainty(inputs.catalog);
+  checkOutputFolder(inputs.reportDir, '--report-dir');
   const started = performance.now();
   const globals = { ...DEFAULTS.globals, ...stored.globals };
   const options: CalibrationOptions = {

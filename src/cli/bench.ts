@@ -8,6 +8,7 @@ import { benchDocument, measureWorkers } from '../app/bench.js';
 import { resolveScenario } from '../app/run.js';
 import { withEngine } from '../engine/pool.js';
 import { readBenchDocument, type BenchDocument, type BenchMachine, type WorkerMeasurement } from '../io/benchDocument.js';
+import { UserError } from '../io/errors.js';
 import { LIMITS } from '../io/scenario.js';
 import type { CliContext } from './context.js';
 import { MAX_WORKERS, checkInteger, checkWorkers, parseIntegerList } from './flags.js';
@@ -64,8 +65,14 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
     return 0;
   }
   const workerCounts = parseIntegerList('workers', args.workers, 1, MAX_WORKERS);
+  if (!(args.maxRegression >= 0 && args.maxRegression <= 100)) {
+    throw new UserError(`--max-regression: expected a percentage from 0 to 100, got ${args.maxRegression}`);
+  }
   const baseline = args.baseline === undefined ? undefined
     : { file: args.baseline, document: readBenchDocument(args.baseline), maxRegressionPct: args.maxRegression };
+  if (baseline && !baseline.document.results.some((r) => workerCounts.includes(r.workers))) {
+    throw new UserError(`--baseline: ${baseline.file} has no result for --workers ${workerCounts.join(',')} (it has ${baseline.document.results.map((r) => r.workers).join(', ')}): the gate would compare nothing`);
+  }
   const measure = async (w: number): Promise<WorkerMeasurement> => {
     if (!args.json) io.err(`bench: ${scenario.patients.toLocaleString('en-US')} patients x ${args.repeat} with ${w} worker(s)...`);
     // A fresh process per worker count: peak memory and JIT state are its own.

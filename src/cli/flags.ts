@@ -47,3 +47,69 @@ export function parseMonths(text: string | undefined, s: { horizon: number; visi
   if (months.length === 0) throw new UserError(`--months: expected a comma-separated list of months such as 6,9,12,24, got "${text}"`);
   return [...new Set(months)].sort((a, b) => a - b);
 }
+
+/** The option types yargs knows for the command being parsed (its getOptions()). */
+export interface FlagTypes {
+  string: string[];
+  number: string[];
+  boolean: string[];
+  array: string[];
+}
+
+/** Flags meant to be given several times (each `--set` adds a parameter). */
+const REPEATABLE = new Set(['set']);
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * The checks yargs does not make, on the raw arguments: a flag that takes a
+ * value given without one (`--seed` at the end, `--out=`, `--weeks ''`), an
+ * empty argument, and a flag given twice (yargs would make a list of it, or
+ * keep the last boolean silently). Every command goes through it.
+ * @throws UserError naming the flag
+ */
+export function checkRawFlags(argv: readonly string[], types: FlagTypes): void {
+  const valued = new Set([...types.string, ...types.number, ...types.array].map(kebab));
+  const booleans = new Set(types.boolean.map(kebab));
+  const seen = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') break;
+    if (token === '') throw new UserError(`${i > 0 && argv[i - 1].startsWith('-') ? `${argv[i - 1]}: expected a value` : 'expected an argument'}, got an empty one`);
+    if (!token.startsWith('--')) continue;
+    const eq = token.indexOf('=');
+    let name = kebab(token.slice(2, eq < 0 ? undefined : eq));
+    if (name.startsWith('no-') && booleans.has(name.slice(3))) name = name.slice(3);
+    let value: string | undefined;
+    if (valued.has(name)) {
+      if (eq >= 0) value = token.slice(eq + 1);
+      else if (i + 1 < argv.length && !(argv[i + 1].startsWith('-') && !/^-\d/.test(argv[i + 1]))) value = argv[++i];
+      if (value === undefined) throw new UserError(`--${name}: expected a value, got nothing`);
+      if (value.trim() === '') throw new UserError(`--${name}: expected a value, got an empty one`);
+    } else if (!booleans.has(name)) {
+      continue; // unknown: yargs's strict mode names it
+    }
+    const before = seen.get(name) ?? [];
+    before.push(value ?? token);
+    seen.set(name, before);
+    if (before.length > 1 && !REPEATABLE.has(name)) {
+      const given = value === undefined ? '' : ` (${before.map((v) => JSON.stringify(v.slice(0, 40))).join(' and ')})`;
+      throw new UserError(`--${name}: given twice${given}; give it once`);
+    }
+  }
+}
+
+/** Limits of the numeric flags shared by several commands: the same for every command that has them. */
+export const SHARED_FLAG_LIMITS: Record<string, [number, number]> = {
+  workers: [1, MAX_WORKERS],
+  seed: [0, Number.MAX_SAFE_INTEGER],
+};
+
+/** Check the shared numeric flags of a parsed command line (SHARED_FLAG_LIMITS). @throws UserError */
+export function checkSharedFlags(args: Record<string, unknown>): void {
+  for (const [name, [min, max]] of Object.entries(SHARED_FLAG_LIMITS)) {
+    const v = args[name];
+    // A number flag (bench's --workers is a list, checked by its own parser with the same bounds).
+    if (typeof v === 'number') checkInteger(name, v, min, max);
+  }
+}

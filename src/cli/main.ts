@@ -1,10 +1,11 @@
 // The CLI: a function from arguments to an exit code. yargs wiring only; each command's module parses its
 // flags, calls its use case (app/) on an engine, and prints.
-import yargs from 'yargs';
+import yargs, { type MiddlewareFunction } from 'yargs';
 import { UserError } from '../io/errors.js';
 import { benchCommand, withBenchOptions, type BenchArgs } from './bench.js';
 import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOptions, type CalibrateArgs, type ValidateArgs } from './calibrate.js';
 import { cliContext } from './context.js';
+import { checkRawFlags, checkSharedFlags, type FlagTypes } from './flags.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
 import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
 import type { Io } from './print.js';
@@ -57,6 +58,12 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, cli))())
     .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
       (y) => withValidateOptions(y), (a) => guard(() => validateCommand(a as unknown as ValidateArgs, cli))())
+    // Before any handler: flags without a value, empty arguments, flags given twice, the shared limits.
+    // (yargs passes its instance as a second argument, which its types leave out.)
+    .middleware(((args: Record<string, unknown>, y: { getOptions(): FlagTypes }) => {
+      checkRawFlags(argv, y.getOptions());
+      checkSharedFlags(args);
+    }) as unknown as MiddlewareFunction, true)
     .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, power, calibrate, validate')
     .strict()
     .exitProcess(false)

@@ -104,6 +104,9 @@ export class Engine {
       };
       this.pool = new Piscina({
         filename,
+        // The named handler: a default export would make Node 20 build a require() facade that aborts the
+        // process when a starting worker is terminated (worker.ts).
+        name: 'work',
         execArgv,
         workerData: { channel: name },
         minThreads: this.workers,

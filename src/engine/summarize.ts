@@ -115,8 +115,8 @@ export function summarizeRun(
     const nonResponse = a.nonResponseMonths();
     const mean = nonResponse.sum / n;
     const variance = Math.max(0, nonResponse.sumSq / n - mean * mean);
-    const drugMonths: Record<string, number> = {};
-    s.catalog.forEach((d, i) => { drugMonths[d.id] = a.drugMonths(i) / n; });
+    // fromEntries defines own properties: a drug id such as __proto__ stays a key (an assignment would not).
+    const drugMonths: Record<string, number> = Object.fromEntries(s.catalog.map((d, i) => [d.id, a.drugMonths(i) / n]));
     return {
       id: policy.id,
       sequence: policy.sequence,
@@ -145,8 +145,7 @@ export function summarizeRun(
       return { month, ...pairedDifference(bOnly, aOnly, n) };
     });
     const mean = (x: SumAndSquares) => meanInterval(x.sum, x.sumSq, n);
-    const drugMonths: Record<string, Difference> = {};
-    s.catalog.forEach((d, g) => { drugMonths[d.id] = mean(pair.drugMonths(g)); });
+    const drugMonths: Record<string, Difference> = Object.fromEntries(s.catalog.map((d, g) => [d.id, mean(pair.drugMonths(g))]));
     let cost: ComparisonCost | null = null;
     if (c.hasCosts) {
       const x = pair.cost();

@@ -23,7 +23,14 @@ function run(c: CompiledScenario, task: WorkerTask['task']): Float64Array {
   return Piscina.move(runTask(c, task)) as unknown as Float64Array;
 }
 
-export default function work({ runKey, task }: WorkerTask): Float64Array | Promise<Float64Array> {
+/**
+ * The task handler, a named export (pool.ts passes `name: 'work'`), never a default one: piscina loads this
+ * file with require() first, and Node 20's require() of an ES module with a default export builds a
+ * "facade" module whose instantiation aborts the whole process (rc 134, `Assertion failed:
+ * facade->InstantiateModule`) when the worker is terminated at that moment (a pool closed while a
+ * worker starts). Without a default export Node returns the namespace itself and builds no facade.
+ */
+export function work({ runKey, task }: WorkerTask): Float64Array | Promise<Float64Array> {
   const compiled = scenarios.get(runKey);
   if (compiled) return run(compiled, task);
   return new Promise<CompiledScenario>((resolve) => {

@@ -1,6 +1,9 @@
 // The bench result document (`jaksim bench --json`) and the reader of an earlier one given as --baseline.
-import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { UserError } from './errors.js';
+import { decodeUtf8, readInputFile } from './inputFile.js';
+import { parseJson } from './jsonText.js';
+import { schemaError } from './scenario.js';
 
 export interface WorkerMeasurement {
   workers: number;
@@ -42,17 +45,34 @@ export interface BenchDocument extends BenchMachine {
   };
 }
 
-/** Read an earlier `jaksim bench --json` document. @throws UserError naming the file. */
+/** Largest baseline document read (bytes). */
+const BENCH_MAX_BYTES = 16 * 1024 * 1024;
+
+/** What a comparison needs from a baseline: per worker count, a positive finite median (the rest is kept as it is). */
+const baselineSchema = z.object({
+  benchmark: z.literal('jaksim'),
+  results: z.array(z.object({
+    workers: z.number().int().min(1).max(1024),
+    medianPatientsPerSecond: z.number().gt(0),
+  })).min(1),
+});
+
+/**
+ * Read an earlier `jaksim bench --json` document: a regular file, UTF-8 JSON without duplicate keys, with
+ * at least one result and a positive finite median for each (else the gate could never fail).
+ * @throws UserError naming the file and the field
+ */
 export function readBenchDocument(file: string): BenchDocument {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: expected a jaksim bench JSON document, got ${(err as Error).message}`);
+  const expected = 'a jaksim bench JSON document';
+  const json = parseJson(decodeUtf8(readInputFile(file, { expected, maxBytes: BENCH_MAX_BYTES }), file));
+  if (!json.ok) throw new UserError(`${file}: expected ${expected}, got ${json.reason}`);
+  if ((json.doc as { benchmark?: unknown } | null)?.benchmark !== 'jaksim') {
+    throw new UserError(`${file}: expected ${expected} (benchmark: "jaksim", results: [...])`);
   }
-  const d = doc as Partial<BenchDocument>;
-  if (d?.benchmark !== 'jaksim' || !Array.isArray(d.results)) {
-    throw new UserError(`${file}: expected a jaksim bench JSON document (benchmark: "jaksim", results: [...])`);
-  }
-  return d as BenchDocument;
+  const parsed = baselineSchema.safeParse(json.doc);
+  if (!parsed.success) throw schemaError(parsed.error.issues[0], json.doc, file);
+  const workers = parsed.data.results.map((r) => r.workers);
+  const twice = workers.find((w, i) => workers.indexOf(w) !== i);
+  if (twice !== undefined) throw new UserError(`${file}: results: expected one result per worker count, got ${twice} worker(s) twice`);
+  return json.doc as BenchDocument;
 }

@@ -1,9 +1,10 @@
 // The calibrated catalog file (YAML): drugs and fitted globals for scenarios, plus uncertainty and fit statistics.
-import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { z } from 'zod';
 import type { CalibrationResult } from '../calibration/assess.js';
 import { writeFileAtomic } from './atomic.js';
-import { UserError } from './errors.js';
+import { ScenarioError } from './errors.js';
+import { catalogFileSchema, decodeScenarioBytes, parseScenarioChecked, readScenarioBytes, schemaError } from './scenario.js';
 
 /** Globals the calibration keeps fixed, and why (docs/calibration.md). */
 export const FIXED_GLOBALS: Record<string, string> = {
@@ -76,33 +77,76 @@ export function writeCatalog(file: string, doc: Record<string, unknown>): void {
   writeFileAtomic(file, header + YAML.stringify(doc, { lineWidth: 0 }));
 }
 
-/** The stored free vector, names and covariance of a catalog file (for `jaksim validate`). */
-export function readCatalogUncertainty(file: string): {
+/** Simulated patients per trial arm of a calibration: the bounds of calibrate --patients and of a stored catalog. */
+export const PATIENTS_PER_ARM = { min: 100, max: 10_000_000 } as const;
+/** Most free parameters a stored calibration may have (two per drug of the largest catalog, and the globals). */
+const MAX_PARAMETERS = 1000;
+/** Bounds of a stored estimate (mu, log tau, log sigma, betaVerySevere: all of order 1) and of a covariance entry. */
+const ESTIMATE_BOUND = 100;
+const COVARIANCE_BOUND = 1e6;
+
+const edge = z.number().min(-1e12).max(1e12).nullable().optional();
+/** The parts of a calibrated catalog that `jaksim validate` uses, with limits (the drugs and globals as for scenarios). */
+const calibratedCatalogSchema = catalogFileSchema.extend({
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  patientsPerArm: z.number().int().min(PATIENTS_PER_ARM.min).max(PATIENTS_PER_ARM.max),
+  globals: catalogFileSchema.shape.globals.unwrap(),
+  uncertainty: z.object({
+    vector: z.array(z.string().min(1).max(200)).min(1).max(MAX_PARAMETERS),
+    estimate: z.array(z.number().min(-ESTIMATE_BOUND).max(ESTIMATE_BOUND)).min(1).max(MAX_PARAMETERS),
+    covariance: z.array(z.array(z.number().min(-COVARIANCE_BOUND).max(COVARIANCE_BOUND)).max(MAX_PARAMETERS)).min(1).max(MAX_PARAMETERS),
+    tauClass: z.number().gt(0).max(1e6).optional(),
+    parameters: z.array(z.object({ name: z.string().max(200), lo: edge, hi: edge, note: z.string().max(10_000).optional() })).max(MAX_PARAMETERS).optional(),
+  }),
+});
+
+/** What `jaksim validate` reads from a stored calibration. */
+export interface StoredCalibration {
   names: string[]; estimate: number[]; covariance: number[][]; tauClass?: number; seed: number; patients: number; globals: Record<string, number>;
   /** The stored intervals by parameter name (lo/hi null where open). */
   intervals: Map<string, { lo: number | null; hi: number | null; note: string; verbatim: true }>;
-} {
-  let doc: Record<string, unknown>;
-  try {
-    doc = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new UserError(`${file}: expected a calibrated catalog written by jaksim calibrate, got ${(err as Error).message.split('\n')[0]}`);
-  }
-  const u = doc?.uncertainty as Record<string, unknown> | undefined;
-  const ok = u && Array.isArray(u.vector) && Array.isArray(u.estimate) && Array.isArray(u.covariance)
-    && typeof doc.seed === 'number' && typeof doc.patientsPerArm === 'number' && typeof doc.globals === 'object';
-  if (!ok) throw new UserError(`${file}: uncertainty: expected the vector, estimate and covariance written by jaksim calibrate, got ${u ? 'an incomplete block' : 'nothing'}`);
-  const intervals = new Map<string, { lo: number | null; hi: number | null; note: string; verbatim: true }>();
-  const edge = (v: unknown) => (typeof v === 'number' ? v : null);
-  for (const q of Array.isArray(u.parameters) ? u.parameters as Record<string, unknown>[] : []) {
-    if (q && typeof q.name === 'string' && typeof q.note === 'string' && /profile/.test(q.note)) {
-      intervals.set(q.name, { lo: edge(q.lo), hi: edge(q.hi), note: q.note, verbatim: true });
+}
+
+/**
+ * The stored free vector, names and covariance of a catalog file (for `jaksim validate`), read like a
+ * scenario (a regular file, size, UTF-8, duplicate keys, nesting) and checked by schema with limits:
+ * patientsPerArm within calibrate's bounds, finite bounded estimates, a symmetric covariance of the
+ * vector's size with a non-negative diagonal, positive tauClass, non-negative seed and sigma.
+ * @throws UserError (ScenarioError) naming the file and the field
+ */
+export function readCatalogUncertainty(file: string): StoredCalibration {
+  const expected = 'a calibrated catalog written by jaksim calibrate';
+  const doc = parseScenarioChecked(decodeScenarioBytes(readScenarioBytes(file, expected), file), file);
+  const parsed = calibratedCatalogSchema.safeParse(doc);
+  if (!parsed.success) throw schemaError(parsed.error.issues[0], doc, file);
+  const d = parsed.data;
+  const u = d.uncertainty;
+  const n = u.vector.length;
+  const fail = (path: string, what: string, actual: string): never => {
+    throw new ScenarioError(file, `uncertainty.${path}`, what, actual);
+  };
+  if (u.estimate.length !== n) fail('estimate', `${n} numbers (one per entry of uncertainty.vector)`, `${u.estimate.length}`);
+  if (u.covariance.length !== n) fail('covariance', `a ${n} x ${n} matrix (one row per entry of uncertainty.vector)`, `${u.covariance.length} rows`);
+  u.covariance.forEach((row, i) => {
+    if (row.length !== n) fail(`covariance[${i}]`, `${n} numbers`, `${row.length}`);
+  });
+  u.covariance.forEach((row, i) => {
+    if (!(row[i] >= 0)) fail(`covariance[${i}][${i}]`, 'a variance >= 0', String(row[i]));
+    for (let j = 0; j < i; j++) {
+      const a = row[j];
+      const b = u.covariance[j][i];
+      // Stored to 8 significant digits: equal up to that rounding.
+      if (Math.abs(a - b) > 1e-6 * Math.max(Math.abs(a), Math.abs(b)) + 1e-300) fail(`covariance[${i}][${j}]`, `a symmetric matrix (equal to covariance[${j}][${i}], ${b})`, String(a));
     }
+  });
+  const intervals = new Map<string, { lo: number | null; hi: number | null; note: string; verbatim: true }>();
+  for (const q of u.parameters ?? []) {
+    if (typeof q.note === 'string' && /profile/.test(q.note)) intervals.set(q.name, { lo: q.lo ?? null, hi: q.hi ?? null, note: q.note, verbatim: true });
   }
   return {
     intervals,
-    tauClass: typeof u.tauClass === 'number' ? u.tauClass : undefined,
-    names: u.vector as string[], estimate: u.estimate as number[], covariance: u.covariance as number[][],
-    seed: doc.seed as number, patients: doc.patientsPerArm as number, globals: doc.globals as Record<string, number>,
+    tauClass: u.tauClass,
+    names: u.vector, estimate: u.estimate, covariance: u.covariance,
+    seed: d.seed, patients: d.patientsPerArm, globals: d.globals as Record<string, number>,
   };
 }

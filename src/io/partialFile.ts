@@ -1,15 +1,17 @@
 // The partial-result file of a shard (`run --shard i/n`, sweep shards): per-block aggregates with the scenario,
 // its hash, seed and engine version; written by app/shards.ts, read and checked here.
-import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Scenario } from '../model/scenario.js';
 import { blockFromBytes, blockToBytes } from './blockBytes.js';
 import { UserError } from './errors.js';
 import { documentHash } from './hash.js';
+import { InputFileError, MAX_TEXT_FILE_BYTES, readInputFile } from './inputFile.js';
+import { parseJson } from './jsonText.js';
 
 /** Version of the partial-file format below; a reader refuses any other. */
-export const PARTIAL_FORMAT_VERSION = 1;
+export const PARTIAL_FORMAT_VERSION = 2;
 export const PARTIAL_FORMAT = 'jaksim-partial';
 /** Largest partial file read without --allow-large (bytes): 256 MiB, about 1.5M blocks of the default scenario. */
 export const PARTIAL_MAX_BYTES = 256 * 1024 * 1024;
@@ -18,6 +20,8 @@ export interface PartialResult {
   format: typeof PARTIAL_FORMAT;
   formatVersion: number;
   engineVersion: string;
+  /** Hash of the engine's code (version.ts engineFingerprint): partials of different code never merge. */
+  engineFingerprint: string;
   scenarioHash: string;
   seed: number;
   patients: number;
@@ -73,6 +77,7 @@ const partialSchema = z.strictObject({
   format: z.literal(PARTIAL_FORMAT),
   formatVersion: z.literal(PARTIAL_FORMAT_VERSION),
   engineVersion: z.string().min(1).max(100),
+  engineFingerprint: z.string().min(1).max(100),
   scenarioHash: hex64,
   seed: count,
   patients: count.min(1),
@@ -93,25 +98,15 @@ export function readPartial(file: string, maxBytes = PARTIAL_MAX_BYTES): { parti
     throw new UserError(`${file}: not a valid partial result: ${what}`);
   };
   let buf: Buffer;
-  let fd: number;
   try {
-    fd = openSync(file, 'r');
+    buf = readInputFile(file, {
+      expected: 'a partial result file', maxBytes: Math.min(maxBytes, MAX_TEXT_FILE_BYTES),
+      limitHint: maxBytes < MAX_TEXT_FILE_BYTES ? ' (pass --allow-large if you mean it)' : ' (the most that can be read as text)',
+    });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read the partial result (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`);
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size > maxBytes) bad(`${size} bytes is over the limit of ${maxBytes} (pass --allow-large if you mean it)`);
-    buf = Buffer.alloc(size);
-    let at = 0;
-    while (at < size) {
-      const n = readSync(fd, buf, at, size - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-  } finally {
-    closeSync(fd);
+    if (!(err instanceof InputFileError)) throw err;
+    if (err.tooLarge) return bad(err.reason);
+    throw new UserError(`${file}: cannot read the partial result (${err.reason})`);
   }
   let text: string;
   try {
@@ -119,12 +114,9 @@ export function readPartial(file: string, maxBytes = PARTIAL_MAX_BYTES): { parti
   } catch {
     return bad('the file is not UTF-8 text');
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    return bad(`not JSON (${(err as Error).message.split('\n')[0].slice(0, 120)}); the file may be truncated`);
-  }
+  const json = parseJson(text);
+  if (!json.ok) return bad(json.duplicate ? json.reason : `not JSON (${json.reason}); the file may be truncated`);
+  const doc = json.doc;
   const parsed = partialSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

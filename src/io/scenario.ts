@@ -1,7 +1,6 @@
 // The only reader of scenario files: parse YAML or JSON, validate with zod, fill defaults, check semantics.
-import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
-import YAML from 'yaml';
+import YAML, { isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { moleculeOf, visitCountOf } from '../model/catalogRules.js';
 import { correlationMatrix, correlationProblem } from '../model/correlation.js';
@@ -9,6 +8,8 @@ import type { Scenario } from '../model/scenario.js';
 import { CALIBRATED_KIND, SHIPPED_CATALOG, rememberCalibrated } from './calibrated.js';
 import { ScenarioError, describeValue } from './errors.js';
 import { didYouMean } from './suggest.js';
+import { InputFileError, MAX_TEXT_FILE_BYTES, readInputFile } from './inputFile.js';
+import { lineColumn, parseJson, protoKeyPath } from './jsonText.js';
 
 /** Defaults of every optional field: MODEL.md's canonical benchmark values unless noted (catalog, afterLastLine). */
 export const DEFAULTS = {
@@ -51,6 +52,10 @@ export const LARGE_LIMITS: typeof LIMITS = { patients: Number.MAX_SAFE_INTEGER, 
 /** The hint appended to a message about a limit that --allow-large raises. */
 export const ALLOW_LARGE_HINT = ' (a limit that protects the machine: pass --allow-large if you mean it)';
 
+/** Largest monthly drug price and horizon (months): their products, squared and summed over patients, stay finite. */
+export const MAX_MONTHLY_PRICE = 1e12;
+export const MAX_HORIZON_MONTHS = 1e6;
+
 const num = z.number();
 const probability = num.min(0).max(1);
 const positive = num.gt(0);
@@ -65,7 +70,8 @@ const drugSchema = z.strictObject({
   tau: positive,
   aeRate: nonNegative,
   escapeRate: nonNegative.default(DEFAULTS.escapeRate),
-  monthlyPrice: nonNegative.optional(),
+  // Bounded so that sums of squared costs over 2^53 patients stay finite (1e12 a month is no real price).
+  monthlyPrice: nonNegative.max(MAX_MONTHLY_PRICE).optional(),
 });
 
 /**
@@ -74,7 +80,7 @@ const drugSchema = z.strictObject({
  * `globals` (fitted globals); other keys (fit statistics, uncertainty) are
  * kept for analyses and ignored here.
  */
-const catalogFileSchema = z.object({
+export const catalogFileSchema = z.object({
   drugs: z.array(drugSchema).min(1).max(LIMITS.drugs),
   globals: z.strictObject({
     sigma: nonNegative.optional(), k: positive.optional(), sTau: nonNegative.optional(), betaDur: num.optional(),
@@ -88,7 +94,7 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
   description: z.string().optional(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(DEFAULTS.seed),
   patients: z.number().int().min(1).max(L.patients).default(DEFAULTS.patients),
-  horizon: positive.default(DEFAULTS.horizon),
+  horizon: positive.max(MAX_HORIZON_MONTHS).default(DEFAULTS.horizon),
   visitEveryMonths: positive.default(DEFAULTS.visitEveryMonths),
   responseThreshold: salt.default(DEFAULTS.responseThreshold),
   switchGapMonths: nonNegative.default(DEFAULTS.switchGapMonths),
@@ -175,16 +181,20 @@ function expectedFor(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** The ScenarioError for a zod issue on `doc` (read from `file`): field path, expectation, actual value. */
-export function schemaError(issue: z.core.$ZodIssue, doc: unknown, file: string): ScenarioError {
+/**
+ * The ScenarioError for a zod issue on `doc` (read from `file`): field path, expectation, actual value.
+ * With `quoteStrings: false` a string value is described by its length only (for files that may hold anything).
+ */
+export function schemaError(issue: z.core.$ZodIssue, doc: unknown, file: string, options: { quoteStrings?: boolean } = {}): ScenarioError {
+  const actual = (v: unknown) => (options.quoteStrings === false && typeof v === 'string' ? `a string of ${v.length} characters` : describeValue(v));
   if (issue.code === 'unrecognized_keys') {
     const hint = didYouMean(String(issue.keys[0]), fieldsAt(issue.path));
     return new ScenarioError(file, pathText([...issue.path, issue.keys[0]]), `no such field (unknown key)${hint}`, undefined);
   }
   if (issue.code === 'invalid_type' && issue.expected === 'int') {
-    return new ScenarioError(file, pathText(issue.path), 'a whole number', describeValue(valueAt(doc, issue.path)));
+    return new ScenarioError(file, pathText(issue.path), 'a whole number', actual(valueAt(doc, issue.path)));
   }
-  return new ScenarioError(file, pathText(issue.path), expectedFor(issue), describeValue(valueAt(doc, issue.path)));
+  return new ScenarioError(file, pathText(issue.path), expectedFor(issue), actual(valueAt(doc, issue.path)));
 }
 
 /** The field names of the scenario mapping at `path` (list indices skipped), for "did you mean". */
@@ -231,7 +241,10 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
   s.population.salt0.forEach((b, i) => {
     if (!(b.min < b.max)) fail(`population.salt0[${i}]`, 'min < max', `min ${b.min}, max ${b.max}`);
   });
-  if (!(s.population.salt0.reduce((a, b) => a + b.weight, 0) > 0)) fail('population.salt0', 'a positive total weight', '0');
+  const totalWeight = s.population.salt0.reduce((a, b) => a + b.weight, 0);
+  // A total that overflows (weights of 1e308) would turn every bin's share into 0 or NaN.
+  if (!Number.isFinite(totalWeight)) fail('population.salt0', 'weights with a finite total', String(totalWeight));
+  if (!(totalWeight > 0)) fail('population.salt0', 'a positive total weight', '0');
   const dur = s.population.durYears;
   if (dur.min > dur.max) fail('population.durYears', 'min <= max', `min ${dur.min}, max ${dur.max}`);
   const visits = visitCountOf(s.horizon, s.visitEveryMonths);
@@ -307,19 +320,46 @@ function withDefaultCatalog(doc: Record<string, unknown>, file: string): Record<
   return { ...doc, catalog, globals: { ...(isMapping(globals) ? globals : {}), ...own } };
 }
 
-/** Parse YAML (or JSON, by extension) text into a plain document. */
+/** The repeated key of a YAML DUPLICATE_KEY error at `offset`: its field path and name. */
+function yamlDuplicateKey(doc: YAML.Document, offset: number): { path: string; key: string } | null {
+  let found: { path: string; key: string } | null = null;
+  const stack: [unknown, string][] = [[doc.contents, '']];
+  while (stack.length > 0 && !found) {
+    const [node, at] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : '(a complex key)';
+        const path = `${at}${at ? '.' : ''}${key}`;
+        if ((pair.key as YamlNode | null)?.range?.[0] === offset) { found = { path, key }; break; }
+        stack.push([pair.value, path]);
+      }
+    } else if ('items' in node && Array.isArray((node as { items: unknown[] }).items)) {
+      (node as { items: unknown[] }).items.forEach((item, i) => stack.push([item, `${at}[${i}]`]));
+    }
+  }
+  return found;
+}
+
+/** Parse YAML (or JSON, by extension) text into a plain document; a key given twice is refused in both. */
 export function parseScenarioText(text: string, file: string): unknown {
   if (extname(file).toLowerCase() === '.json') {
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw new ScenarioError(file, '', 'valid JSON', (err as Error).message);
-    }
+    const parsed = parseJson(text);
+    if (parsed.ok) return parsed.doc;
+    const dup = parsed.duplicate;
+    if (dup) throw new ScenarioError(file, dup.path.slice(0, 200), 'each key at most once', `${describeValue(dup.key)} again at line ${dup.line}`);
+    throw new ScenarioError(file, '', 'valid JSON', parsed.reason);
   }
   // uniqueKeys rejects duplicate keys; maxAliasCount caps alias expansion ("billion laughs").
   const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new ScenarioError(file, '', 'valid YAML', doc.errors[0].message.split('\n')[0]);
+    const e = doc.errors[0];
+    const where = e.pos?.[0] >= 0 ? lineColumn(text, e.pos[0]) : '';
+    if (e.code === 'DUPLICATE_KEY') {
+      const dup = yamlDuplicateKey(doc, e.pos[0]);
+      if (dup) throw new ScenarioError(file, dup.path.slice(0, 200), 'each key at most once', `${describeValue(dup.key)} again at ${where}`);
+    }
+    throw new ScenarioError(file, '', 'valid YAML', `${e.message.split('\n')[0]}${where ? ` at ${where}` : ''}`);
   }
   try {
     return doc.toJS({ maxAliasCount: 100 });
@@ -334,7 +374,7 @@ export function parseScenarioText(text: string, file: string): unknown {
  * the scenario does not give explicitly (scenario > catalog file > DEFAULTS).
  * Errors in F name both files.
  */
-export function resolveCatalogReference(doc: unknown, file: string): unknown {
+export function resolveCatalogReference(doc: unknown, file: string, options: LoadOptions = {}): unknown {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
   const d = doc as Record<string, unknown>;
   const ref = d.catalog;
@@ -356,15 +396,15 @@ export function resolveCatalogReference(doc: unknown, file: string): unknown {
   const label = `${catalogFile} (catalog of ${file})`;
   let text: string;
   try {
-    text = decodeScenarioBytes(readFileSync(catalogFile), label);
+    text = decodeScenarioBytes(readScenarioBytes(catalogFile, 'a readable catalog file', options), label);
   } catch (err) {
-    if (err instanceof ScenarioError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ScenarioError(file, 'catalog.file', 'a readable catalog file', `${JSON.stringify(target)} (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`);
+    if (!(err instanceof InputFileError)) throw err;
+    throw new ScenarioError(file, 'catalog.file', 'a readable catalog file', `${describeValue(target)} (${err.reason})`);
   }
-  const parsed = parseScenarioChecked(text, label);
+  const parsed = parseScenarioChecked(text, label, options);
   const checked = catalogFileSchema.safeParse(parsed);
-  if (!checked.success) throw schemaError(checked.error.issues[0], parsed, label);
+  // The catalog file may be any file the scenario names: its values are described, never quoted.
+  if (!checked.success) throw schemaError(checked.error.issues[0], parsed, label, { quoteStrings: false });
   if ((parsed as { kind?: unknown }).kind === CALIBRATED_KIND) rememberCalibrated(checked.data.drugs);
   // `drugs` picks a subset, in the order given (correlation and draws follow the scenario's catalog order).
   let drugs = checked.data.drugs;
@@ -430,21 +470,34 @@ export function parseScenarioChecked(text: string, file: string, options: LoadOp
   if (!options.allowLarge && documentDepth(doc, FILE_LIMITS.depth) > FILE_LIMITS.depth) {
     throw new ScenarioError(file, '', `lists and mappings nested at most ${FILE_LIMITS.depth} deep (pass --allow-large if you mean it)`, 'deeper nesting');
   }
+  const proto = protoKeyPath(doc);
+  if (proto !== null) throw new ScenarioError(file, proto.slice(0, 200), 'a field name other than __proto__ (no field has it)', undefined);
   return doc;
+}
+
+/** The byte limit of a scenario or catalog file: FILE_LIMITS, or under --allow-large the most that can be read as text. */
+const fileBytesLimit = (options: LoadOptions) => (options.allowLarge ? MAX_TEXT_FILE_BYTES : FILE_LIMITS.bytes);
+
+/**
+ * Read a scenario or catalog file's bytes (io/inputFile.ts: a regular file, at most the limit read).
+ * @throws InputFileError
+ */
+export function readScenarioBytes(file: string, expected: string, options: LoadOptions = {}): Buffer {
+  return readInputFile(file, {
+    expected, maxBytes: fileBytesLimit(options), limitHint: options.allowLarge ? ' (the most that can be read as text)' : ' (pass --allow-large if you mean it)',
+  });
 }
 
 /** Read, parse and validate a scenario file. Throws ScenarioError for every user error. */
 export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = readScenarioBytes(file, 'a readable scenario file', options);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ScenarioError(file, '', 'a readable scenario file', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder' : code ?? 'unreadable');
-  }
-  if (!options.allowLarge && buf.length > FILE_LIMITS.bytes) {
-    throw new ScenarioError(file, '', `a file of at most ${FILE_LIMITS.bytes} bytes (pass --allow-large if you mean it)`, `${buf.length} bytes`);
+    if (!(err instanceof InputFileError)) throw err;
+    if (err.tooLarge) throw new ScenarioError(file, '', `a file of at most ${fileBytesLimit(options)} bytes${options.allowLarge ? '' : ' (pass --allow-large if you mean it)'}`, err.reason.replace(/: over the limit.*$/, ''));
+    throw new ScenarioError(file, '', err.expected, err.reason);
   }
   const doc = parseScenarioChecked(decodeScenarioBytes(buf, file), file, options);
-  return validateScenario(resolveCatalogReference(doc, file), file, options);
+  return validateScenario(resolveCatalogReference(doc, file, options), file, options);
 }

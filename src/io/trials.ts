@@ -1,9 +1,10 @@
 // The only reader of the published-trial data (data/trials.json): parse, validate with zod, check cross-references.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { TrialData } from '../calibration/data.js';
-import { ScenarioError, UserError } from './errors.js';
+import { ScenarioError } from './errors.js';
+import { decodeUtf8, readInputFile } from './inputFile.js';
+import { parseJson, protoKeyPath } from './jsonText.js';
 import { schemaError } from './scenario.js';
 
 const rate = z.number().min(0).max(1);
@@ -61,11 +62,14 @@ const schema = z.object({
 
 /** Validate a parsed trials document; `file` names it in messages. Throws ScenarioError. */
 export function validateTrialData(doc: unknown, file: string, version = 'unversioned'): TrialData {
+  // A population named __proto__ would vanish from the parsed record (it sets the prototype instead).
+  const proto = protoKeyPath(doc);
+  if (proto !== null) throw new ScenarioError(file, proto, 'a name other than __proto__', undefined);
   const parsed = schema.safeParse(doc);
   if (!parsed.success) throw schemaError(parsed.error.issues[0], doc, file);
   const d = parsed.data;
   d.arms.forEach((arm, i) => {
-    if (!(arm.population in d.populations)) {
+    if (!Object.hasOwn(d.populations, arm.population)) {
       throw new ScenarioError(file, `arms[${i}].population`, `one of the populations (${Object.keys(d.populations).join(', ')})`, JSON.stringify(arm.population));
     }
     arm.byBaseline?.forEach((b, j) => {
@@ -78,21 +82,15 @@ export function validateTrialData(doc: unknown, file: string, version = 'unversi
   return { ...d, version } as TrialData;
 }
 
+/** Largest trials data file read (bytes): the shipped one is about 10 KB. */
+export const TRIALS_MAX_BYTES = 16 * 1024 * 1024;
+
 /** Read and validate a trials file; its version is the first 12 hex digits of its SHA-256. */
 export function loadTrialData(file: string): TrialData {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: expected a readable trials data file, got ${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new ScenarioError(file, '', 'valid JSON', (err as Error).message);
-  }
+  const bytes = readInputFile(file, { expected: 'a readable trials data file', maxBytes: TRIALS_MAX_BYTES });
+  const parsed = parseJson(decodeUtf8(bytes, file));
+  if (!parsed.ok) throw new ScenarioError(file, parsed.duplicate?.path ?? '', parsed.duplicate ? 'each key at most once' : 'valid JSON', parsed.reason);
+  const doc = parsed.doc;
   const version = `sha256:${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`;
   return validateTrialData(doc, file, version);
 }

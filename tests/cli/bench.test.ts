@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { measureWorkers } from '../../src/app/bench.js';
+import { runCli } from '../../src/cli/main.js';
 import { simulateScenario } from '../../src/app/run.js';
 import { withEngine } from '../../src/engine/pool.js';
 import { curvesCsv } from '../../src/io/results.js';
@@ -65,5 +66,27 @@ describe('jaksim bench', () => {
     const workers = await bench(['--workers', '1,zero']);
     expect(workers.code).toBe(2);
     expect(workers.stderr).toMatch(/--workers: expected a comma-separated list/);
+  });
+
+  it('a baseline whose medians are missing, null, non-numeric or not positive, with no results or no common worker count, is refused before anything runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jaksim-bench-'));
+    const good = { benchmark: 'jaksim', schemaVersion: 1, results: [{ workers: 1, medianPatientsPerSecond: 700000 }] };
+    const bad: [string, unknown, RegExp][] = [
+      ['string median', { ...good, results: [{ workers: 1, medianPatientsPerSecond: 'fast' }] }, /results\[0\]\.medianPatientsPerSecond: expected a finite number, got "fast"/],
+      ['missing median', { ...good, results: [{ workers: 1 }] }, /results\[0\]\.medianPatientsPerSecond: expected a finite number, got nothing/],
+      ['null median', { ...good, results: [{ workers: 1, medianPatientsPerSecond: null }] }, /medianPatientsPerSecond: expected a finite number, got null/],
+      ['zero median', { ...good, results: [{ workers: 1, medianPatientsPerSecond: 0 }] }, /medianPatientsPerSecond: expected a number > 0, got 0/],
+      ['no results', { ...good, results: [] }, /results: expected at least 1 item/],
+      ['a worker count twice', { ...good, results: [good.results[0], good.results[0]] }, /one result per worker count, got 1 worker\(s\) twice/],
+      ['no common worker count', { ...good, results: [{ workers: 7, medianPatientsPerSecond: 1 }] }, /--baseline: .* has no result for --workers 1 \(it has 7\): the gate would compare nothing/],
+    ];
+    for (const [what, doc, message] of bad) {
+      const file = join(dir, `${what.replace(/ /g, '-')}.json`);
+      writeFileSync(file, JSON.stringify(doc));
+      const err: string[] = [];
+      const code = await runCli(['bench', '--patients', '1000', '--repeat', '1', '--workers', '1', '--baseline', file], { out: () => {}, err: (t) => err.push(t) });
+      expect(code, what).toBe(2);
+      expect(err.join(''), what).toMatch(message);
+    }
   });
 });

@@ -16,7 +16,7 @@ import {
 } from '../../src/io/scenario.js';
 import { expandGrid, parseSetFlag, sweepParameters } from '../../src/app/sweepGrid.js';
 import { compileScenario } from '../../src/model/compile.js';
-import { ENGINE_VERSION } from '../../src/version.js';
+import { ENGINE_VERSION, engineFingerprint } from '../../src/version.js';
 import { BLOCK_SIZE, planBlocks, runBlock } from '../../src/engine/runBlock.js';
 
 const SEED = 20261127;
@@ -125,7 +125,8 @@ describe('hostile scenario documents', () => {
 
   it('duplicate keys, NaN and Infinity written as strings or YAML, wrong encodings, deep nests: one clear message', () => {
     const cases: [string | Uint8Array, string, RegExp][] = [
-      ['name: a\nname: b\n', 's.yaml', /valid YAML.*(unique|duplicate)/i],
+      ['name: a\nname: b\n', 's.yaml', /name: expected each key at most once, got "name" again at line 2, column 1/],
+      ['{"name": "a",\n "name": "b"}', 's.json', /name: expected each key at most once, got "name" again at line 2/],
       [YAML.stringify({ ...base(), horizon: '.nan' }), 's.yaml', /horizon: expected a finite number, got ".nan"/],
       [YAML.stringify(base()).replace('horizon: 12', 'horizon: .inf'), 's.yaml', /horizon: expected a finite number/],
       [YAML.stringify(base()).replace('horizon: 12', 'horizon: .nan'), 's.yaml', /horizon: expected a finite number/],
@@ -144,6 +145,38 @@ describe('hostile scenario documents', () => {
       expect(caught, String(input).slice(0, 60)).toBeInstanceOf(UserError);
       expect((caught as Error).message).toMatch(message);
     }
+  });
+
+  it('a key repeated anywhere in a scenario is refused in JSON and YAML, naming its path, the key and its line', () => {
+    // Objects of the base document where a duplicate can be planted, with the line the copy lands on.
+    const objects = pathsOf(base()).filter((p) => {
+      let v: unknown = base();
+      for (const k of p) v = (v as Record<string | number, unknown>)[k];
+      return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0;
+    });
+    fc.assert(fc.property(fc.constantFrom(...objects), fc.nat(), fc.boolean(), fc.jsonValue({ maxDepth: 2 }), (path, pick, asJson, value) => {
+      let target: Record<string, unknown> = base() as unknown as Record<string, unknown>;
+      for (const k of path) target = target[k] as Record<string, unknown>;
+      const keys = Object.keys(target);
+      const key = keys[pick % keys.length];
+      const marker = '__DUPLICATE_MARKER__';
+      const doc = setPath(base(), [...path, marker], value);
+      // JSON: one key per line; the marker's line is then renamed to the repeated key.
+      const text = asJson
+        ? JSON.stringify(doc, null, 1).replace(`"${marker}"`, JSON.stringify(key))
+        : YAML.stringify(doc, { aliasDuplicateObjects: false }).replace(marker, key);
+      const at = [...path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)), `.${key}`].join('').replace(/^\./, '');
+      let caught: unknown;
+      try { loadText(text, asJson ? 's.json' : 's.yaml'); } catch (err) { caught = err; }
+      expect(caught).toBeInstanceOf(UserError);
+      const message = (caught as Error).message;
+      expect(message).toContain(`: ${at}: expected each key at most once, got ${JSON.stringify(key)} again at line `);
+      // The line named is the line of the second occurrence (the planted one).
+      const named = Number(/again at line (\d+)/.exec(message)![1]);
+      expect(text.split('\n')[named - 1]).toMatch(asJson ? new RegExp(`^\\s*${JSON.stringify(key).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`) : new RegExp(`(^|[-\\s{,])${key}:`));
+      const before = text.split('\n').slice(0, named - 1).join('\n');
+      expect(before.split(asJson ? `${JSON.stringify(key)}:` : `${key}:`).length).toBeGreaterThan(1);
+    }), { seed: SEED, numRuns: 150 });
   });
 
   it('a file over the size limit is refused unless --allow-large', () => {
@@ -220,7 +253,7 @@ describe('hostile partial files', () => {
   const c = compileScenario(s);
   const blocks = new Map(planBlocks(s.patients).map((b) => [b.index, runBlock(c, b)] as const));
   const good = makePartial({
-    engineVersion: ENGINE_VERSION, scenarioHash: scenarioHash(s), seed: s.seed, patients: s.patients, blockSize: BLOCK_SIZE,
+    engineVersion: ENGINE_VERSION, engineFingerprint: engineFingerprint(), scenarioHash: scenarioHash(s), seed: s.seed, patients: s.patients, blockSize: BLOCK_SIZE,
     blockCount: 2, layoutLength: c.layout.length, shard: { index: 1, count: 1 }, workers: 1, scenario: s,
   }, blocks);
   const text = JSON.stringify(good);
@@ -285,6 +318,6 @@ describe('hostile partial files', () => {
   it('a file over the limit is refused with a hint', () => {
     const file = join(dir, 'big.partial.json');
     writeFileSync(file, text);
-    expect(() => readPartial(file, 100)).toThrow(/over the limit of 100 \(pass --allow-large/);
+    expect(() => readPartial(file, 100)).toThrow(/over the limit of 100 bytes \(pass --allow-large/);
   });
 });

@@ -84,4 +84,23 @@ describe('jaksim power', () => {
     expect(r.err.split('\n')).toHaveLength(1);
     expect(existsSync(outDir)).toBe(false);
   });
+
+  it('a SMART null design is spelled by listing one policy twice in --options: power equals the type I error', async () => {
+    const { dir, file } = fixtureFile();
+    const r = await cli(['power', file, '--design', 'smart', '--options', 'a-then-c,a-then-c', '--decision-month', '6', '--n', '200', '--trials', '400', '--workers', '1', '--out', join(dir, 'results'), '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.options).toEqual(['a-then-c', 'a-then-c']);
+    const [point] = doc.results;
+    expect(point.power).toBe(point.typeIError);
+    // Identical regimes: the rejection rate is a test's size; within 4 Monte Carlo SE of alpha (0.05, 400 trials).
+    expect(Math.abs(point.power - 0.05)).toBeLessThan(4 * Math.sqrt(0.05 * 0.95 / 400));
+    // --compare naming the policy twice picks its two positions; naming another twice is still refused.
+    const named = await cli(['power', file, '--design', 'smart', '--options', 'a-then-c,a-then-c', '--compare', 'a-then-c,a-then-c', '--decision-month', '6', '--n', '200', '--trials', '20', '--workers', '1', '--out', join(dir, 'results'), '--json']);
+    expect(named.code, named.err).toBe(0);
+    const twice = await cli(['power', file, '--design', 'smart', '--options', 'a-then-c,a', '--compare', 'a,a', '--decision-month', '6', '--n', '200', '--trials', '20', '--workers', '1', '--out', join(dir, 'results')]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/--compare: expected two different options, got a twice \(list it twice in --options for a null design\)/);
+  });
 });
