@@ -1,4 +1,5 @@
 // Scenario -> CompiledScenario: every per-run constant computed once (MODEL.md, all sections).
+import { visitCountOf } from './catalogRules.js';
 import { correlationFactor, correlationMatrix } from './correlation.js';
 import type { Scenario } from './scenario.js';
 import { aggregateLayout, type AggregateLayout } from './layout.js';
@@ -127,7 +128,7 @@ export function compileScenario(s: Scenario): CompiledScenario {
   const offsetOn = sTauOff > 0;
   const escapeRate = Float64Array.from(s.catalog, (d) => d.escapeRate ?? 0);
   const policyIndex = new Map(s.policies.map((p, i) => [p.id, i]));
-  const visitCount = Math.floor(s.horizon / s.visitEveryMonths + 1e-9);
+  const visitCount = visitCountOf(s.horizon, s.visitEveryMonths);
   const maxLines = Math.max(...s.policies.map((p) => p.sequence.length));
   const invTauOff = 1 / s.globals.tauOff;
   const visitMonths = s.visitEveryMonths;
