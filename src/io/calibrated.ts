@@ -1,8 +1,8 @@
 // Which drug parameters were calibrated: those read from a catalog file written by `jaksim calibrate`
 // (kind: jaksim-calibrated-catalog), the shipped one always among them. A run on any other parameters is warned.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { MAX_TEXT_FILE_BYTES, readInputText } from './inputFile.js';
 import type { Drug, Scenario } from '../model/scenario.js';
 
 /** The calibrated catalog shipped with the package (its `files` include scenarios/). */
@@ -28,7 +28,7 @@ function readShipped(): void {
   if (shippedRead) return;
   shippedRead = true;
   try {
-    const doc = YAML.parse(readFileSync(SHIPPED_CATALOG, 'utf8')) as { kind?: string; drugs?: DrugParameters[] };
+    const doc = YAML.parse(readInputText(SHIPPED_CATALOG, { expected: 'the shipped calibrated catalog', maxBytes: MAX_TEXT_FILE_BYTES })) as { kind?: string; drugs?: DrugParameters[] };
     if (doc?.kind === CALIBRATED_KIND && Array.isArray(doc.drugs)) rememberCalibrated(doc.drugs);
   } catch {
     // Unreadable: nothing counts as calibrated, so every run is warned (the safe side).
