@@ -198,6 +198,7 @@ export async function runPower(
 ): Promise<{ result: PowerResult; folder: string }> {
   const scenario = loadScenario(inputs.scenario);
   const plan = buildPlan(inputs, scenario);
+  checkResultsFolder(inputs.out, scenario.name);
   // Warnings about the policies the trial compares (arms, or the SMART's options): console and report.
   const compared = { catalog: scenario.catalog, policies: [...new Set([...plan.armIndex, ...plan.optionIndex])].map((i) => scenario.policies[i]) };
   const warnings = [calibrationWarning(uncalibratedDrugs(compared)), offDrugNote(offDrugPolicies(compared))].filter((w): w is string => w !== null);
@@ -207,7 +208,6 @@ export async function runPower(
   const total = plan.n.reduce((t, n) => t + (isNullPlan(plan) ? 1 : 2) * plan.trials * n, 0);
   let done = 0;
   if (ctx.onProgress) engine.onSimulated = (patients) => ctx.onProgress!(done += patients, total);
-  checkResultsFolder(inputs.out, scenario.name);
   const result = await runPowerAnalysis(engine, compileScenario(scenario), plan);
   engine.onSimulated = undefined;
   const folder = writeResultFolder(inputs.out, scenario.name, {
