@@ -5,7 +5,7 @@ import { DEFAULT_SD_OBS, runPredict, type PredictInputs, type PredictResult } fr
 import { withEngine } from '../engine/pool.js';
 import { writeFolderAtomic } from '../io/atomic.js';
 import { wrapText } from '../io/columns.js';
-import { predictReportHtml } from '../io/predictReport.js';
+import { predictReportHtml } from '../app/predictReport.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 

@@ -1,7 +1,7 @@
 // report.html of `jaksim predict`: the patient's response curves and predicted SALT per option.
-import type { PredictResult } from '../app/predict.js';
-import type { ChartSpec } from './charts.js';
-import { esc, figure, page, table } from './html.js';
+import type { PredictResult } from './predict.js';
+import type { ChartSpec } from '../io/charts.js';
+import { esc, figure, page, table } from '../io/html.js';
 
 const W = 560;
 const H = 300;
