@@ -132,7 +132,8 @@ function responseCurve(acc: Float64Array, at: number, months: number, sumW: numb
     cum += acc[at + m - 1];
     const rate = sumW > 0 ? Math.min(1, cum / sumW) : 0;
     const r = wilson(rate * ess, ess);
-    out.push({ month: m, rate, lo: r.lo, hi: r.hi });
+    // Wilson's edges at a non-integer count can round a hair past the rate itself.
+    out.push({ month: m, rate, lo: Math.min(r.lo, rate), hi: Math.max(r.hi, rate) });
   }
   return out;
 }

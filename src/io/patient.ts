@@ -64,7 +64,11 @@ function issueError(issue: z.core.$ZodIssue, doc: unknown, file: string): Scenar
  */
 export function validatePatient(doc: unknown, file: string, drugIds: readonly string[]): PatientFacts {
   const parsed = patientSchema.safeParse(doc);
-  if (!parsed.success) throw issueError(parsed.error.issues[0], doc, file);
+  if (!parsed.success) {
+    // A misspelt field is reported as such, before the missing field it was meant to be.
+    const issues = parsed.error.issues;
+    throw issueError(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0], doc, file);
+  }
   const p = parsed.data;
   const fail = (path: string, expected: string, actual?: string): never => { throw new ScenarioError(file, path, expected, actual); };
   let previousEnd = 0;
