@@ -9,6 +9,7 @@ import { checkRawFlags, checkSharedFlags, type FlagTypes } from './flags.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
 import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
 import type { Io } from './print.js';
+import { predictCommand, withPredictOptions, type PredictArgs } from './predict.js';
 import { runCommand, withRunOptions, type RunArgs } from './run.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
 import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
@@ -52,6 +53,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (y) => withBenchOptions(y), (a) => guard(() => benchCommand(a as unknown as BenchArgs, cli))())
     .command('trial <drug>', 'simulate a single-arm trial of one drug in a published trial population',
       (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, cli))())
+    .command('predict <patient>', 'one patient\'s chances under each next option, conditioned on the history so far',
+      (y) => withPredictOptions(y), (a) => guard(() => predictCommand(a as unknown as PredictArgs, cli))())
     .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
       (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, cli))())
     .command('calibrate', 'fit drug parameters to data/trials.json; write the calibrated catalog and the validation report',
@@ -64,7 +67,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       checkRawFlags(argv, y.getOptions());
       checkSharedFlags(args);
     }) as unknown as MiddlewareFunction, true)
-    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, power, calibrate, validate')
+    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, predict, power, calibrate, validate')
     .strict()
     .exitProcess(false)
     .help()

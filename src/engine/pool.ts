@@ -5,6 +5,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { CompiledScenario } from '../model/compile.js';
+import { predictLayout, type PredictSpec } from '../model/predict.js';
 import { trialCountsLength, type TrialSpec } from '../model/trial.js';
 import { powerStride, type PowerTrialDesign } from './powerTrials.js';
 import { planBlocks, type Block, type BlockAggregates } from './runBlock.js';
@@ -129,6 +130,11 @@ export class Engine {
   /** Trial mode of one drug over the scenario's population: merged counts (model/trial.ts layout). */
   trial(c: CompiledScenario, trial: TrialSpec, onProgress?: Progress): Promise<Float64Array> {
     return this.merged(c, (block) => ({ kind: 'trialBlock', trial, block }), trialCountsLength(trial), onProgress);
+  }
+
+  /** One patient's prediction over the scenario's population draws (c.patients of them): merged sums (model/predict.ts). */
+  predict(c: CompiledScenario, spec: PredictSpec, onProgress?: Progress): Promise<Float64Array> {
+    return this.merged(c, (block) => ({ kind: 'predictBlock', spec, block }), predictLayout(spec).length, onProgress);
   }
 
   /**

@@ -64,6 +64,20 @@ export function drawPatient(rng: Stream, c: CompiledScenario, p: Patient): void 
   const n = c.drugCount;
   const e = p.e;
   for (let d = 0; d < n; d++) e[d] = rng.normal();
+  fillPotential(c, p);
+  for (let d = 0; d < n; d++) p.invTau[d] = Math.exp(-c.sTau * rng.normal()) / c.tau[d];
+  // Exponential(rate) = Exponential(1) / rate: one draw per drug even when the rate is 0.
+  for (let d = 0; d < n; d++) p.aeMonths[d] = rng.exponential(1) / c.aeRate[d];
+  // tauOff_i = tauOff exp(sTauOff V).
+  p.invTauOff = c.offsetOn ? c.invTauOff * Math.exp(-c.sTauOff * rng.normal()) : c.invTauOff;
+  // X_d = Exponential(1) / rate, as rng.exponential(1) (1 - u > 0) written out: V8 did not inline that call here.
+  if (c.escapeOn) for (let d = 0; d < n; d++) p.escapeMonths[d] = -Math.log1p(-rng.uniform()) / c.escapeRate[d];
+}
+
+/** G_d = Phi(L_d) for every drug from the patient's covariates and its normals e (Z = C e). */
+function fillPotential(c: CompiledScenario, p: Patient): void {
+  const n = c.drugCount;
+  const e = p.e;
   // Covariate part of L, shared by all drugs.
   const base = c.betaDur * (Math.log(p.durYears) - c.logRefDur)
     + c.betaMinoxidil * p.minoxidil
@@ -74,11 +88,15 @@ export function drawPatient(rng: Stream, c: CompiledScenario, p: Patient): void 
     for (let j = 0; j < n; j++) z += c.factor[row + j] * e[j];
     p.potential[d] = phi(c.mu[d] + base + c.sigma * z);
   }
-  for (let d = 0; d < n; d++) p.invTau[d] = Math.exp(-c.sTau * rng.normal()) / c.tau[d];
-  // Exponential(rate) = Exponential(1) / rate: one draw per drug even when the rate is 0.
-  for (let d = 0; d < n; d++) p.aeMonths[d] = rng.exponential(1) / c.aeRate[d];
-  // tauOff_i = tauOff exp(sTauOff V).
-  p.invTauOff = c.offsetOn ? c.invTauOff * Math.exp(-c.sTauOff * rng.normal()) : c.invTauOff;
-  // X_d = Exponential(1) / rate, as rng.exponential(1) (1 - u > 0) written out: V8 did not inline that call here.
-  if (c.escapeOn) for (let d = 0; d < n; d++) p.escapeMonths[d] = -Math.log1p(-rng.uniform()) / c.escapeRate[d];
+}
+
+/**
+ * A drawn patient given fixed covariates (prediction for one patient): salt0, durYears and minoxidil
+ * replaced and G recomputed from the same latent normals; everything else as drawn.
+ */
+export function fixCovariates(c: CompiledScenario, p: Patient, salt0: number, durYears: number, minoxidil: number): void {
+  p.salt0 = salt0;
+  p.durYears = durYears;
+  p.minoxidil = minoxidil;
+  fillPotential(c, p);
 }

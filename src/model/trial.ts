@@ -123,9 +123,40 @@ export class TrialCourse {
   /** Assessment indices by time. */
   readonly order: Int32Array;
 
-  constructor(t: TrialSpec) {
+  constructor(t: Pick<TrialSpec, 'months'>) {
     this.salt = new Float64Array(t.months.length);
     this.order = Int32Array.from(Array.from(t.months.keys()).sort((a, b) => t.months[a] - t.months[b] || a - b));
+  }
+
+  /** Back to no drug taken yet, no residual, the patient's tauOff (the state before a course starts). */
+  reset(c: CompiledScenario, p: Patient): void {
+    this.potential = 0;
+    this.clock = 0;
+    this.onDrug = false;
+    this.aeEnd = Infinity;
+    this.escapeAt = Infinity;
+    this.nextEvent = Infinity;
+    this.resE = 0;
+    this.resT = 0;
+    this.invTauOff = c.offsetOn ? p.invTauOff : c.invTauOff;
+    this.stopAt = Infinity;
+  }
+
+  /** Take over another course's state (to follow one history under several options). */
+  copyFrom(o: TrialCourse): void {
+    this.drug = o.drug;
+    this.potential = o.potential;
+    this.invTau = o.invTau;
+    this.clock = o.clock;
+    this.onDrug = o.onDrug;
+    this.aeEnd = o.aeEnd;
+    this.escapeAt = o.escapeAt;
+    this.nextEvent = o.nextEvent;
+    this.resE = o.resE;
+    this.resT = o.resT;
+    this.invTauOff = o.invTauOff;
+    this.stopAt = o.stopAt;
+    this.stopSalt = o.stopSalt;
   }
 
   /** Start a line on drug d at time `start`; a dose change keeps the onset clock. */
@@ -185,10 +216,7 @@ export class TrialCourse {
  * without a design.
  */
 function followTrial(c: CompiledScenario, t: TrialSpec, p: Patient, course: TrialCourse): number {
-  course.resE = 0;
-  course.resT = 0;
-  course.invTauOff = c.offsetOn ? p.invTauOff : c.invTauOff;
-  course.stopAt = Infinity;
+  course.reset(c, p);
   course.startLine(p, t.drug, 0, false);
   const design = t.design;
   let pending = design !== undefined;
