@@ -1,9 +1,9 @@
 // The reader of patient files (`jaksim predict`): YAML or JSON, validated with zod, then checked against the
 // scenario's catalog and against what the model can produce (one clear message per problem, exit 2).
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ScenarioError, describeValue } from './errors.js';
-import { FILE_LIMITS, decodeScenarioBytes, parseScenarioChecked } from './scenario.js';
+import { InputFileError } from './inputFile.js';
+import { decodeScenarioBytes, parseScenarioChecked, readScenarioBytes } from './scenario.js';
 import { didYouMean } from './suggest.js';
 
 export const STOP_REASONS = ['failure', 'adverse-event', 'loss-of-response', 'other'] as const;
@@ -126,11 +126,11 @@ function checkAdverseEvents(history: PatientLine[], file: string): void {
 export function loadPatient(file: string, drugIds: readonly string[]): PatientFacts {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    // The one input reader: a regular file only, at most the scenario-file limit read (never a FIFO or a device).
+    buf = readScenarioBytes(file, 'a readable patient file');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ScenarioError(file, '', 'a readable patient file', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder' : code ?? 'unreadable');
+    if (err instanceof InputFileError) throw new ScenarioError(file, '', err.expected, err.reason);
+    throw err;
   }
-  if (buf.length > FILE_LIMITS.bytes) throw new ScenarioError(file, '', `a file of at most ${FILE_LIMITS.bytes} bytes`, `${buf.length} bytes`);
   return validatePatient(parseScenarioChecked(decodeScenarioBytes(buf, file), file), file, drugIds);
 }
