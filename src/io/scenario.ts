@@ -7,6 +7,7 @@ import { moleculeOf, visitCountOf } from '../model/catalogRules.js';
 import { correlationMatrix, correlationProblem } from '../model/correlation.js';
 import type { Scenario } from '../model/scenario.js';
 import { ScenarioError, describeValue } from './errors.js';
+import { parseUncertainty } from './uncertainty.js';
 
 /** Defaults of every optional field: MODEL.md's canonical benchmark values unless noted. */
 export const DEFAULTS = {
@@ -125,6 +126,8 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
   comparisons: z.array(z.tuple([id, id])).optional(),
   /** Parameter sweep (io/sweep.ts): field path -> the values to run; several paths give the full grid. */
   sweep: z.record(z.string().min(1), z.array(z.unknown()).min(1)).optional(),
+  /** Parameter uncertainty for `jaksim psa` (io/uncertainty.ts checks it). */
+  uncertainty: z.unknown().optional(),
 });
 const schema = makeSchema(LIMITS);
 const largeSchema = makeSchema(LARGE_LIMITS);
@@ -245,11 +248,13 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
     if (!policyIds.has(pid)) fail(`comparisons[${i}][${j}]`, `a policy id (${ids.join(', ')})`, JSON.stringify(pid));
   }));
 
+  const { uncertainty, ...rest } = s;
   return {
-    ...s,
+    ...rest,
     name: s.name ?? basename(file, extname(file)),
     catalog,
     comparisons,
+    ...(uncertainty === undefined ? {} : { uncertainty: parseUncertainty(uncertainty, file) }),
   } as Scenario;
 }
 

@@ -1,14 +1,9 @@
 // Random variates for parameter uncertainty (PSA draws, the calibration's posterior proposals): gamma, beta,
 // chi-square and the scenario's named distributions, each from a seeded stream (rng/streams.ts).
+import type { ParametricDistribution } from '../model/scenario.js';
 import type { Stream } from '../rng/streams.js';
 
-/** A parametric distribution of one scenario number (the `uncertainty:` section; `from: calibration` is not one). */
-export type ParametricDistribution =
-  | { dist: 'fixed'; value?: number }
-  | { dist: 'uniform'; min: number; max: number }
-  | { dist: 'beta'; alpha: number; beta: number }
-  | { dist: 'normal'; mean: number; sd: number }
-  | { dist: 'lognormal'; median: number; sdlog: number };
+export type { ParametricDistribution };
 
 /**
  * Gamma(shape, 1) by Marsaglia and Tsang (ACM TOMS 2000;26:363-72): a
