@@ -7,6 +7,7 @@ import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOp
 import { cliContext } from './context.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
 import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
+import { psaCommand, withPsaOptions, type PsaArgs } from './psa.js';
 import type { Io } from './print.js';
 import { runCommand, withRunOptions, type RunArgs } from './run.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
@@ -48,11 +49,13 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, cli))())
     .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
       (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, cli))())
+    .command('psa <scenario>', 'probabilistic sensitivity analysis: every policy over draws of the uncertain parameters; value of information',
+      (y) => withPsaOptions(y), (a) => guard(() => psaCommand(a as unknown as PsaArgs, cli))())
     .command('calibrate', 'fit drug parameters to data/trials.json; write the calibrated catalog and the validation report',
       (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, cli))())
     .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
       (y) => withValidateOptions(y), (a) => guard(() => validateCommand(a as unknown as ValidateArgs, cli))())
-    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, power, calibrate, validate')
+    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, power, psa, calibrate, validate')
     .strict()
     .exitProcess(false)
     .help()

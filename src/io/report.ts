@@ -17,6 +17,9 @@ const ratio = (r: Ratio) => (r.value === null ? 'undefined (no difference in res
 
 const KEY_MONTHS = [3, 6, 9, 12, 18, 24, 36];
 
+/** The line of run and sweep (console and report): their intervals are Monte Carlo error alone. */
+export const MONTE_CARLO_ONLY_NOTE = 'Intervals are Monte Carlo error only: parameter uncertainty (drug parameters, rhoClass) is not included; `jaksim psa <scenario>` includes it.';
+
 /** Visit indices of the key months that fall on the visit grid (the horizon always shown): the columns of run tables. */
 export function keyVisits(result: RunResult): number[] {
   const months = result.policies[0].cumulative.map((c) => c.month);
@@ -151,6 +154,7 @@ export async function runReportHtml(result: RunResult, scenario: Scenario, comma
   parts.push(`<h1>${esc(result.scenario)}</h1>`);
   if (scenario.description) parts.push(`<p>${esc(scenario.description)}</p>`);
   parts.push(`<p class="meta">${result.patients.toLocaleString('en-US')} patients, seed ${result.seed}, response = SALT &lt;= ${result.responseThreshold}, visits every ${result.visitEveryMonths} month(s) to ${result.horizon}; engine ${esc(result.engineVersion)}; <code>${esc(command)}</code></p>`);
+  parts.push(`<p class="meta">${esc(MONTE_CARLO_ONLY_NOTE)}</p>`);
   parts.push('<h2>Cumulative response</h2>');
   parts.push(await figure('cumulative-chart', 'Share of all patients who responded (SALT <= threshold) at some visit up to each month, per policy; bands: 95% Wilson intervals (Monte Carlo error).', cumulativeSpec(result)));
   if (result.comparisons.length > 0) {
@@ -241,6 +245,7 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
   if (base.description) parts.push(`<p>${esc(base.description)}</p>`);
   parts.push(`<p class="meta">${sweep.points.length} grid points, each a full run of ${sweep.patients.toLocaleString('en-US')} patients with seed ${sweep.seed} (the same patients at every point); swept: ${
     sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map(sweepValueText).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
+  parts.push(`<p class="meta">${esc(MONTE_CARLO_ONLY_NOTE)}</p>`);
   for (const month of months) {
     parts.push(`<h2>Cumulative response at ${month} months</h2>`);
     if (sweep.parameters.length === 2) {
