@@ -14,7 +14,7 @@ import type { AppContext } from './context.js';
 
 /** Defaults of `jaksim calibrate`: about 3 minutes on 2 cores (docs/calibration.md). */
 export const CALIBRATE_DEFAULTS = {
-  patients: 8192, seed: 20251008, starts: 3, maxEvals: 400, draws: 20, posteriorProposals: 1000, posteriorDraws: 1000,
+  patients: 8192, seed: 20251008, starts: 3, maxEvals: 400, draws: 20, posteriorProposals: 2000, posteriorDraws: 1000,
   out: 'scenarios/catalog.calibrated.yaml',
   /** Where the posterior draws of the default catalog go; other catalogs get `<catalog>.draws.json` beside them. */
   posteriorOut: 'data/catalog.calibrated.draws.json',

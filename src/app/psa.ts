@@ -1,10 +1,7 @@
 // The psa use case: draws of the uncertain parameters -> a full run of every policy per draw on the engine ->
 // uncertainty intervals, paired-difference distributions, best policy, tornado and value of information.
 import type { Engine } from '../engine/pool.js';
-import { planBlocks } from '../engine/runBlock.js';
-import {
-  acceptability, netBenefits, runCurves, spread, summariseDraws, type RunCurves,
-} from '../engine/psaSummary.js';
+import { acceptability, netBenefits, spread, summariseDraws, type RunCurves } from '../engine/psaSummary.js';
 import { UserError } from '../io/errors.js';
 import { calibratedSourceOf, readPosteriorDraws } from '../io/posteriorDraws.js';
 import {
@@ -16,7 +13,9 @@ import { evpi, evppi } from '../stats/voi.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
 import { drawParameters, planPsa, scenarioWith, tornadoSettings, type CalibrationSource, type PsaPlan } from './psaPlan.js';
+import { psaCheckpointFolder, simulateRuns } from './psaRuns.js';
 import { resolveScenario } from './run.js';
+import type { Stopped } from './shards.js';
 
 /** Defaults of `jaksim psa`: 1,000 draws of 20,000 patients (well under a minute on 2 cores for the default scenario). */
 export const PSA_DEFAULTS = { draws: 1000, patientsPerDraw: 20_000 };
@@ -32,9 +31,12 @@ export interface PsaInputs {
   wtp?: number;
   out: string;
   allowLarge?: boolean;
+  /** Save each completed (run, block) unit; the same inputs resume a stopped or killed analysis. */
+  checkpoint?: boolean;
 }
 
 export interface PsaOutcome {
+  kind: 'done';
   scenario: Scenario;
   result: PsaResult;
   data: PsaDrawData;
@@ -49,7 +51,7 @@ export function calibrationSourceOf(file: string): CalibrationSource | null {
 }
 
 /** `jaksim psa`: simulate every draw (and the tornado's one-way runs) and write `<out>/<scenario>/<run-id>/`. */
-export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext): Promise<PsaOutcome> {
+export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext): Promise<PsaOutcome | Stopped> {
   const { scenario: file, draws, patientsPerDraw: n } = inputs;
   const s = resolveScenario({ scenario: file, seed: inputs.seed, allowLarge: inputs.allowLarge });
   const plan = planPsa(s, file, calibrationSourceOf(file));
@@ -57,27 +59,32 @@ export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext)
   const baseValues = plan.parameters.map((p) => p.base);
   const settings = tornadoSettings(plan, values);
   // Every scenario is validated before anything runs: a draw outside a field's range stops the analysis here.
-  const scenarios = [
-    ...values.map((v, d) => scenarioWith(plan, file, v, n, `draw ${d}`)),
-    scenarioWith(plan, file, baseValues, n, 'the base run'),
-    ...settings.flatMap((t) => [t.low, t.high].map((x) => scenarioWith(plan, file, baseValues.map((b, k) => (k === t.parameter ? x : b)), n, `the tornado run of ${plan.parameters[t.parameter].path}`))),
+  const runValues = [
+    ...values,
+    baseValues,
+    ...settings.flatMap((t) => [t.low, t.high].map((x) => baseValues.map((b, k) => (k === t.parameter ? x : b)))),
   ];
+  const scenarios = runValues.map((v, r) => scenarioWith(plan, file, v, n,
+    r < draws ? `draw ${r}` : r === draws ? 'the base run' : `the tornado run of ${plan.parameters[settings[Math.floor((r - draws - 1) / 2)].parameter].path}`));
   const compiled = scenarios.map(compileScenario);
   const c0 = compiled[0];
   const visit = decisionVisit(c0, inputs.decisionMonth);
   if (inputs.wtp !== undefined && !c0.hasCosts) {
     throw new UserError('--wtp: net benefit needs a monthly price for every drug the policies use (catalog[].monthlyPrice); this scenario lacks some');
   }
-  const curves = await simulateRuns(compiled, engine, ctx);
+  const resolved = { ...plan.base, patients: n, uncertainty: { parameters: plan.applied, ...(s.uncertainty?.groups ? { groups: s.uncertainty.groups } : {}) } };
+  const run = await simulateRuns(compiled, engine, ctx, inputs.checkpoint ? { folder: psaCheckpointFolder(inputs.out, resolved, runValues, n), scenario: resolved } : undefined);
+  if (run.kind === 'stopped') return run;
+  const { curves } = run;
   const drawRuns = curves.slice(0, draws);
   const data: PsaDrawData = { values, runs: drawRuns };
   const result = summarise(plan, s, c0, data, {
     base: curves[draws], tornado: settings.map((t, i) => ({ ...t, lowRun: curves[draws + 1 + 2 * i], highRun: curves[draws + 2 + 2 * i] })),
     visit, wtp: inputs.wtp ?? null, workers: engine.workers,
   });
-  const resolved = { ...plan.base, patients: n, uncertainty: { parameters: plan.applied, ...(s.uncertainty?.groups ? { groups: s.uncertainty.groups } : {}) } };
   const folder = await writePsaResults(inputs.out, resolved, result, data, ctx.command);
-  return { scenario: resolved, result, data, folder };
+  run.finish();
+  return { kind: 'done', scenario: resolved, result, data, folder };
 }
 
 /** The visit index of the decision month (default: the horizon's visit). @throws UserError for a month off the visit grid. */
@@ -88,37 +95,6 @@ function decisionVisit(c: CompiledScenario, month: number | undefined): number {
     throw new UserError(`--decision-month: expected a visit month (${c.visitMonths}, ${2 * c.visitMonths}, ... up to ${c.visitCount * c.visitMonths}), got ${month}`);
   }
   return v;
-}
-
-/**
- * Run every scenario's blocks on the engine, a few runs in flight at once
- * (tasks are (run, block) units; each run's compiled scenario is sent to the
- * workers once and serves all its blocks). Each run's blocks are added in
- * block order, as Engine.run does, so a run's aggregates, and hence the
- * results, are byte-identical for any worker count.
- */
-async function simulateRuns(compiled: readonly CompiledScenario[], engine: Engine, ctx: AppContext): Promise<RunCurves[]> {
-  const out = new Array<RunCurves>(compiled.length);
-  const total = compiled.reduce((a, c) => a + c.patients, 0);
-  let done = 0;
-  let next = 0;
-  const inFlight = 2 * engine.workers + 1;
-  const worker = async () => {
-    while (next < compiled.length) {
-      const r = next++;
-      const c = compiled[r];
-      const acc = new Float64Array(c.layout.length);
-      const blocks = planBlocks(c.patients);
-      await engine.runBlocks(c, blocks.map((b) => b.index), (index, block) => {
-        for (let i = 0; i < acc.length; i++) acc[i] += block[i];
-        done += blocks[index].size;
-        ctx.onProgress?.(done, total);
-      });
-      out[r] = runCurves(c, acc);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, compiled.length) }, worker));
-  return out;
 }
 
 interface Extra {

@@ -57,7 +57,7 @@ export interface PosteriorSample {
   stageEss: number[];
 }
 
-export const SIR_DEFAULTS = { stages: 4, df: 5, inflate: 1.2, concurrency: 2 };
+export const SIR_DEFAULTS = { stages: 8, df: 5, inflate: 1.2, concurrency: 2 };
 
 /** A multivariate t proposal: centre, Cholesky factor of its scale and log |scale|. */
 interface Proposal { mean: number[]; L: number[][]; logDet: number }

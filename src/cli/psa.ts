@@ -7,6 +7,7 @@ import type { PsaResult } from '../io/psaResults.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 import { printFolder } from './print.js';
+import { SIGNAL_EXIT, stopOnSignal } from './run.js';
 
 export interface PsaArgs {
   scenario: string;
@@ -19,6 +20,7 @@ export interface PsaArgs {
   wtp?: number;
   out: string;
   allowLarge?: boolean;
+  checkpoint?: boolean;
 }
 
 /** yargs options of `psa <scenario>`. */
@@ -33,6 +35,7 @@ export function withPsaOptions<T>(y: Argv<T>) {
     .option('wtp', { type: 'number', describe: 'willingness to pay per additional responder (USD): net benefit, with prices for every drug' })
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
+    .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed (draw, block) units as the analysis goes; the same command resumes a killed one' })
     .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, draws and patients per draw' });
 }
 
@@ -51,14 +54,25 @@ export async function psaCommand(a: PsaArgs, cli: CliContext): Promise<number> {
   if (a.decisionMonth !== undefined && !(Number.isFinite(a.decisionMonth) && a.decisionMonth > 0)) throw new UserError(`--decision-month: expected a visit month > 0, got ${a.decisionMonth}`);
   if (a.wtp !== undefined && !(Number.isFinite(a.wtp) && a.wtp >= 0)) throw new UserError(`--wtp: expected a number >= 0 (USD per additional responder), got ${a.wtp}`);
   const started = performance.now();
-  const outcome = await cli.withProgress(!a.json, `${a.scenario} psa`, async (ctx) => {
-    const o = await withEngine(a.workers, (engine) => runPsa({
-      scenario: a.scenario, draws: a.draws, patientsPerDraw: a.patientsPerDraw, seed: a.seed, decisionMonth: a.decisionMonth,
-      wtp: a.wtp, out: a.out, allowLarge: a.allowLarge,
-    }, engine, ctx));
-    ctx.done();
-    return o;
-  });
+  const signals = a.checkpoint ? stopOnSignal(cli.io.err) : undefined;
+  let outcome;
+  try {
+    outcome = await cli.withProgress(!a.json, `${a.scenario} psa`, async (ctx) => {
+      const o = await withEngine(a.workers, (engine) => runPsa({
+        scenario: a.scenario, draws: a.draws, patientsPerDraw: a.patientsPerDraw, seed: a.seed, decisionMonth: a.decisionMonth,
+        wtp: a.wtp, out: a.out, allowLarge: a.allowLarge, checkpoint: a.checkpoint,
+      }, engine, { ...ctx, log: cli.io.err, shouldStop: () => signals?.signal() != null }));
+      ctx.done();
+      return o;
+    });
+  } finally {
+    signals?.remove();
+  }
+  if (outcome.kind === 'stopped') {
+    const sig = signals?.signal() ?? 'SIGINT';
+    cli.io.err(`jaksim: ${sig}: stopped after ${outcome.saved} of ${outcome.blockCount} (draw, block) units (saved in ${outcome.checkpoint}); run the same command again to resume`);
+    return SIGNAL_EXIT[sig] ?? 130;
+  }
   if (a.json) {
     cli.io.out(JSON.stringify(outcome.result));
     return 0;

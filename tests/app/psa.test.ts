@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { runPsa } from '../../src/app/psa.js';
+import { runPsa as runOrStop, type PsaInputs } from '../../src/app/psa.js';
 import { resolveScenario, simulateScenario } from '../../src/app/run.js';
 import { Engine } from '../../src/engine/pool.js';
 import { phi } from '../../src/model/normal.js';
@@ -18,6 +18,13 @@ const out = join(dir, 'results');
 let engine: Engine;
 beforeAll(() => { engine = new Engine({ workers: 1 }); });
 afterAll(async () => { await engine.close(); });
+
+/** A PSA that must finish (none of these has a checkpoint that could stop it). */
+async function runPsa(inputs: PsaInputs, e: Engine, ctx = SCRIPT_CONTEXT) {
+  const o = await runOrStop(inputs, e, ctx);
+  if (o.kind !== 'done') throw new Error('stopped');
+  return o;
+}
 
 function scenarioFile(name: string, doc: Record<string, unknown>): string {
   const file = join(dir, `${name}.yaml`);
