@@ -13,9 +13,10 @@ import { evpi, evppi } from '../stats/voi.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
 import { drawParameters, planPsa, scenarioWith, tornadoSettings, type CalibrationSource, type PsaPlan } from './psaPlan.js';
-import { psaCheckpointFolder, simulateRuns } from './psaRuns.js';
+import { curvesFromUnits, psaCheckpointFolder, psaHash, simulateRuns, unitLayout } from './psaRuns.js';
+import { psaShardFolder, readPsaShards, runPsaShard } from './psaShards.js';
 import { resolveScenario } from './run.js';
-import type { Stopped } from './shards.js';
+import type { Shard, Stopped } from './shards.js';
 
 /** Defaults of `jaksim psa`: 1,000 draws of 20,000 patients (well under a minute on 2 cores for the default scenario). */
 export const PSA_DEFAULTS = { draws: 1000, patientsPerDraw: 20_000 };
@@ -33,7 +34,14 @@ export interface PsaInputs {
   allowLarge?: boolean;
   /** Save each completed (run, block) unit; the same inputs resume a stopped or killed analysis. */
   checkpoint?: boolean;
+  /** Simulate only this shard of the (run, block) units and write a partial result. */
+  shard?: Shard;
+  /** Summarise the shards' partial results in these files or folders instead of simulating. */
+  merge?: string[];
 }
+
+/** A shard's partial result: the file written, its units, and the folder `--merge` takes. */
+export interface PsaShardOutcome { kind: 'shard'; file: string; folder: string; units: number; totalUnits: number }
 
 export interface PsaOutcome {
   kind: 'done';
@@ -51,7 +59,7 @@ export function calibrationSourceOf(file: string): CalibrationSource | null {
 }
 
 /** `jaksim psa`: simulate every draw (and the tornado's one-way runs) and write `<out>/<scenario>/<run-id>/`. */
-export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext): Promise<PsaOutcome | Stopped> {
+export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext): Promise<PsaOutcome | PsaShardOutcome | Stopped> {
   const { scenario: file, draws, patientsPerDraw: n } = inputs;
   const s = resolveScenario({ scenario: file, seed: inputs.seed, allowLarge: inputs.allowLarge });
   const plan = planPsa(s, file, calibrationSourceOf(file));
@@ -73,7 +81,18 @@ export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext)
     throw new UserError('--wtp: net benefit needs a monthly price for every drug the policies use (catalog[].monthlyPrice); this scenario lacks some');
   }
   const resolved = { ...plan.base, patients: n, uncertainty: { parameters: plan.applied, ...(s.uncertainty?.groups ? { groups: s.uncertainty.groups } : {}) } };
-  const run = await simulateRuns(compiled, engine, ctx, inputs.checkpoint ? { folder: psaCheckpointFolder(inputs.out, resolved, runValues, n), scenario: resolved } : undefined);
+  const hash = psaHash(resolved, runValues, n);
+  if (inputs.shard) {
+    const r = await runPsaShard(compiled, resolved, hash, inputs.shard, inputs.out, engine, ctx);
+    return { kind: 'shard', ...r, folder: psaShardFolder(inputs.out, resolved, hash) };
+  }
+  let run: Awaited<ReturnType<typeof simulateRuns>>;
+  if (inputs.merge) {
+    const units = readPsaShards(inputs.merge, hash, unitLayout(compiled).units, inputs.allowLarge);
+    run = { kind: 'done', curves: curvesFromUnits(compiled, units) as RunCurves[], finish: () => {} };
+  } else {
+    run = await simulateRuns(compiled, engine, ctx, inputs.checkpoint ? { folder: psaCheckpointFolder(inputs.out, resolved, hash), scenario: resolved } : undefined);
+  }
   if (run.kind === 'stopped') return run;
   const { curves } = run;
   const drawRuns = curves.slice(0, draws);

@@ -1,5 +1,6 @@
-// The runs of a PSA on the engine: work units (run, block), a few runs in flight, each run's blocks merged in
-// block order; with a checkpoint, every completed unit is saved and a restarted analysis simulates only the rest.
+// The runs of a PSA on the engine as work units (run, block): a few runs in flight, each run's blocks merged in
+// block order. With a checkpoint every completed unit is saved and a restarted analysis simulates only the rest;
+// a shard simulates the units u with u mod n = i - 1 and writes them as a partial result for `psa --merge`.
 import { join } from 'node:path';
 import { mergeBlocks } from '../engine/blocks.js';
 import type { Engine } from '../engine/pool.js';
@@ -15,67 +16,105 @@ import type { AppContext } from './context.js';
 import type { Stopped } from './shards.js';
 
 /**
- * `<out>/<scenario>/.psa-checkpoint-<hash>/`: the hash covers the resolved
- * scenario, every run's parameter values, the patients per run, the engine
- * version and block size, so a changed analysis never resumes from stale units.
+ * The identity of an analysis: a hash of the resolved scenario, every run's
+ * parameter values, the patients per run, the engine version and the block
+ * size. Checkpoints and shards of a changed analysis never mix with these.
  */
-export function psaCheckpointFolder(outRoot: string, s: Scenario, runValues: readonly (readonly number[])[], patients: number): string {
-  const hash = documentHash({ scenario: s, runValues, patients, engineVersion: ENGINE_VERSION, blockSize: BLOCK_SIZE }).slice(0, 16);
-  return join(scenarioFolder(outRoot, s.name), `.psa-checkpoint-${hash}`);
+export function psaHash(s: Scenario, runValues: readonly (readonly number[])[], patients: number): string {
+  return documentHash({ scenario: s, runValues, patients, engineVersion: ENGINE_VERSION, blockSize: BLOCK_SIZE });
+}
+
+/** `<out>/<scenario>/.psa-checkpoint-<hash>/`. */
+export function psaCheckpointFolder(outRoot: string, s: Scenario, hash: string): string {
+  return join(scenarioFolder(outRoot, s.name), `.psa-checkpoint-${hash.slice(0, 16)}`);
+}
+
+/** Units of an analysis: unit u is block u mod `perRun` of run floor(u / perRun) (every run has the same patients). */
+export function unitLayout(compiled: readonly CompiledScenario[]): { perRun: number; units: number } {
+  const perRun = planBlocks(compiled[0].patients).length;
+  return { perRun, units: perRun * compiled.length };
 }
 
 /**
- * Simulate every run (all have the same patient count, so unit u is block
- * u mod B of run floor(u / B)), at most 2 W + 1 runs in flight on W workers;
- * each run's compiled scenario is sent to the workers once and serves all
- * its blocks. A run's blocks are added in block order (engine/blocks.ts
- * mergeBlocks, as Engine.run), so the curves are byte-identical for any
- * worker count and with or without a resumed checkpoint.
+ * Simulate the units `wanted` (all by default) not in `have`, at most 2 W + 1
+ * runs in flight on W workers; each run's compiled scenario is sent to the
+ * workers once and serves all its blocks. `onUnit` gets each new unit, in
+ * block order within a run. Stops launching when `shouldStop` turns true.
+ */
+export async function simulateUnits(
+  compiled: readonly CompiledScenario[], engine: Engine, ctx: AppContext,
+  o: { have?: ReadonlyMap<number, unknown>; wanted?: (unit: number) => boolean; onUnit: (unit: number, out: BlockAggregates) => void; shouldStop?: () => boolean },
+): Promise<void> {
+  const blocks = planBlocks(compiled[0].patients);
+  const per = blocks.length;
+  const todo = (r: number) => blocks.filter((b) => (o.wanted?.(r * per + b.index) ?? true) && !o.have?.has(r * per + b.index)).map((b) => b.index);
+  const total = compiled.reduce((a, _, r) => a + todo(r).reduce((n, b) => n + blocks[b].size, 0), 0);
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < compiled.length && !o.shouldStop?.()) {
+      const r = next++;
+      await engine.runBlocks(compiled[r], todo(r), (index, out) => {
+        o.onUnit(r * per + index, out);
+        done += blocks[index].size;
+        ctx.onProgress?.(done, total);
+      }, o.shouldStop);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(2 * engine.workers + 1, compiled.length) }, worker));
+}
+
+/**
+ * The curves of every run from its units (each run's blocks added in block
+ * order by engine/blocks.ts mergeBlocks, as Engine.run does, so they are
+ * byte-identical for any worker count, checkpoint or shards). Units are
+ * consumed from `units` run by run; a run with a unit missing gives undefined.
+ */
+export function curvesFromUnits(compiled: readonly CompiledScenario[], units: Map<number, BlockAggregates>): (RunCurves | undefined)[] {
+  const { perRun } = unitLayout(compiled);
+  return compiled.map((c, r) => {
+    const mine = new Map<number, BlockAggregates>();
+    for (let b = 0; b < perRun; b++) {
+      const u = units.get(r * perRun + b);
+      if (u) mine.set(b, u);
+    }
+    if (mine.size < perRun) return undefined;
+    return runCurves(c, mergeBlocks(c, mine));
+  });
+}
+
+/**
+ * Simulate every run (resuming from and saving to a checkpoint when given).
+ * Memory stays small: a run's units are reduced to its curves as soon as the
+ * last of them arrives.
  */
 export async function simulateRuns(
   compiled: readonly CompiledScenario[], engine: Engine, ctx: AppContext, checkpoint?: { folder: string; scenario: Scenario },
 ): Promise<{ kind: 'done'; curves: RunCurves[]; finish: () => void } | Stopped> {
-  const patients = compiled[0].patients;
-  const blocks = planBlocks(patients);
-  const per = blocks.length;
-  const units = compiled.length * per;
+  const { perRun, units } = unitLayout(compiled);
   const cp = checkpoint ? new Checkpoint(checkpoint.folder, compiled[0].layout.length, units) : undefined;
-  const saved = cp ? cp.load() : new Map<number, BlockAggregates>();
+  const have = cp ? cp.load() : new Map<number, BlockAggregates>();
+  const where = cp ? (ctx.showPath ?? ((p: string) => p))(cp.folder) : '';
   if (cp) {
     cp.open(checkpoint!.scenario);
-    if (saved.size > 0) ctx.log?.(`resuming: ${saved.size} of ${units} (draw, block) units already saved in ${(ctx.showPath ?? ((p: string) => p))(cp.folder)}`);
+    if (have.size > 0) ctx.log?.(`resuming: ${have.size} of ${units} (draw, block) units already saved in ${where}`);
   }
-  const curves = new Array<RunCurves>(compiled.length);
-  const total = compiled.length * patients;
-  let done = 0;
-  for (const u of saved.keys()) done += blocks[u % per].size;
-  let next = 0;
-  let complete = 0;
-  const worker = async () => {
-    while (next < compiled.length && !(cp && ctx.shouldStop?.())) {
-      const r = next++;
-      const c = compiled[r];
-      const mine = new Map<number, BlockAggregates>();
-      for (let b = 0; b < per; b++) {
-        const have = saved.get(r * per + b);
-        if (have) { mine.set(b, have); saved.delete(r * per + b); }
-      }
-      const missing = blocks.filter((b) => !mine.has(b.index)).map((b) => b.index);
-      await engine.runBlocks(c, missing, (index, out) => {
-        cp?.save(r * per + index, out);
-        mine.set(index, out);
-        done += blocks[index].size;
-        ctx.onProgress?.(done, total);
-      }, cp ? ctx.shouldStop : undefined);
-      if (mine.size < per) continue; // stopped: the units done are saved
-      curves[r] = runCurves(c, mergeBlocks(c, mine));
-      complete++;
+  const curves = new Array<RunCurves | undefined>(compiled.length);
+  const pending = new Map<number, Map<number, BlockAggregates>>();
+  const add = (u: number, out: BlockAggregates) => {
+    const r = Math.floor(u / perRun);
+    const mine = pending.get(r) ?? new Map<number, BlockAggregates>();
+    mine.set(u, out);
+    pending.set(r, mine);
+    if (mine.size === perRun) {
+      curves[r] = curvesFromUnits([compiled[r]], new Map([...mine].map(([k, v]) => [k - r * perRun, v])))[0];
+      pending.delete(r);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(2 * engine.workers + 1, compiled.length) }, worker));
-  if (complete < compiled.length) {
-    const where = (ctx.showPath ?? ((p: string) => p))(cp!.folder);
-    return { kind: 'stopped', saved: cp!.load().size, blockCount: units, checkpoint: where };
-  }
-  return { kind: 'done', curves, finish: () => cp?.remove() };
+  for (const [u, out] of have) add(u, out);
+  await simulateUnits(compiled, engine, ctx, {
+    have, onUnit: (u, out) => { cp?.save(u, out); add(u, out); }, shouldStop: cp ? ctx.shouldStop : undefined,
+  });
+  if (curves.some((c) => c === undefined)) return { kind: 'stopped', saved: cp!.load().size, blockCount: units, checkpoint: where };
+  return { kind: 'done', curves: curves as RunCurves[], finish: () => cp?.remove() };
 }

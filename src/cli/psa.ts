@@ -5,8 +5,8 @@ import { withEngine } from '../engine/pool.js';
 import { UserError } from '../io/errors.js';
 import type { PsaResult } from '../io/psaResults.js';
 import type { CliContext } from './context.js';
-import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
-import { printFolder } from './print.js';
+import { checkInteger, checkWorkers, defaultWorkers, parseShard, repeated } from './flags.js';
+import { printFolder, showPath } from './print.js';
 import { SIGNAL_EXIT, stopOnSignal } from './run.js';
 
 export interface PsaArgs {
@@ -21,6 +21,8 @@ export interface PsaArgs {
   out: string;
   allowLarge?: boolean;
   checkpoint?: boolean;
+  shard?: string;
+  merge?: string | string[];
 }
 
 /** yargs options of `psa <scenario>`. */
@@ -36,6 +38,8 @@ export function withPsaOptions<T>(y: Argv<T>) {
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
     .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed (draw, block) units as the analysis goes; the same command resumes a killed one' })
+    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n of the (draw, block) units and write a partial result' })
+    .option('merge', { type: 'string', describe: 'the shards\' folder (or partial files): summarise them instead of simulating (same scenario, --draws, --patients-per-draw, --seed)' })
     .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, draws and patients per draw' });
 }
 
@@ -53,6 +57,9 @@ export async function psaCommand(a: PsaArgs, cli: CliContext): Promise<number> {
   }
   if (a.decisionMonth !== undefined && !(Number.isFinite(a.decisionMonth) && a.decisionMonth > 0)) throw new UserError(`--decision-month: expected a visit month > 0, got ${a.decisionMonth}`);
   if (a.wtp !== undefined && !(Number.isFinite(a.wtp) && a.wtp >= 0)) throw new UserError(`--wtp: expected a number >= 0 (USD per additional responder), got ${a.wtp}`);
+  const shard = a.shard === undefined ? undefined : parseShard(String(a.shard));
+  const merge = a.merge === undefined ? undefined : repeated(a.merge);
+  if (shard && (merge || a.checkpoint)) throw new UserError('--shard: give it without --merge and --checkpoint');
   const started = performance.now();
   const signals = a.checkpoint ? stopOnSignal(cli.io.err) : undefined;
   let outcome;
@@ -60,7 +67,7 @@ export async function psaCommand(a: PsaArgs, cli: CliContext): Promise<number> {
     outcome = await cli.withProgress(!a.json, `${a.scenario} psa`, async (ctx) => {
       const o = await withEngine(a.workers, (engine) => runPsa({
         scenario: a.scenario, draws: a.draws, patientsPerDraw: a.patientsPerDraw, seed: a.seed, decisionMonth: a.decisionMonth,
-        wtp: a.wtp, out: a.out, allowLarge: a.allowLarge, checkpoint: a.checkpoint,
+        wtp: a.wtp, out: a.out, allowLarge: a.allowLarge, checkpoint: a.checkpoint, shard, merge,
       }, engine, { ...ctx, log: cli.io.err, shouldStop: () => signals?.signal() != null }));
       ctx.done();
       return o;
@@ -72,6 +79,12 @@ export async function psaCommand(a: PsaArgs, cli: CliContext): Promise<number> {
     const sig = signals?.signal() ?? 'SIGINT';
     cli.io.err(`jaksim: ${sig}: stopped after ${outcome.saved} of ${outcome.blockCount} (draw, block) units (saved in ${outcome.checkpoint}); run the same command again to resume`);
     return SIGNAL_EXIT[sig] ?? 130;
+  }
+  if (outcome.kind === 'shard') {
+    const same = [a.scenario, '--draws', a.draws, '--patients-per-draw', a.patientsPerDraw, ...(a.seed === undefined ? [] : ['--seed', a.seed])];
+    cli.io.out(`PSA shard ${a.shard}: ${outcome.units} of ${outcome.totalUnits} (draw, block) units -> ${showPath(outcome.file)}`);
+    cli.io.out(`Merge once every shard is done: npx jaksim psa ${same.join(' ')} --merge ${showPath(outcome.folder)} --out ${a.out}`);
+    return 0;
   }
   if (a.json) {
     cli.io.out(JSON.stringify(outcome.result));

@@ -151,4 +151,49 @@ describe('jaksim psa', () => {
     const doc = JSON.parse(readFileSync(join(folders[0], 'psa.json'), 'utf8'));
     expect(doc.voi.evppi.map((e: { name: string }) => e.name)).toEqual(['rhoClass', 'tau of deuruxolitinib-8mg', 'minoxidilShare', 'onset']);
   });
+
+  it('stopped with --checkpoint, resumes to the same results as an uninterrupted analysis', async () => {
+    const file = scenarioFile('resume', {
+      ...TWO_POLICIES, uncertainty: { parameters: { 'correlation.rhoClass': { dist: 'uniform', min: 0, max: 1 }, 'catalog[0].tau': { dist: 'lognormal', median: 5, sdlog: 0.2 } } },
+    });
+    const inputs = { scenario: file, draws: 8, patientsPerDraw: 9000, out: join(dir, 'resume') };
+    let calls = 0;
+    const stopped = await runOrStop({ ...inputs, checkpoint: true }, engine, { command: '', onProgress: () => { calls++; }, shouldStop: () => calls >= 7 });
+    expect(stopped.kind).toBe('stopped');
+    if (stopped.kind !== 'stopped') return;
+    expect(stopped.saved).toBeGreaterThanOrEqual(7);
+    expect(stopped.saved).toBeLessThan(stopped.blockCount);
+    const logs: string[] = [];
+    const resumed = await runPsa({ ...inputs, checkpoint: true }, engine, { command: '', log: (m) => logs.push(m) });
+    expect(logs.join('\n')).toMatch(new RegExp(`resuming: ${stopped.saved} of ${stopped.blockCount} \\(draw, block\\) units already saved`));
+    const whole = await runPsa({ ...inputs, out: join(dir, 'whole') }, engine);
+    expect(readFileSync(join(resumed.folder, 'psa.csv'), 'utf8')).toBe(readFileSync(join(whole.folder, 'psa.csv'), 'utf8'));
+    expect(JSON.stringify(resumed.result)).toBe(JSON.stringify(whole.result));
+    // The checkpoint is removed once the results are written.
+    expect(readdirSync(join(dir, 'resume', 'resume')).filter((f) => f.startsWith('.psa-checkpoint'))).toEqual([]);
+  });
+
+  it('in 3 shards merged equals the analysis on one machine; a missing shard or another analysis is refused', async () => {
+    const file = scenarioFile('shards', {
+      ...TWO_POLICIES, uncertainty: { parameters: { 'correlation.rhoClass': { dist: 'uniform', min: 0, max: 1 } } },
+    });
+    const inputs = { scenario: file, draws: 6, patientsPerDraw: 9000, out: join(dir, 'shards') };
+    const folders: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const o = await runOrStop({ ...inputs, shard: { index: i, count: 3 } }, engine, SCRIPT_CONTEXT);
+      if (o.kind !== 'shard') throw new Error('expected a shard');
+      folders.push(o.folder);
+      // 6 draws + the base run + 2 tornado runs, 3 blocks each: 27 units, 9 per shard.
+      expect([o.units, o.totalUnits]).toEqual([9, 27]);
+    }
+    expect(new Set(folders).size).toBe(1);
+    const merged = await runPsa({ ...inputs, merge: [folders[0]] }, engine);
+    const whole = await runPsa({ ...inputs, out: join(dir, 'shards-whole') }, engine);
+    expect(readFileSync(join(merged.folder, 'psa.csv'), 'utf8')).toBe(readFileSync(join(whole.folder, 'psa.csv'), 'utf8'));
+    expect(JSON.stringify(merged.result)).toBe(JSON.stringify(whole.result));
+    const files = readdirSync(folders[0]).map((f) => join(folders[0], f));
+    await expect(runOrStop({ ...inputs, merge: files.slice(0, 2) }, engine, SCRIPT_CONTEXT)).rejects.toThrow(/9 of 27 \(draw, block\) units are missing: shard 3\/3 not given/);
+    await expect(runOrStop({ ...inputs, merge: [files[0], files[0]] }, engine, SCRIPT_CONTEXT)).rejects.toThrow(/unit 0 is covered twice/);
+    await expect(runOrStop({ ...inputs, seed: 12, merge: [folders[0]] }, engine, SCRIPT_CONTEXT)).rejects.toThrow(/a shard of another analysis/);
+  });
 });
