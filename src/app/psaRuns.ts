@@ -99,7 +99,7 @@ export async function simulateRuns(
     cp.open(checkpoint!.scenario);
     if (have.size > 0) ctx.log?.(`resuming: ${have.size} of ${units} (draw, block) units already saved in ${where}`);
   }
-  const curves = new Array<RunCurves | undefined>(compiled.length);
+  const curves: (RunCurves | undefined)[] = compiled.map(() => undefined); // no holes: .some sees every run
   const pending = new Map<number, Map<number, BlockAggregates>>();
   const add = (u: number, out: BlockAggregates) => {
     const r = Math.floor(u / perRun);

@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import type { Scenario } from '../model/scenario.js';
 import type { ChartSpec } from './charts.js';
 import { esc, figure, page, table } from './html.js';
-import type { PsaDrawData, PsaResult } from './psaResults.js';
+import type { PsaDrawData, PsaResult } from './psaDocument.js';
 
 const W = 560;
 const H = 300;
