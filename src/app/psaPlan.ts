@@ -113,7 +113,9 @@ export function planPsa(s: Scenario, file: string, calibration: CalibrationSourc
       if (!calibration) fromCalibration(paths[0], at, true);
       for (const path of paths) {
         const p = fromCalibration(path, at, false);
-        if (p && !byPath.has(path)) byPath.set(path, p);
+        // A column the draws hold constant (the class tau of drugs without a time course) is not uncertain.
+        const column = p && 'column' in p.source ? p.source.column : [];
+        if (p && !byPath.has(path) && column.some((v) => v !== column[0])) byPath.set(path, p);
       }
       continue;
     }
