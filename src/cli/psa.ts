@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { PSA_DEFAULTS, runPsa } from '../app/psa.js';
 import { withEngine } from '../engine/pool.js';
 import { UserError } from '../io/errors.js';
+import { per100 } from '../io/psaReport.js';
 import type { PsaResult } from '../io/psaResults.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers, parseShard, repeated } from './flags.js';
@@ -130,8 +131,8 @@ export function formatPsaTable(r: PsaResult): string {
   const at = r.bestPolicy.find((b) => b.month === r.voi.decisionMonth)!;
   out.push('');
   out.push(`Probability of being best at ${at.month} months: ${Object.entries(at.probability).map(([id, p]) => `${id} ${p.toFixed(3)}`).join(', ')}`);
-  out.push(`Value of information at ${r.voi.decisionMonth} months (responders per 100 patients): EVPI ${(100 * r.voi.evpi).toFixed(2)}`);
-  out.push(pad([['  EVPPI of', 'per 100'], ...r.voi.evppi.map((e) => [`  ${e.name}`, (100 * e.value).toFixed(2)])]));
+  out.push(`Value of information at ${r.voi.decisionMonth} months (responders per 100 patients): EVPI ${per100(r.voi.evpi)}`);
+  out.push(pad([['  EVPPI of', 'per 100'], ...r.voi.evppi.map((e) => [`  ${e.name}`, per100(e.value)])]));
   if (r.voi.netBenefit) {
     const nb = r.voi.netBenefit;
     out.push(`Net benefit at $${nb.wtp.toLocaleString('en-US')} per responder: EVPI $${nb.evpi.toFixed(0)} per patient; ${nb.evppi.map((e) => `${e.name} $${e.value.toFixed(0)}`).join(', ')}`);

@@ -10,7 +10,8 @@ const W = 560;
 const H = 300;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const pts = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
-const per100 = (x: number) => (100 * x).toFixed(2);
+/** A value of information in responders per 100 patients: two decimals, or two significant digits below 0.1. */
+export const per100 = (x: number) => { const v = 100 * x; return v === 0 ? '0' : Math.abs(v) >= 0.1 ? v.toFixed(2) : v.toPrecision(2); };
 const KEY_MONTHS = [3, 6, 9, 12, 18, 24, 36];
 
 /** Visit indices of the key months on the grid, and the horizon. */

@@ -145,4 +145,15 @@ describe('jaksim psa: from: calibration, --json and the report', () => {
     for (const id of charts) expect(visit.paths[`#${id} svg path`], id).toBeGreaterThan(0);
     expect(readFileSync(report, 'utf8')).not.toMatch(/<script/i);
   });
+
+  it('runs the shipped scenario on the shipped posterior draws of the calibrated catalog', async () => {
+    const r = await cli(['psa', 'scenarios/psa-six-vs-nine.yaml', '--draws', '4', '--patients-per-draw', '500', '--workers', '1', '--json', '--out', join(dir, 'shipped')]);
+    expect(r.err).toBe('');
+    const doc = JSON.parse(r.out);
+    expect(doc.calibration.drawsFile).toMatch(/data\/catalog\.calibrated\.draws\.json$/);
+    // rhoClass, then what the calibration fitted for these three drugs that varies over its draws (the class tau does not).
+    expect(doc.parameters.map((p: { path: string }) => p.path)).toEqual([
+      'correlation.rhoClass', 'catalog[0].mu', 'catalog[1].mu', 'catalog[1].tau', 'catalog[2].mu', 'globals.betaVerySevere']);
+    expect(doc.voi.evppi.map((e: { name: string }) => e.name)).toContain('later-lines');
+  });
 });
