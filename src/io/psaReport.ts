@@ -56,12 +56,12 @@ function histogramSpec(r: PsaResult, data: PsaDrawData): ChartSpec {
 }
 
 /** A probability per month (or per willingness to pay) per series: lines on [0, 1]. */
-function probabilitySpec(values: { x: number; series: string; p: number }[], xTitle: string, yTitle: string, legend: string): ChartSpec {
+function probabilitySpec(values: { x: number; series: string; p: number }[], xTitle: string, yTitle: string, legend: string, xMax?: number): ChartSpec {
   return {
     width: W, height: 240, data: { values },
     mark: { type: 'line', strokeWidth: 2, interpolate: 'step-after' },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: xTitle },
+      x: { field: 'x', type: 'quantitative', title: xTitle, ...(xMax === undefined ? {} : { scale: { domain: [0, xMax], nice: false } }) },
       y: { field: 'p', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } },
       color: { field: 'series', type: 'nominal', title: legend },
     },
@@ -81,7 +81,7 @@ function tornadoSpec(t: PsaResult['tornado'][number]): ChartSpec {
         data: { values },
         mark: { type: 'bar', opacity: 0.8 },
         encoding: {
-          y: { field: 'parameter', type: 'nominal', sort: t.bars.map((b) => b.label), title: null },
+          y: { field: 'parameter', type: 'nominal', sort: t.bars.map((b) => b.label), title: null, axis: { labelLimit: 320 } },
           x: { field: 'from', type: 'quantitative', title: `${t.outcome} at ${t.month} months (points)` },
           x2: { field: 'to' },
           color: { field: 'end', type: 'nominal', title: null },
@@ -102,7 +102,7 @@ function evppiSpec(r: PsaResult): ChartSpec {
         data: { values },
         mark: 'bar',
         encoding: {
-          y: { field: 'name', type: 'nominal', sort: null, title: null },
+          y: { field: 'name', type: 'nominal', sort: null, title: null, axis: { labelLimit: 320 } },
           x: { field: 'value', type: 'quantitative', title: `expected value of information at ${r.voi.decisionMonth} months (responders per 100 patients)` },
         },
       },
@@ -159,11 +159,11 @@ export async function psaReportHtml(r: PsaResult, data: PsaDrawData, scenario: S
       bandsSpec(r, r.comparisons.flatMap((c) => c.cumulative.map((d) => ({ group: `${c.b} - ${c.a}`, month: d.month, mean: d.mean, lo: d.lo, hi: d.hi, mc: d.mcHalfWidth }))), 'difference in cumulative response (points)', 'difference', true)));
     parts.push(await figure('difference-histogram', `Distribution over draws of the paired difference at ${r.horizon} months.`, histogramSpec(r, data)));
     parts.push(await figure('pbetter-chart', 'P(b better than a): the share of draws in which b has the higher cumulative response, by month.',
-      probabilitySpec(r.comparisons.flatMap((c) => c.cumulative.map((d) => ({ x: d.month, series: `${c.b} vs ${c.a}`, p: d.pBetter }))), 'months since start of line 1', 'P(b better than a)', 'comparison')));
+      probabilitySpec(r.comparisons.flatMap((c) => c.cumulative.map((d) => ({ x: d.month, series: `${c.b} vs ${c.a}`, p: d.pBetter }))), 'months since start of line 1', 'P(b better than a)', 'comparison', r.horizon)));
   }
   parts.push('<h2>Probability that each policy is best</h2>');
   parts.push(await figure('best-policy-chart', 'Share of draws in which each policy has the highest cumulative response, by month (ties shared).',
-    probabilitySpec(r.bestPolicy.flatMap((b) => Object.entries(b.probability).map(([id, p]) => ({ x: b.month, series: id, p }))), 'months since start of line 1', 'probability of being best', 'policy')));
+    probabilitySpec(r.bestPolicy.flatMap((b) => Object.entries(b.probability).map(([id, p]) => ({ x: b.month, series: id, p }))), 'months since start of line 1', 'probability of being best', 'policy', r.horizon)));
   if (r.acceptability) {
     const a = r.acceptability;
     parts.push(await figure('acceptability-chart', `Cost-effectiveness acceptability curve: the probability that each policy has the largest net benefit (willingness to pay x response at ${a.month} months - drug cost over the horizon), over the willingness to pay per additional responder.`,

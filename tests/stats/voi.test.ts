@@ -53,7 +53,7 @@ describe('EVPI', () => {
 
 describe('EVPPI', () => {
   const [a, b, c] = [0.005, 0.02, 0.03];
-  const n = 2000;
+  const n = 1000;
 
   it('of a linear effect matches the closed form, one parameter and both', () => {
     const { x, y, nb } = draws(n, 'voi/linear', (u, v) => a + b * u + c * v, 0.05);
@@ -80,5 +80,31 @@ describe('EVPPI', () => {
     const tol = 4 * Math.sqrt(2) * 0.03 / Math.sqrt(n) + 0.15 * truth;
     expect(Math.abs(evppi(nb, [x]).value - truth)).toBeLessThan(tol);
     expect(evppi(nb, [y]).value).toBeGreaterThan(0);
+  });
+
+  it('of a parameter whose draws repeat (posterior draws picked with replacement) is not inflated by the parameters repeated with it', () => {
+    // 1000 posterior draws (x, z); 2000 PSA draws each pick one with replacement and add their own rho. The value of
+    // knowing x alone must not pick up z, which every repeat of a posterior draw shares.
+    const rng = namedStream('voi/repeats');
+    const K = 1000;
+    const post = Array.from({ length: K }, () => [rng.normal(), rng.normal()]);
+    const [b0, bx, bz, br] = [0, 0.01, 0.03, 0.01];
+    const x = new Float64Array(n);
+    const z = new Float64Array(n);
+    const nb0 = new Float64Array(n);
+    const nb1 = new Float64Array(n);
+    for (let d = 0; d < n; d++) {
+      [x[d], z[d]] = post[Math.floor(rng.uniform() * K)];
+      nb1[d] = b0 + bx * x[d] + bz * z[d] + br * rng.normal();
+    }
+    // The truth on these very draws: E[INB | x] = b0 + bx x (z and rho are independent of x, with mean 0).
+    let sumMax = 0;
+    let sum = 0;
+    for (let d = 0; d < n; d++) { sumMax += Math.max(0, b0 + bx * x[d]); sum += b0 + bx * x[d]; }
+    const truth = sumMax / n - Math.max(0, sum / n);
+    const alone = evppi([nb0, nb1], [x]).value;
+    expect(Math.abs(alone - truth)).toBeLessThan(4 * Math.sqrt(2) * bx / Math.sqrt(K) + 0.15 * truth);
+    // Knowing x and z together is worth much more, and the estimate of that is far above the one of x.
+    expect(evppi([nb0, nb1], [x, z]).value).toBeGreaterThan(2 * alone);
   });
 });
