@@ -85,7 +85,7 @@ describe('jaksim psa: from: calibration, --json and the report', () => {
   it('draws the calibrated parameters jointly from the catalog\'s posterior draws', async () => {
     const draws = {
       format: 'jaksim-posterior-draws', formatVersion: 1, method: 'test', seed: 1, proposals: 3, draws: 3, ess: 3, maxWeight: 0.34,
-      drugs: { bari: { mu: [0.2, 0.3, 0.4], tau: [4, 5, 6] }, ritle: { mu: [0.0, 0.1, 0.2], tau: [5, 5, 5] } },
+      drugs: { bari: { mu: [0.2, 0.3, 0.4], tau: [4, 5, 6] }, ritle: { mu: [0.0, 0.1, 0.2], tau: [4.5, 5, 5.5] } },
       globals: { betaVerySevere: [-0.4, -0.5, -0.6] },
       estimate: { drugs: { bari: { mu: 0.3, tau: 5 }, ritle: { mu: 0.1, tau: 5 } }, globals: { betaVerySevere: -0.5 } },
     };
@@ -108,7 +108,7 @@ describe('jaksim psa: from: calibration, --json and the report', () => {
       // One posterior draw k per PSA draw: bari's mu and tau and betaVerySevere come from the same k.
       const k = draws.drugs.bari.mu.indexOf(v[2]);
       expect(k).toBeGreaterThanOrEqual(0);
-      expect([v[3], v[4], v[6]]).toEqual([draws.drugs.bari.tau[k], draws.drugs.ritle.mu[k], draws.globals.betaVerySevere[k]]);
+      expect([v[3], v[4], v[5], v[6]]).toEqual([draws.drugs.bari.tau[k], draws.drugs.ritle.mu[k], draws.drugs.ritle.tau[k], draws.globals.betaVerySevere[k]]);
       expect(v[1]).toBeGreaterThanOrEqual(0);
       expect(v[1]).toBeLessThanOrEqual(1);
     }
