@@ -122,6 +122,15 @@ describe('jaksim psa: from: calibration, --json and the report', () => {
     expect(doc.voi.evppi.find((e: { name: string }) => e.name === 'every calibrated parameter').parameters).toHaveLength(5);
     expect(doc.voi.netBenefit.wtp).toBe(200000);
     expect(doc.acceptability.wtp).toContain(200000);
+    // The acceptability curve from psa.csv: at a willingness to pay of 0 the cheaper policy of each draw wins; at the
+    // top of the grid, net benefit is (nearly) response, so it tends to the probability of being best at the month.
+    const folder = readdirSync(join(r.folder, 'psa-cli')).map((f) => join(r.folder, 'psa-cli', f))[0];
+    const rows = readFileSync(join(folder, 'psa.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
+      .filter((x) => x[2] === '12');
+    const cost = (policy: string) => rows.filter((x) => x[1] === policy).map((x) => Number(x[5]));
+    const [c3, c6] = [cost('fail-3mo'), cost('fail-6mo')];
+    const cheaper = c3.reduce((a, c, d) => a + (c < c6[d] ? 1 : c === c6[d] ? 0.5 : 0), 0) / c3.length;
+    expect(doc.acceptability.probability['fail-3mo'][0]).toBeCloseTo(cheaper, 12);
     // A stale draws file (the catalog refitted since) is refused.
     writeFileSync(join(dir, 'cat.draws.json'), JSON.stringify({ ...draws, estimate: { ...draws.estimate, drugs: { ...draws.estimate.drugs, bari: { mu: 0.31, tau: 5 } } } }));
     const stale = await psa(file);
@@ -155,5 +164,18 @@ describe('jaksim psa: from: calibration, --json and the report', () => {
     expect(doc.parameters.map((p: { path: string }) => p.path)).toEqual([
       'correlation.rhoClass', 'catalog[0].mu', 'catalog[1].mu', 'catalog[1].tau', 'catalog[2].mu', 'globals.betaVerySevere']);
     expect(doc.voi.evppi.map((e: { name: string }) => e.name)).toContain('later-lines');
+  });
+
+  it('run and sweep say, on the console and in the report, that parameter uncertainty is not included', async () => {
+    const file = write('mc-only', base());
+    const out = join(dir, 'mc-only');
+    const line = 'Intervals are Monte Carlo error only: parameter uncertainty (drug parameters, rhoClass) is not included; `jaksim psa <scenario>` includes it.';
+    for (const args of [['run', file], ['sweep', file, '--set', 'rhoClass=0,1']]) {
+      const r = await cli([...args, '--patients', '2000', '--workers', '1', '--out', out]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(line);
+      const report = r.out.match(/Report: (.*)/)![1];
+      expect(readFileSync(report, 'utf8')).toContain(line.replace('`jaksim psa <scenario>`', '`jaksim psa &lt;scenario&gt;`'));
+    }
   });
 });
