@@ -51,20 +51,3 @@ export function drawFrom(d: ParametricDistribution, fixedValue: number, rng: Str
     case 'lognormal': return d.median * Math.exp(d.sdlog * rng.normal());
   }
 }
-
-/** Mean and standard deviation of `d` in closed form (fixed: its value, sd 0). */
-export function distributionMoments(d: ParametricDistribution, fixedValue: number): { mean: number; sd: number } {
-  switch (d.dist) {
-    case 'fixed': return { mean: d.value ?? fixedValue, sd: 0 };
-    case 'uniform': return { mean: (d.min + d.max) / 2, sd: (d.max - d.min) / Math.sqrt(12) };
-    case 'beta': {
-      const s = d.alpha + d.beta;
-      return { mean: d.alpha / s, sd: Math.sqrt((d.alpha * d.beta) / (s * s * (s + 1))) };
-    }
-    case 'normal': return { mean: d.mean, sd: d.sd };
-    case 'lognormal': {
-      const v = d.sdlog * d.sdlog;
-      return { mean: d.median * Math.exp(v / 2), sd: d.median * Math.sqrt(Math.exp(v) * (Math.exp(v) - 1)) };
-    }
-  }
-}
