@@ -54,7 +54,9 @@ export async function simulateUnits(
   const worker = async () => {
     while (next < compiled.length && !o.shouldStop?.()) {
       const r = next++;
-      await engine.runBlocks(compiled[r], todo(r), (index, out) => {
+      const mine = todo(r);
+      if (mine.length === 0) continue; // a shard without units of this run: nothing to send the workers
+      await engine.runBlocks(compiled[r], mine, (index, out) => {
         o.onUnit(r * per + index, out);
         done += blocks[index].size;
         ctx.onProgress?.(done, total);
