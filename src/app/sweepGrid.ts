@@ -121,7 +121,7 @@ export function parseSetFlag(flag: string): { path: string; values: unknown[] } 
 }
 
 /** Set `value` at `path` in a plain copy of a scenario; `policy.X` sets X in every policy. */
-function setAt(doc: Record<string, unknown>, path: string, value: unknown): void {
+export function setAt(doc: Record<string, unknown>, path: string, value: unknown): void {
   if (path.startsWith('policy.')) {
     for (const p of doc.policies as Record<string, unknown>[]) setAt(p, path.slice('policy.'.length), value);
     return;

@@ -26,10 +26,12 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   checkInteger('starts', a.starts, 1, 100);
   checkInteger('max-evals', a.maxEvals, 0, 1_000_000);
   checkInteger('draws', a.draws, 0, 10_000);
+  checkInteger('posterior-proposals', a.posteriorProposals, 0, 1_000_000);
+  checkInteger('posterior-draws', a.posteriorDraws, 1, 1_000_000);
   checkWorkers(a.workers);
   const { io } = cli;
   // No ETA (an optimiser's length is not known beforehand); the log lines print above the progress line.
-  const { result, catalog, reportFiles, seconds } = await cli.withProgress(!a.json, 'calibrate', (ctx) => withEngine(a.workers,
+  const { result, catalog, reportFiles, seconds, posterior } = await cli.withProgress(!a.json, 'calibrate', (ctx) => withEngine(a.workers,
     (engine) => runCalibration(a, engine, { ...ctx, log: a.json ? undefined : (m: string) => ctx.note(`calibrate: ${m}`) })));
   if (a.json) {
     io.out(JSON.stringify({ catalog: a.out, report: reportFiles, ...catalog, points: result.points }));
@@ -42,6 +44,10 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   const open = result.estimates.filter((e) => e.lo === null || e.hi === null).map((e) => e.name);
   if (open.length) io.out(`  open edge (not bounded by the data): ${open.join(', ')}`);
   io.out(`\nCatalog: ${showPath(a.out)}\nReport: ${reportFiles.map(showPath).join(', ')}\nTime: ${seconds.toFixed(1)} s, ${result.evals} objective evaluations`);
+  if (posterior) {
+    const d = posterior.draws;
+    io.out(`Posterior draws: ${showPath(posterior.file)}: ${d.draws} draws from ${d.proposals} proposals, effective sample size ${d.ess.toFixed(1)} (largest weight ${(100 * d.maxWeight).toFixed(1)}%); ${posterior.seconds.toFixed(1)} s`);
+  }
   return 0;
 }
 
@@ -83,7 +89,7 @@ export function formatValidationTable(r: CalibrationResult): string {
 export function withCalibrateOptions<T>(y: Argv<T>) {
   return y
     .option('data', { type: 'string', default: 'data/trials.json', describe: 'published trial data' })
-    .option('out', { type: 'string', default: 'scenarios/catalog.calibrated.yaml', describe: 'calibrated catalog to write' })
+    .option('out', { type: 'string', default: CALIBRATE_DEFAULTS.out, describe: 'calibrated catalog to write' })
     .option('report-dir', { type: 'string', default: 'reports/calibration', describe: 'folder for report.html and the CSV files' })
     .option('patients', { type: 'number', default: CALIBRATE_DEFAULTS.patients, describe: 'simulated patients per trial arm' })
     .option('seed', { type: 'number', default: CALIBRATE_DEFAULTS.seed, describe: 'random seed (common random numbers across evaluations)' })
@@ -91,6 +97,9 @@ export function withCalibrateOptions<T>(y: Argv<T>) {
     .option('max-evals', { type: 'number', default: CALIBRATE_DEFAULTS.maxEvals, describe: 'evaluations of the final joint Nelder-Mead polish' })
     .option('draws', { type: 'number', default: CALIBRATE_DEFAULTS.draws, describe: 'parameter draws for the simulated intervals' })
     .option('fit-sigma', { type: 'boolean', default: false, describe: 'also fit sigma from the SALT <= 10 / <= 20 pairs (off: see docs/calibration.md)' })
+    .option('posterior-proposals', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorProposals, describe: 'proposals of the posterior sample (sampling-importance-resampling; 0: no posterior draws)' })
+    .option('posterior-draws', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorDraws, describe: 'posterior draws kept (for jaksim psa: from: calibration)' })
+    .option('posterior-out', { type: 'string', describe: `file for the posterior draws (default ${CALIBRATE_DEFAULTS.posteriorOut} for the default catalog, else <catalog>.draws.json)` })
     .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

@@ -8,6 +8,7 @@ import { cliContext } from './context.js';
 import { checkRawFlags, checkSharedFlags, type FlagTypes } from './flags.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
 import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
+import { psaCommand, withPsaOptions, type PsaArgs } from './psa.js';
 import type { Io } from './print.js';
 import { predictCommand, withPredictOptions, type PredictArgs } from './predict.js';
 import { runCommand, withRunOptions, type RunArgs } from './run.js';
@@ -57,6 +58,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (y) => withPredictOptions(y), (a) => guard(() => predictCommand(a as unknown as PredictArgs, cli))())
     .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
       (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, cli))())
+    .command('psa <scenario>', 'probabilistic sensitivity analysis: every policy over draws of the uncertain parameters; value of information',
+      (y) => withPsaOptions(y), (a) => guard(() => psaCommand(a as unknown as PsaArgs, cli))())
     .command('calibrate', 'fit drug parameters to data/trials.json; write the calibrated catalog and the validation report',
       (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, cli))())
     .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
@@ -67,7 +70,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       checkRawFlags(argv, y.getOptions());
       checkSharedFlags(args);
     }) as unknown as MiddlewareFunction, true)
-    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, predict, power, calibrate, validate')
+    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, predict, power, psa, calibrate, validate')
     .strict()
     .exitProcess(false)
     .help()

@@ -29,7 +29,7 @@ export interface RunArgs extends ScenarioFlags {
 }
 
 /** Exit codes after a signal stopped a checkpointed run (128 + signal number, as shells report). */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** yargs options that run and sweep share; `what` names what the patients and seed flags apply to. */
 export function withScenarioOptions<T>(y: Argv<T>, what: { patients: string; seed: string; json: string }) {
@@ -63,7 +63,7 @@ export function checkRunFlags(a: { patients?: number; seed?: number; workers: nu
  * flight; a second signal exits at once (the saved blocks are safe: each
  * file is renamed into place). Returns the signal seen and the remover.
  */
-function stopOnSignal(note: (text: string) => void): { signal: () => string | null; remove: () => void } {
+export function stopOnSignal(note: (text: string) => void): { signal: () => string | null; remove: () => void } {
   let signal: string | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
     if (signal !== null) process.exit(SIGNAL_EXIT[sig] ?? 130);

@@ -1,6 +1,6 @@
 // The console view of a run and of a sweep: cumulative response at key months, and the paired differences.
 import type { RunResult } from '../engine/summarize.js';
-import { keyVisits } from '../io/report.js';
+import { MONTE_CARLO_ONLY_NOTE, keyVisits } from '../io/report.js';
 import { sweepValueText, type SweepResult } from '../io/sweepResults.js';
 import type { Difference, Ratio } from '../stats/intervals.js';
 import { fitTable, wrapText } from '../io/columns.js';
@@ -84,6 +84,7 @@ export function formatRunTable(result: RunResult, months?: readonly number[]): s
       ...result.policies.map((p) => [p.id, money({ diff: p.cost!.perPatient.mean, lo: p.cost!.perPatient.lo, hi: p.cost!.perPatient.hi }), ratioText(p.cost!.perResponder)]),
     ]));
   }
+  out.push('', wrapText(MONTE_CARLO_ONLY_NOTE));
   return out.join('\n');
 }
 
@@ -123,5 +124,6 @@ export function formatSweepTable(sweep: SweepResult, months?: readonly number[])
   }
   const out = [`${sweep.scenario}: ${sweep.points.length} grid points x ${sweep.patients.toLocaleString('en-US')} patients, seed ${sweep.seed}; cumulative response`, ''];
   out.push(pad(rows));
+  out.push('', wrapText(MONTE_CARLO_ONLY_NOTE));
   return out.join('\n');
 }

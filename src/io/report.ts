@@ -18,6 +18,9 @@ const ratio = (r: Ratio) => (r.value === null ? 'undefined (no difference in res
 
 const KEY_MONTHS = [3, 6, 9, 12, 18, 24, 36];
 
+/** The line of run and sweep (console and report): their intervals are Monte Carlo error alone. */
+export const MONTE_CARLO_ONLY_NOTE = 'Intervals are Monte Carlo error only: parameter uncertainty (drug parameters, rhoClass) is not included; `jaksim psa <scenario>` includes it.';
+
 /**
  * Visit indices of `months` (ascending; each must be a visit of the grid), or by default of the key months that
  * fall on the visit grid (the horizon always shown): the columns of run tables.
@@ -166,6 +169,7 @@ export async function runReportHtml(result: RunResult, scenario: Scenario, comma
   if (scenario.description) parts.push(`<p>${esc(scenario.description)}</p>`);
   parts.push(`<p class="meta">${result.patients.toLocaleString('en-US')} patients, seed ${result.seed}, response = SALT &lt;= ${result.responseThreshold}, visits every ${result.visitEveryMonths} month(s) to ${result.horizon}; engine ${esc(result.engineVersion)}; <code>${esc(command)}</code></p>`);
   parts.push(notices(uncalibratedDrugs(scenario), offDrugPolicies(scenario)));
+  parts.push(`<p class="meta">${esc(MONTE_CARLO_ONLY_NOTE)}</p>`);
   parts.push('<h2>Cumulative response</h2>');
   parts.push(await figure('cumulative-chart', 'Share of all patients who responded (SALT <= threshold) at some visit up to each month, per policy; bands: 95% Wilson intervals (Monte Carlo error).', cumulativeSpec(result)));
   if (result.comparisons.length > 0) {
@@ -258,6 +262,7 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
     sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map(sweepValueText).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
   parts.push(notices(sweepUncalibratedDrugs(base, sweep.parameters),
     offDrugInResults(sweep.points.map((pt) => pt.result))));
+  parts.push(`<p class="meta">${esc(MONTE_CARLO_ONLY_NOTE)}</p>`);
   for (const month of months) {
     parts.push(`<h2>Cumulative response at ${month} months</h2>`);
     if (sweep.parameters.length === 2) {

@@ -9,6 +9,7 @@ import { ScenarioError, describeValue } from './errors.js';
 import { didYouMean } from './suggest.js';
 import { InputFileError, MAX_TEXT_FILE_BYTES, readInputFile } from './inputFile.js';
 import { FILE_LIMITS, decodeScenarioBytes, parseScenarioChecked, type LoadOptions } from './scenarioText.js';
+import { parseUncertainty } from './uncertainty.js';
 
 export { FILE_LIMITS, decodeScenarioBytes, documentDepth, parseScenarioChecked, parseScenarioText, type LoadOptions } from './scenarioText.js';
 
@@ -144,6 +145,8 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
   comparisons: z.array(z.tuple([id, id])).optional(),
   /** Parameter sweep (app/sweepGrid.ts): field path -> the values to run; several paths give the full grid. */
   sweep: z.record(z.string().min(1), z.array(z.unknown()).min(1)).optional(),
+  /** Parameter uncertainty for `jaksim psa` (io/uncertainty.ts checks it). */
+  uncertainty: z.unknown().optional(),
 });
 export const schema = makeSchema(LIMITS);
 const largeSchema = makeSchema(LARGE_LIMITS);
@@ -299,11 +302,13 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
     if (!policyIds.has(pid)) fail(`comparisons[${i}][${j}]`, `a policy id (${ids.join(', ')})`, JSON.stringify(pid));
   }));
 
+  const { uncertainty, ...rest } = s;
   return {
-    ...s,
+    ...rest,
     name: s.name ?? basename(file, extname(file)),
     catalog,
     comparisons,
+    ...(uncertainty === undefined ? {} : { uncertainty: parseUncertainty(uncertainty, file) }),
   } as Scenario;
 }
 

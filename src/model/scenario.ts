@@ -87,4 +87,24 @@ export interface Scenario {
   comparisons: [string, string][];
   /** Parameter sweep: field path (as in the file, or `policy.X` for every policy) -> values. */
   sweep?: Record<string, unknown[]>;
+  /** Parameter uncertainty for `jaksim psa` (ignored by run and sweep). */
+  uncertainty?: Uncertainty;
+}
+
+/** A distribution of one numeric scenario field: its value in each PSA draw. */
+export type ParametricDistribution =
+  | { dist: 'fixed'; value?: number }
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'beta'; alpha: number; beta: number }
+  | { dist: 'normal'; mean: number; sd: number }
+  | { dist: 'lognormal'; median: number; sdlog: number };
+
+/** A field's distribution, or `from: calibration`: jointly with the others so marked, from the catalog's posterior draws. */
+export type UncertainValue = ParametricDistribution | { from: 'calibration' };
+
+/** The `uncertainty:` section: field path -> distribution, and named groups of paths for the value of information. */
+export interface Uncertainty {
+  /** Absent: rhoClass uniform on [0, 1] and, with a calibrated catalog that has posterior draws, its fitted parameters. */
+  parameters?: Record<string, UncertainValue>;
+  groups?: Record<string, string[]>;
 }
