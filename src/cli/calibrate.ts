@@ -46,7 +46,7 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   io.out(`\nCatalog: ${showPath(a.out)}\nReport: ${reportFiles.map(showPath).join(', ')}\nTime: ${seconds.toFixed(1)} s, ${result.evals} objective evaluations`);
   if (posterior) {
     const d = posterior.draws;
-    io.out(`Posterior draws: ${showPath(posterior.file)}: ${d.draws} draws from ${d.proposals} proposals, effective sample size ${d.ess.toFixed(1)} (largest weight ${(100 * d.maxWeight).toFixed(1)}%); ${posterior.seconds.toFixed(1)} s`);
+    io.out(wrapText(`Posterior draws: ${showPath(posterior.file)}: ${d.draws} draws from ${d.proposals} proposals, effective sample size ${d.ess.toFixed(1)} (largest weight ${(100 * d.maxWeight).toFixed(1)}%); ${posterior.seconds.toFixed(1)} s`));
   }
   return 0;
 }

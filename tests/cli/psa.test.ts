@@ -173,7 +173,7 @@ describe('jaksim psa: from: calibration, --json and the report', () => {
     for (const args of [['run', file], ['sweep', file, '--set', 'rhoClass=0,1']]) {
       const r = await cli([...args, '--patients', '2000', '--workers', '1', '--out', out]);
       expect(r.code).toBe(0);
-      expect(r.out).toContain(line);
+      expect(r.out.replace(/\s+/g, ' ')).toContain(line); // wrapped to the table width on the console
       const report = r.out.match(/Report: (.*)/)![1];
       expect(readFileSync(report, 'utf8')).toContain(line.replace('`jaksim psa <scenario>`', '`jaksim psa &lt;scenario&gt;`'));
     }
