@@ -1,7 +1,7 @@
 // A simulated single-arm trial (MODEL.md "Trial mode"): one drug, a trial population, SALT <= 20 and <= 10 by week and band.
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Drug, Globals, Population, Scenario } from '../model/scenario.js';
-import { trialLayout, type TrialDesign, type TrialSpec } from '../model/trial.js';
+import { IMPUTATION_OBSERVED, trialLayout, type TrialDesign, type TrialSpec } from '../model/trial.js';
 import { weeksToMonths } from '../model/units.js';
 import type { Engine } from '../engine/pool.js';
 import { BANDS } from './data.js';
@@ -33,6 +33,8 @@ export interface ArmCounts {
   responders: number[][][];
   /** Under a design: lost benefit [w][b] among the selected patients (else absent). */
   lost?: number[][];
+  /** Under the `observed` imputation: patients still observed [w][b], the denominators (else absent). */
+  atRisk?: number[][];
 }
 
 /**
@@ -81,10 +83,9 @@ export function unpackCounts(counts: Float64Array, weeks: number[], bands: [numb
     patientsByBand: Array.from({ length: nb }, (_, b) => counts[b]),
     responders: weeks.map((_, w) => THRESHOLDS.map((_, t) => bands.map((_, b) => counts[nb + (w * nt + t) * nb + b]))),
   };
-  if (spec?.design) {
-    const at = trialLayout(spec).lost;
-    out.lost = weeks.map((_, w) => bands.map((_, b) => counts[at + w * nb + b]));
-  }
+  const layout = spec && trialLayout(spec);
+  if (spec?.design) out.lost = weeks.map((_, w) => bands.map((_, b) => counts[layout!.lost + w * nb + b]));
+  if (spec?.imputation === IMPUTATION_OBSERVED) out.atRisk = weeks.map((_, w) => bands.map((_, b) => counts[layout!.observed + w * nb + b]));
   return out;
 }
 
@@ -110,12 +111,13 @@ export function armLost(c: ArmCounts, w: number): { x: number; n: number } {
 
 /** Responders and patients at week index w, threshold index t, over a band (-1: all bands). */
 export function armRate(c: ArmCounts, w: number, t: number, band: number): { x: number; n: number } {
-  if (band >= 0) return { x: c.responders[w][t][band], n: c.patientsByBand[band] };
+  const denominator = (b: number) => (c.atRisk ? c.atRisk[w][b] : c.patientsByBand[b]);
+  if (band >= 0) return { x: c.responders[w][t][band], n: denominator(band) };
   let x = 0;
   let n = 0;
   for (let b = 0; b < c.bands.length; b++) {
     x += c.responders[w][t][b];
-    n += c.patientsByBand[b];
+    n += denominator(b);
   }
   return { x, n };
 }

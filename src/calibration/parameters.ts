@@ -72,7 +72,8 @@ export const START_ESCAPE = 0.004;
  */
 export function freeParameters(points: CalibrationPoint[], fit: FitSwitches = {}): Parameterisation {
   const drugs = [...new Set(points.flatMap((p) => p.drugs ?? [p.drug]))];
-  const plain = points.filter((p) => (p.kind ?? 'arm') === 'arm');
+  // Time courses from the arms and the subgroups (version 2 moves BRAVE-AA's week 36 into its duration subgroups).
+  const plain = points.filter((p) => (p.kind ?? 'arm') === 'arm' || p.kind === 'subgroup');
   const ownTau = drugs.filter((d) => {
     const byPop = new Map<string, Set<number>>();
     for (const p of plain) if (p.drug === d && !p.approx) byPop.set(p.population, (byPop.get(p.population) ?? new Set()).add(p.week));

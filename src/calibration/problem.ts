@@ -3,7 +3,7 @@
 import type { Engine } from '../engine/pool.js';
 import { moleculeOf } from '../model/catalogRules.js';
 import type { Drug, Globals, Population } from '../model/scenario.js';
-import { IMPUTATION_LOCF, IMPUTATION_NRI, SELECT_RESPONDERS, THEN_STAY } from '../model/trial.js';
+import { IMPUTATION_LOCF, IMPUTATION_NRI, IMPUTATION_OBSERVED, SELECT_RESPONDERS, THEN_STAY } from '../model/trial.js';
 import { weeksToMonths } from '../model/units.js';
 import { armLost, armRate, simulateArm, type ArmCounts } from './arm.js';
 import { aeRates, calibrationModel, durationSubgroup, simulationDrugs, trialPopulation, type CalibrationPoint, type Simulation, type TrialData } from './data.js';
@@ -41,6 +41,8 @@ export interface CalibrationOptions {
 }
 
 
+const IMPUTATION_CODE = { nri: IMPUTATION_NRI, locf: IMPUTATION_LOCF, observed: IMPUTATION_OBSERVED };
+
 /** Everything the objective needs, built once from the data. */
 export class CalibrationProblem {
   readonly points: CalibrationPoint[];
@@ -77,7 +79,7 @@ export class CalibrationProblem {
    * Simulate the arms at x (all, or those touching `drugs`); arm i always
    * uses seed + i, so every x sees the same draws (common random numbers).
    */
-  async simulate(x: number[], drugs?: Set<string>, weeksFor?: (c: Combo) => number[]): Promise<(ArmCounts | undefined)[]> {
+  async simulate(x: number[], drugs?: Set<string>, weeksFor?: (c: Combo) => number[], imputation?: 'nri' | 'locf' | 'observed'): Promise<(ArmCounts | undefined)[]> {
     const d = decode(this.params, x, this.options.globals, this.options.tauClass);
     this.evals++;
     return Promise.all(this.combos.map((c, i) => {
@@ -92,7 +94,7 @@ export class CalibrationProblem {
         weeks: weeksFor ? weeksFor(c) : c.weeks,
         patients: this.options.patients,
         seed: this.options.seed + i,
-        imputation: c.imputation === 'locf' ? IMPUTATION_LOCF : IMPUTATION_NRI,
+        imputation: IMPUTATION_CODE[imputation ?? c.imputation],
         design: c.design && { atMonths: weeksToMonths(c.design.atWeek), select: SELECT_RESPONDERS,
           then: c.design.then === 'stay' ? THEN_STAY : catalog.indexOf(c.design.then) },
       });
@@ -143,7 +145,9 @@ export class CalibrationProblem {
   async nestedGlobals(x0: number[]): Promise<{ x: number[]; f: number }> {
     const idx = nestedGlobalIndices(this.params);
     let best = { x: x0, f: await this.deviance(x0) };
-    if (idx.length === 0) return best;
+    // With version-2 globals every refit is a sweep over more arms and longer designs: the block descent's
+    // global step and the joint polish search them instead (the nested search would cost tens of thousands of evaluations).
+    if (idx.length === 0 || this.params.extraGlobals.length > 0) return best;
     await nelderMead(async (v) => {
       const y = x0.slice();
       idx.forEach((k, n) => { y[k] = v[n]; });
