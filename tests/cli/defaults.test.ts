@@ -85,7 +85,7 @@ policies: [{ id: p, sequence: [ritlecitinib-50mg] }]
     const s = loadScenario('scenarios/canonical-bench.yaml');
     expect(s.catalog.map((d) => [d.id, d.mu, d.tau, d.aeRate])).toEqual([
       ['baricitinib-4mg', 0.35, 5.0, 0.002], ['ritlecitinib-50mg', 0.15, 5.5, 0.002], ['deuruxolitinib-8mg', 0.4, 4.5, 0.003]]);
-    expect(s.globals).toEqual({ sigma: 1, k: 2, sTau: 0.5, betaDur: -0.3, refDurYears: 3.5, betaMinoxidil: 0.25, betaVerySevere: -0.5, tauOff: 2 });
+    expect(s.globals).toEqual({ sigma: 1, k: 2, sTau: 0.5, betaDur: -0.3, refDurYears: 3.5, betaMinoxidil: 0.25, betaVerySevere: -0.5, tauOff: 2, sTauOff: 0 });
     expect(s.policies.map((p) => [p.id, p.failAtMonths, p.afterLastLine])).toEqual([['fail-6mo', 6, 'stop'], ['fail-9mo', 9, 'stop']]);
     expect([s.patients, s.seed, s.horizon, s.correlation.rhoClass]).toEqual([1_000_000, 20251008, 36, 0.5]);
     expect(uncalibratedDrugs(s)).toEqual(['baricitinib-4mg', 'ritlecitinib-50mg', 'deuruxolitinib-8mg']);
