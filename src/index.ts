@@ -33,6 +33,7 @@ export { runPower, runPowerAnalysis } from './app/power.js';
 export { buildPlan, type PowerInputs, type PowerPlan } from './app/powerPlan.js';
 export { runTrial, type TrialInputs, type TrialResult } from './app/trial.js';
 export { runPredict, type PredictInputs, type PredictResult } from './app/predict.js';
+export { runPsa, type PsaInputs, type PsaOutcome } from './app/psa.js';
 export { CALIBRATE_DEFAULTS, runCalibration, type CalibrateInputs, type CalibrateOutcome } from './app/calibrate.js';
 export { runValidation, type ValidateInputs } from './app/validate.js';
 export { measureWorkers } from './app/bench.js';
