@@ -51,12 +51,21 @@ export interface PowerResult {
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
-/** power.csv: one row per n of the curve, then the sample-size search runs (`kind` says which). */
+/**
+ * power.csv: one row per n of the curve, then the sample-size search runs (`kind` says which). Every row carries
+ * the assumptions it was computed under (design, end point, alpha, sides, test, arms, ratio, decision month), and
+ * the mean over trials of each arm's (regime's) estimated end point, so a row read alone is complete.
+ */
 export function powerCsv(r: PowerResult): string {
-  const head = ['kind', 'n', 'n_arm1', 'n_arm2', 'power', 'lo', 'hi', 'type1_error', 'type1_lo', 'type1_hi',
+  const head = ['kind', 'design', 'endpoint', 'alpha', 'sides', 'test', 'arm1', 'arm2', 'ratio', 'decision_month',
+    'n', 'n_arm1', 'n_arm2', 'arm1_rate', 'arm2_rate', 'power', 'lo', 'hi', 'type1_error', 'type1_lo', 'type1_hi',
     'effect_mean', 'effect_sd', 'effect_q025', 'effect_q50', 'effect_q975'];
+  const [arm1, arm2] = r.arms; // SMART: the two compared regimes
+  const assumptions = [r.design, r.endpoint, r.alpha, r.sides, r.test, arm1, arm2, r.ratio, r.decisionMonth];
+  const rate = (p: PowerPoint, id: string) => { const m = p.means.find((x) => x.id === id)?.mean; return m !== undefined && Number.isFinite(m) ? m : null; };
   const row = (kind: string, p: PowerPoint) => [
-    kind, p.n, p.nA, p.nB, p.power, p.lo, p.hi, p.typeIError, p.typeILo, p.typeIHi,
+    kind, ...assumptions, p.n, p.nA, p.nB, rate(p, arm1), rate(p, arm2),
+    p.power, p.lo, p.hi, p.typeIError, p.typeILo, p.typeIHi,
     p.effect.mean, p.effect.sd, p.effect.q025, p.effect.q50, p.effect.q975,
   ];
   return csvDocument(head, [...r.results.map((p) => row('curve', p)), ...(r.sampleSizeSearch?.runs ?? []).map((p) => row('search', p))]);

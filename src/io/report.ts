@@ -270,20 +270,18 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
     }
   }
   parts.push('<h2>Key numbers</h2>');
-  const head = [...sweep.parameters.map((p) => p.path), 'policy', ...months.map((m) => `${m} mo`), `difference at ${first.horizon} mo (vs)`];
-  const rows: string[][] = [];
-  for (const pt of sweep.points) {
-    const v = pt.result.policies[0].cumulative.length - 1;
-    for (const p of pt.result.policies) {
-      const cmp = pt.result.comparisons.find((c) => c.b === p.id);
-      rows.push([
-        ...sweep.parameters.map((q) => sweepValueText(pt.values[q.path])), p.id,
-        ...months.map((m) => { const c = p.cumulative[visitOf(pt.result, m)]; return `${pct(c.rate)} (${pct(c.lo)}-${pct(c.hi)})`; }),
-        cmp ? `${pp(cmp.cumulative[v])} vs ${cmp.a}` : '',
-      ]);
-    }
+  const grid = (pt: SweepResult['points'][number]) => sweep.parameters.map((q) => sweepValueText(pt.values[q.path]));
+  const monthHeads = months.map((m) => `${m} mo`);
+  parts.push('<h3>Cumulative response (95% interval)</h3>');
+  parts.push(table([...sweep.parameters.map((p) => p.path), 'policy', ...monthHeads], sweep.points.flatMap((pt) =>
+    pt.result.policies.map((p) => [...grid(pt), p.id,
+      ...months.map((m) => { const c = p.cumulative[visitOf(pt.result, m)]; return `${pct(c.rate)} (${pct(c.lo)}-${pct(c.hi)})`; })]))));
+  if (first.comparisons.length > 0) {
+    // Every comparison of the scenario, at every grid point (not only the first one involving a policy).
+    parts.push('<h3>Paired differences in cumulative response, percentage points (95% interval)</h3>');
+    parts.push(table([...sweep.parameters.map((p) => p.path), 'comparison', ...monthHeads], sweep.points.flatMap((pt) =>
+      pt.result.comparisons.map((c) => [...grid(pt), `${c.b} - ${c.a}`, ...months.map((m) => pp(c.cumulative[visitOf(pt.result, m)]))]))));
   }
-  parts.push(table(head, rows));
   parts.push(scenarioSection(base));
   return page(`jaksim sweep: ${sweep.scenario}`, parts.join('\n'));
 }
