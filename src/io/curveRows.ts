@@ -37,7 +37,7 @@ export function usedDrugs(results: readonly RunResult[]): string[] {
 export function comparisonColumns(drugs: readonly string[]): string[] {
   const triple = (name: string) => [`${name}_diff`, `${name}_lo`, `${name}_hi`];
   return ['a', 'b', 'month', 'patients', 'a_responders', 'b_responders', 'diff', 'lo', 'hi',
-    ...triple('nonresponse_months'), ...triple('lines_used'), ...drugs.flatMap((d) => triple(`months_on_${d}`)),
+    ...triple('nonresponse_months'), ...triple('lines_used'), ...drugs.flatMap((d) => triple(`months_on_${d.replace(/[^A-Za-z0-9]+/g, '_')}`)), // a drug id as a plain name (R's read.csv)
     ...triple('cost_per_patient'), 'cost_per_additional_responder', 'cost_per_additional_responder_lo', 'cost_per_additional_responder_hi'];
 }
 

@@ -44,7 +44,7 @@ const SOLID_LEGEND = { symbolType: 'square', symbolOpacity: 1, symbolStrokeWidth
 function seriesChannels(field: string, title: string, domain: string[], colors: readonly string[]) {
   return {
     color: { field, type: 'nominal', title, sort: domain, scale: { domain, range: cycle(colors, domain.length) }, legend: SOLID_LEGEND },
-    strokeDash: { field, type: 'nominal', title, sort: domain, scale: { domain, range: cycle(DASHES, domain.length) }, legend: null },
+    strokeDash: { field, type: 'nominal', title, sort: domain, scale: { domain, range: cycle(DASHES, domain.length) }, legend: SOLID_LEGEND }, // merged with the colour legend
   } as const;
 }
 
@@ -52,8 +52,8 @@ const MONTHS_AXIS = 'time since the start of the first line (months)';
 
 /** Cumulative response per policy: a line per policy over a band of its 95% interval. */
 function cumulativeSpec(result: RunResult): ChartSpec {
-  const values = result.policies.flatMap((p) => p.cumulative.map((c) => ({
-    policy: p.id, month: c.month, rate: 100 * c.rate, lo: 100 * c.lo, hi: 100 * c.hi,
+  const values = result.policies.flatMap((p) => [{ month: 0, rate: 0, lo: 0, hi: 0 }, ...p.cumulative].map((c) => ({
+    policy: p.id, month: c.month, rate: 100 * c.rate, lo: 100 * c.lo, hi: 100 * c.hi, // from month 0: nobody has responded yet
   })));
   const x = { field: 'month', type: 'quantitative', title: MONTHS_AXIS, scale: { domain: [0, result.horizon], nice: false } } as const;
   const { color, strokeDash } = seriesChannels('policy', 'policy', result.policies.map((p) => p.id), POLICY_COLORS);
@@ -69,7 +69,7 @@ function cumulativeSpec(result: RunResult): ChartSpec {
 
 /** Paired difference curves, in percentage points, with their 95% bands and a zero line. */
 function differenceSpec(result: RunResult): ChartSpec {
-  const values = result.comparisons.flatMap((cmp) => cmp.cumulative.map((d) => ({
+  const values = result.comparisons.flatMap((cmp) => [{ month: 0, diff: 0, lo: 0, hi: 0 }, ...cmp.cumulative].map((d) => ({
     comparison: `${cmp.b} - ${cmp.a}`, month: d.month, diff: 100 * d.diff, lo: 100 * d.lo, hi: 100 * d.hi,
   })));
   const { color, strokeDash } = seriesChannels('comparison', 'difference', result.comparisons.map((c) => `${c.b} - ${c.a}`), DIFFERENCE_COLORS);
@@ -272,7 +272,7 @@ function sweepLineSpec(sweep: SweepResult, month: number, param: number): ChartS
       },
       layer: [
         { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-        { mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { y, shape: { field: 'policy', type: 'nominal', sort: ids, scale: { domain: ids }, legend: null } } },
+        { mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { y, shape: { field: 'policy', type: 'nominal', sort: ids, scale: { domain: ids }, legend: SOLID_LEGEND } } },
       ],
     } as ChartSpec;
   }
