@@ -3,7 +3,7 @@
 // curves.csv behind its grid columns, a sweep's comparisons.csv the run's), the counts behind every rate, a month-0
 // row, and power.csv's assumptions on every row.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
