@@ -126,7 +126,10 @@ describe('jaksim sweep', () => {
     // Nothing on stderr but the warning that the benchmark's drugs are not calibrated.
     expect(r.err).toMatch(/^warning: drug parameters not calibrated to the trials: baricitinib-4mg, ritlecitinib-50mg,\s+deuruxolitinib-8mg\.[^]*Scenario files"\)\.$/);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/policy\.failAtMonths\s+correlation\.rhoClass\s+policy\s+12 mo\s+36 mo\s+paired difference/);
+    expect(r.out).toMatch(/policy\.failAtMonths\s+correlation\.rhoClass\s+policy\s+12 mo\s+36 mo$/m);
+    // then every comparison of the scenario at every grid point (one here, 4 points)
+    expect(r.out).toMatch(/policy\.failAtMonths\s+correlation\.rhoClass\s+comparison\s+12 mo\s+36 mo$/m);
+    expect(r.out.split('\n').filter((l) => /fail-9mo - fail-6mo/.test(l))).toHaveLength(4);
     expect(r.out).toMatch(/Report: .*report\.html/);
     const runs = readdirSync(join(out, 'sweep-base'));
     expect(runs).toHaveLength(1);
