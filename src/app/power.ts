@@ -213,7 +213,7 @@ export async function runPower(
   const folder = writeResultFolder(inputs.out, scenario.name, {
     'power.json': powerJson(result, ctx.command),
     'power.csv': powerCsv(result),
-    'report.html': await powerReportHtml(result, ctx.command, warnings),
+    'report.html': await powerReportHtml(result, ctx.command, warnings, scenario),
   });
   return { result, folder };
 }

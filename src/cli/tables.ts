@@ -16,8 +16,8 @@ const pct1 = (x: number) => (100 * x).toFixed(1);
 const oneLine = (cell: string) => cell.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 
 /** Padded columns within 100 characters (columns/blocks: io/columns.ts); header cells may break at "\n". */
-function pad(cells: string[][]): string {
-  return fitTable(cells.map((r, i) => (i === 0 ? r : r.map(oneLine))));
+function pad(cells: string[][], leftAligned = 1): string {
+  return fitTable(cells.map((r, i) => (i === 0 ? r : r.map(oneLine))), undefined, { leftAligned });
 }
 
 /** The console's default months: CONSOLE_MONTHS before the horizon, and the horizon. */
@@ -100,30 +100,25 @@ function ratioText(r: Ratio): string {
 }
 
 /**
- * A compact table of a sweep: per grid point and policy, response at `months` (default 12 and the horizon) and
- * the paired difference at the horizon.
+ * Compact tables of a sweep: per grid point and policy, response at `months` (default 12 and the horizon); then per
+ * grid point, every comparison of the scenario: the paired difference at the same months.
  */
 export function formatSweepTable(sweep: SweepResult, months?: readonly number[]): string {
   const first = sweep.points[0].result;
   const last = first.policies[0].cumulative.length - 1;
   const visits = keyVisits(first, months ?? [12, first.policies[0].cumulative[last].month]);
-  const head = [...sweep.parameters.map((p) => p.path), 'policy', ...visits.map((v) => `${first.policies[0].cumulative[v].month} mo`),
-    `paired difference at ${first.policies[0].cumulative[last].month} mo`];
-  const rows: string[][] = [head];
+  const grid = (pt: SweepResult['points'][number]) => sweep.parameters.map((q) => sweepValueText(pt.values[q.path]));
+  const monthHeads = visits.map((v) => `${first.policies[0].cumulative[v].month} mo`);
+  const rates: string[][] = [[...sweep.parameters.map((p) => p.path), 'policy', ...monthHeads]];
+  const diffs: string[][] = [[...sweep.parameters.map((p) => p.path), 'comparison', ...monthHeads]];
   for (const pt of sweep.points) {
-    for (const p of pt.result.policies) {
-      const cmp = pt.result.comparisons.find((c) => c.b === p.id);
-      const d = cmp?.cumulative[last];
-      rows.push([
-        ...sweep.parameters.map((q) => sweepValueText(pt.values[q.path])),
-        p.id,
-        ...visits.map((v) => pct(p.cumulative[v].rate)),
-        d && cmp ? `${plusMinus(d, 1, 100)} vs ${cmp.a}` : '',
-      ]);
-    }
+    for (const p of pt.result.policies) rates.push([...grid(pt), p.id, ...visits.map((v) => pct(p.cumulative[v].rate))]);
+    for (const c of pt.result.comparisons) diffs.push([...grid(pt), `${c.b} - ${c.a}`, ...visits.map((v) => plusMinus(c.cumulative[v], 1, 100))]);
   }
+  const left = sweep.parameters.length + 1; // grid values and the policy (comparison) read left-aligned
   const out = [`${sweep.scenario}: ${sweep.points.length} grid points x ${sweep.patients.toLocaleString('en-US')} patients, seed ${sweep.seed}; cumulative response`, ''];
-  out.push(pad(rows));
+  out.push(pad(rates, left));
+  if (diffs.length > 1) out.push('', 'Paired differences in cumulative response, percentage points (95% interval)', '', pad(diffs, left));
   out.push('', wrapText(MONTE_CARLO_ONLY_NOTE));
   return out.join('\n');
 }

@@ -1,21 +1,14 @@
-// Result folders results/<scenario>/<run-id>/, written atomically: a run's summary.json and curves.csv, a sweep's files.
+// Result folders results/<scenario>/<run-id>/, written atomically: a run's summary.json, curves.csv and comparisons.csv, a sweep's files.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunResult } from '../engine/summarize.js';
 import type { Scenario } from '../model/scenario.js';
 import { writeFolderAtomic } from './atomic.js';
-import { csvDocument } from './csv.js';
+import { comparisonsCsv, curvesCsv } from './curveRows.js';
 import { sweepReportHtml } from './report.js';
-import { sweepCsv, sweepJson, type SweepResult } from './sweepResults.js';
+import { sweepComparisonsCsv, sweepCsv, sweepJson, type SweepResult } from './sweepResults.js';
 
-/** curves.csv: one row per policy and visit month; rates as fractions. */
-export function curvesCsv(result: RunResult): string {
-  const rows = result.policies.flatMap((p) => p.cumulative.map((c, v) => {
-    const pt = p.point[v];
-    return [p.id, c.month, c.rate, pt.rate, c.lo, c.hi, pt.lo, pt.hi];
-  }));
-  return csvDocument(['policy', 'month', 'cumulative', 'point', 'lo', 'hi', 'point_lo', 'point_hi'], rows);
-}
+export { comparisonsCsv, curvesCsv };
 
 /** A run id that sorts by time and does not collide with a concurrent run. */
 export function newRunId(now = new Date()): string {
@@ -49,7 +42,7 @@ export function writeResultFolder(
   return final;
 }
 
-/** Write a run's folder (summary.json, curves.csv and any `extra` files such as report.html). Returns its path. */
+/** Write a run's folder (summary.json, curves.csv, comparisons.csv when the scenario compares policies, and any `extra` files such as report.html). Returns its path. */
 export function writeRunResults(
   outRoot: string, scenario: Scenario, result: RunResult, command: string, runId = newRunId(),
   extra: Record<string, string> = {},
@@ -58,6 +51,7 @@ export function writeRunResults(
   return writeResultFolder(outRoot, scenario.name, {
     'summary.json': JSON.stringify(summary, null, 2) + '\n',
     'curves.csv': curvesCsv(result),
+    ...(result.comparisons.length > 0 ? { 'comparisons.csv': comparisonsCsv(result) } : {}),
     ...extra,
   }, runId);
 }
@@ -67,6 +61,7 @@ export async function writeSweepResults(outRoot: string, base: Scenario, sweep: 
   const { sweep: _sweep, ...resolved } = base;
   return writeResultFolder(outRoot, base.name, {
     'sweep.csv': sweepCsv(sweep),
+    ...(sweep.points[0].result.comparisons.length > 0 ? { 'comparisons.csv': sweepComparisonsCsv(sweep) } : {}),
     'sweep.json': sweepJson(base, sweep, command),
     'report.html': await sweepReportHtml(sweep, { ...resolved }, command),
   });

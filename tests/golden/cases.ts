@@ -2,7 +2,7 @@
 // These are regression pins (byte-identical results across a refactor), not evidence of correctness: the
 // statistical tests elsewhere check the numbers against independent computations.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +54,7 @@ function runCase(scenario: string): GoldenCase {
       return {
         'summary.json': stable(readFileSync(join(dir, 'summary.json'), 'utf8')),
         'curves.csv': readFileSync(join(dir, 'curves.csv'), 'utf8'),
+        ...(existsSync(join(dir, 'comparisons.csv')) ? { 'comparisons.csv': readFileSync(join(dir, 'comparisons.csv'), 'utf8') } : {}),
       };
     }),
   };
@@ -69,6 +70,7 @@ export const CASES: GoldenCase[] = [
       return {
         'sweep.json': stable(readFileSync(join(dir, 'sweep.json'), 'utf8')),
         'sweep.csv': readFileSync(join(dir, 'sweep.csv'), 'utf8'),
+        'comparisons.csv': readFileSync(join(dir, 'comparisons.csv'), 'utf8'),
       };
     }),
   },

@@ -16,10 +16,15 @@ export interface PageVisit {
   /** Number of SVG path elements with a non-empty `d`, per CSS selector asked for. */
   paths: Record<string, number>;
   title: string;
+  /** Per name asked for in `reads`: the text (attribute `text`) or the attribute of every element of the selector, in page order. */
+  reads: Record<string, string[]>;
 }
 
+/** What to read off the page: a name -> [CSS selector, attribute name or `text`]. */
+export type PageReads = Record<string, [selector: string, attribute: string]>;
+
 /** Open `file` with scripts disabled or enabled, record console errors and every request, count SVG paths. */
-export async function visitReport(file: string, selectors: string[], screenshot?: string): Promise<PageVisit> {
+export async function visitReport(file: string, selectors: string[], screenshot?: string, toRead: PageReads = {}): Promise<PageVisit> {
   const profile = mkdtempSync(join(tmpdir(), 'jaksim-chromium-'));
   const browser = browserChoice();
   const context = await chromium.launchPersistentContext(profile, {
@@ -42,8 +47,12 @@ export async function visitReport(file: string, selectors: string[], screenshot?
     for (const sel of selectors) {
       paths[sel] = await page.locator(sel).evaluateAll((els) => els.filter((e) => (e.getAttribute('d') ?? '').length > 10).length);
     }
+    const reads: Record<string, string[]> = {};
+    for (const [name, [sel, attr]] of Object.entries(toRead)) {
+      reads[name] = await page.locator(sel).evaluateAll((els, a) => els.map((e) => (a === 'text' ? e.textContent ?? '' : e.getAttribute(a) ?? '')), attr);
+    }
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
-    return { consoleErrors, requests, paths, title: await page.title() };
+    return { consoleErrors, requests, paths, title: await page.title(), reads };
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

@@ -63,9 +63,13 @@ describe('policy ids with a comma, a quote and a newline, end to end', () => {
     const { stdout } = await exec(process.execPath, ['bin/jaksim.js', 'run', scenario(dir), '--workers', '1', '--out', out]);
     const [run] = readdirSync(join(out, 'hostile'));
     const rows = pythonRows(readFileSync(join(out, 'hostile', run, 'curves.csv'), 'utf8'));
-    expect(rows[0]).toEqual(['policy', 'month', 'cumulative', 'point', 'lo', 'hi', 'point_lo', 'point_hi']);
+    expect(rows[0]).toEqual(['policy', 'month', 'patients', 'responders', 'cumulative', 'lo', 'hi', 'point_responders', 'point', 'point_lo', 'point_hi']);
     expect([...new Set(rows.slice(1).map((r) => r[0]))]).toEqual([ids[0], `'${ids[1]}`]);
-    expect(rows.slice(1).every((r) => r.length === 8)).toBe(true);
+    expect(rows.slice(1).every((r) => r.length === 11)).toBe(true);
+    // comparisons.csv: a and b parse back too.
+    const cmp = pythonRows(readFileSync(join(out, 'hostile', run, 'comparisons.csv'), 'utf8'));
+    expect(cmp[0].slice(0, 3)).toEqual(['a', 'b', 'month']);
+    expect(cmp.slice(1).every((r) => r[0] === ids[0] && r[1] === `'${ids[1]}` && r.length === cmp[0].length)).toBe(true);
     // Console: the id is shown escaped on one line, every table row has the same width as its header.
     const table = stdout.split('\n');
     const escaped = ids[0].replace('\n', '\\n');

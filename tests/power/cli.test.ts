@@ -42,11 +42,12 @@ describe('jaksim power', () => {
     const folder = join(outDir, 'known', runs[0]);
     expect(JSON.parse(readFileSync(join(folder, 'power.json'), 'utf8')).results).toEqual(doc.results);
     const csv = readFileSync(join(folder, 'power.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toMatch(/^kind,n,/);
+    expect(csv[0]).toMatch(/^kind,design,endpoint,alpha,sides,test,arm1,arm2,ratio,decision_month,n,/);
     expect(csv.filter((l) => l.startsWith('curve,'))).toHaveLength(2);
     const html = readFileSync(join(folder, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain(`n = ${doc.sampleSize}`);
+    expect(html).toContain('Resolved scenario'); // the assumptions' source, with every default
   });
 
   it('SMART from the command line', async () => {
