@@ -1,11 +1,11 @@
 // The posterior draws of a calibration (written by `jaksim calibrate` beside its catalog, referenced from the
 // catalog's `posterior:` key) and the lookup `jaksim psa` uses to find them from a scenario file.
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic.js';
 import { UserError } from './errors.js';
+import { MAX_TEXT_FILE_BYTES, readInputFile, readInputText } from './inputFile.js';
 import { decodeScenarioBytes, parseScenarioChecked } from './scenario.js';
 
 export const POSTERIOR_FORMAT = 'jaksim-posterior-draws';
@@ -53,7 +53,7 @@ export function writePosteriorDraws(file: string, draws: PosteriorDraws): void {
 export function readPosteriorDraws(file: string): PosteriorDraws {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = JSON.parse(readInputText(file, { expected: 'a posterior draws file', maxBytes: MAX_TEXT_FILE_BYTES }));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(`${file}: expected the posterior draws written by jaksim calibrate, got ${code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0]}`);
@@ -84,11 +84,11 @@ export interface CalibratedSource {
  * scenario's catalog is inline. Reads files the scenario loader has already accepted.
  */
 export function calibratedSourceOf(scenarioFile: string): CalibratedSource | undefined {
-  const doc = parseScenarioChecked(decodeScenarioBytes(readFileSync(scenarioFile), scenarioFile), scenarioFile, { allowLarge: true }) as Record<string, unknown>;
+  const doc = parseScenarioChecked(decodeScenarioBytes(readInputFile(scenarioFile, { expected: 'a readable scenario file', maxBytes: MAX_TEXT_FILE_BYTES }), scenarioFile), scenarioFile, { allowLarge: true }) as Record<string, unknown>;
   const ref = doc?.catalog as Record<string, unknown> | undefined;
   if (!ref || typeof ref !== 'object' || Array.isArray(ref) || typeof ref.file !== 'string') return undefined;
   const catalogFile = isAbsolute(ref.file) ? ref.file : join(dirname(scenarioFile), ref.file);
-  const catalog = YAML.parse(readFileSync(catalogFile, 'utf8')) as Record<string, unknown>;
+  const catalog = YAML.parse(readInputText(catalogFile, { expected: 'a catalog file', maxBytes: MAX_TEXT_FILE_BYTES })) as Record<string, unknown>;
   const posterior = catalog?.posterior as Record<string, unknown> | undefined;
   const drawsFile = posterior && typeof posterior.file === 'string'
     ? (isAbsolute(posterior.file) ? posterior.file : join(dirname(catalogFile), posterior.file)) : null;
