@@ -27,9 +27,18 @@ export function keyVisits(result: RunResult): number[] {
 const W = 560;
 const H = 300;
 
+/**
+ * Is visit v (of n) drawn on a curve? All of them up to the chart's width in pixels; beyond, every k-th
+ * and the last (a curve of 10,000 visits per policy had vega take minutes and gigabytes for nothing visible).
+ */
+function plotted(v: number, n: number): boolean {
+  const step = Math.ceil(n / W);
+  return step <= 1 || v % step === step - 1 || v === n - 1;
+}
+
 /** Cumulative response per policy: a line per policy over a band of its 95% interval. */
 function cumulativeSpec(result: RunResult): ChartSpec {
-  const values = result.policies.flatMap((p) => p.cumulative.map((c) => ({
+  const values = result.policies.flatMap((p) => p.cumulative.filter((_, v, all) => plotted(v, all.length)).map((c) => ({
     policy: p.id, month: c.month, rate: 100 * c.rate, lo: 100 * c.lo, hi: 100 * c.hi,
   })));
   const x = { field: 'month', type: 'quantitative', title: 'months since start of line 1', scale: { domain: [0, result.horizon], nice: false } } as const;
@@ -45,7 +54,7 @@ function cumulativeSpec(result: RunResult): ChartSpec {
 
 /** Paired difference curves, in percentage points, with their 95% bands and a zero line. */
 function differenceSpec(result: RunResult): ChartSpec {
-  const values = result.comparisons.flatMap((cmp) => cmp.cumulative.map((d) => ({
+  const values = result.comparisons.flatMap((cmp) => cmp.cumulative.filter((_, v, all) => plotted(v, all.length)).map((d) => ({
     comparison: `${cmp.b} - ${cmp.a}`, month: d.month, diff: 100 * d.diff, lo: 100 * d.lo, hi: 100 * d.hi,
   })));
   return {

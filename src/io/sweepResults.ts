@@ -1,7 +1,8 @@
 // A sweep's result document, sweep.csv and sweep.json (the folder is written by io/results.ts).
 import type { RunResult } from '../engine/summarize.js';
 import type { Scenario } from '../model/scenario.js';
-import { csvDocument, type CsvValue } from './csv.js';
+import { csvLines, type CsvValue } from './csv.js';
+import { jsonChunks } from './jsonStream.js';
 
 /** One swept parameter: its canonical path and the values to run, in order. */
 export interface SweepParameter {
@@ -30,24 +31,37 @@ const sweepCsvValue = (v: unknown): CsvValue => (typeof v === 'string' || typeof
  * sweep.csv: one row per grid point, policy and visit month; a column per swept
  * parameter (named by its path); rates as fractions with 95% Wilson intervals.
  */
-export function sweepCsv(sweep: SweepResult): string {
+export function sweepCsvLines(sweep: SweepResult): Generator<string> {
   const head = ['point', ...sweep.parameters.map((p) => p.path), 'policy', 'month',
     'cumulative', 'lo', 'hi', 'point_rate', 'point_lo', 'point_hi'];
-  const rows: CsvValue[][] = [];
+  return csvLines(head, sweepRows(sweep));
+}
+
+function* sweepRows(sweep: SweepResult): Generator<CsvValue[]> {
   for (const pt of sweep.points) {
     const params = sweep.parameters.map((p) => sweepCsvValue(pt.values[p.path]));
     for (const pol of pt.result.policies) {
-      pol.cumulative.forEach((c, v) => {
+      for (const [v, c] of pol.cumulative.entries()) {
         const q = pol.point[v];
-        rows.push([pt.index, ...params, pol.id, c.month, c.rate, c.lo, c.hi, q.rate, q.lo, q.hi]);
-      });
+        yield [pt.index, ...params, pol.id, c.month, c.rate, c.lo, c.hi, q.rate, q.lo, q.hi];
+      }
     }
   }
-  return csvDocument(head, rows);
 }
 
-/** The text of sweep.json: the sweep, the command and the resolved base scenario (without its sweep section). */
-export function sweepJson(base: Scenario, sweep: SweepResult, command: string): string {
+/** sweep.csv as one text. */
+export function sweepCsv(sweep: SweepResult): string {
+  return [...sweepCsvLines(sweep)].join('');
+}
+
+/** sweep.json in pieces (it can outgrow a string): the sweep, the command and the resolved base scenario (without its sweep section). */
+export function* sweepJsonChunks(base: Scenario, sweep: SweepResult, command: string): Generator<string> {
   const { sweep: _sweep, ...resolved } = base;
-  return JSON.stringify({ ...sweep, command, resolvedScenario: resolved }, null, 2) + '\n';
+  yield* jsonChunks({ ...sweep, command, resolvedScenario: resolved }, 2);
+  yield '\n';
+}
+
+/** The text of sweep.json as one string (small sweeps). */
+export function sweepJson(base: Scenario, sweep: SweepResult, command: string): string {
+  return [...sweepJsonChunks(base, sweep, command)].join('');
 }
