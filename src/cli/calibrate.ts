@@ -8,6 +8,7 @@ import { fitSummary, misfitReason, pct } from '../io/calibrationReport.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 import { showPath } from './print.js';
+import { oneLine } from './tables.js';
 
 export interface CalibrateArgs extends CalibrateInputs {
   workers: number;
@@ -72,7 +73,8 @@ export function formatValidationTable(r: CalibrationResult): string {
   for (const p of r.points.filter((q) => !q.withinPublished)) {
     lines.push(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`);
   }
-  return lines.join('\n');
+  // Trial and drug names come from the data file: control characters shown escaped, one line a row.
+  return lines.map(oneLine).join('\n');
 }
 
 /** yargs options of `jaksim calibrate` (registered in main.ts). */

@@ -7,7 +7,7 @@ import type { Difference, Ratio } from '../stats/intervals.js';
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** A cell as one line of text: control characters (a newline in a policy id, say) shown escaped, as in JSON. */
-const oneLine = (cell: string) => cell.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+export const oneLine = (cell: string) => cell.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 
 function pad(cells: string[][]): string {
   const rows = cells.map((r) => r.map(oneLine));

@@ -6,6 +6,7 @@ import { LIMITS } from '../io/scenario.js';
 import type { Rate } from '../stats/intervals.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
+import { oneLine } from './tables.js';
 
 export interface TrialArgs extends TrialInputs {
   workers: number;
@@ -21,7 +22,7 @@ export async function trialCommand(a: TrialArgs, cli: CliContext): Promise<numbe
   const r = await withEngine(a.workers, (engine) => runTrial(a, engine));
   const out = cli.io.out;
   if (a.json) { out(JSON.stringify(r)); return 0; }
-  out(`${r.drug} in the ${r.population} population, ${r.patients.toLocaleString('en-US')} simulated patients (non-responder imputation after an adverse-event stop)`);
+  out(oneLine(`${r.drug} in the ${r.population} population, ${r.patients.toLocaleString('en-US')} simulated patients (non-responder imputation after an adverse-event stop)`));
   out('week  SALT <= 20 (95%)       SALT <= 10 (95%)');
   for (const w of r.weeks) {
     out(`${String(w.week).padStart(4)}  ${fmt(w.salt20).padEnd(22)} ${fmt(w.salt10)}`);

@@ -69,3 +69,21 @@ describe('shards with --json', () => {
     expect(JSON.parse(sweepOut[0])).toMatchObject({ shard: '2/2', totalUnits: 4, units: 2 });
   });
 });
+
+describe('user text in console tables', () => {
+  it('power: policy ids with a newline and quotes keep the table one line a row (shown escaped)', async () => {
+    const ids = ['wait "long"\nat 9', '=cmd|calc'];
+    const file = join(dir, 'hostile.json');
+    writeFileSync(file, JSON.stringify({
+      name: 'hostile', seed: 3, patients: 4096, horizon: 12,
+      policies: ids.map((id, i) => ({ id, sequence: ['baricitinib-4mg', 'ritlecitinib-50mg'], failAtMonths: 6 + 3 * i })),
+    }));
+    const out: string[] = [];
+    const code = await runCli(['power', file, '--arms', ids.join(','), '--n', '40', '--trials', '20', '--workers', '1', '--out', join(dir, 'p')],
+      { out: (t) => out.push(t), err: () => {} });
+    expect(code).toBe(0);
+    const lines = out.join('\n').split('\n');
+    expect(lines.some((l) => l.startsWith('at 9'))).toBe(false);
+    expect(lines[0]).toContain('wait "long"\\nat 9 vs =cmd|calc');
+  });
+});
