@@ -9,6 +9,8 @@ export interface AppContext {
   onProgress?: Progress;
   /** Notes on what a long use case is doing (calibration's steps, a resumed checkpoint). */
   log?: (message: string) => void;
+  /** What the user must know about the inputs before reading the results (drug parameters not calibrated). */
+  warn?: (message: string) => void;
   /** Asked before each block is launched: true stops a checkpointed run after the blocks in flight. */
   shouldStop?: () => boolean;
   /** How a path appears in messages (the CLI shows it relative to the working folder); default: as it is. */

@@ -9,6 +9,7 @@ import { writeResultFolder } from '../io/results.js';
 import { loadScenario } from '../io/scenario.js';
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { AppContext } from './context.js';
+import { calibrationWarning, offDrugNote, offDrugPolicies, uncalibratedDrugs } from '../io/calibrated.js';
 import { armSizes, buildPlan, type PowerInputs, type PowerPlan } from './powerPlan.js';
 import { checkResultsFolder } from './run.js';
 import { wilson } from '../stats/intervals.js';
@@ -90,7 +91,7 @@ export async function powerAt(engine: Engine, c: CompiledScenario, plan: PowerPl
 }
 
 /** True when the design compares a policy with itself (then power is the type I error). */
-function isNullPlan(plan: PowerPlan): boolean {
+export function isNullPlan(plan: PowerPlan): boolean {
   if (plan.design === 'parallel') return plan.armIndex[0] === plan.armIndex[1];
   return plan.optionIndex.every((i) => i === plan.optionIndex[plan.compare[0]]);
 }
@@ -198,11 +199,21 @@ export async function runPower(
   const scenario = loadScenario(inputs.scenario);
   const plan = buildPlan(inputs, scenario);
   checkResultsFolder(inputs.out, scenario.name);
+  // Warnings about the policies the trial compares (arms, or the SMART's options): console and report.
+  const compared = { catalog: scenario.catalog, policies: [...new Set([...plan.armIndex, ...plan.optionIndex])].map((i) => scenario.policies[i]) };
+  const warnings = [calibrationWarning(uncalibratedDrugs(compared)), offDrugNote(offDrugPolicies(compared))].filter((w): w is string => w !== null);
+  for (const w of warnings) ctx.warn?.(w);
+  // Progress in simulated patients over every trial of the grid (and its null twin); the sample-size
+  // confirmation runs come after, beyond that total, so they show no ETA.
+  const total = plan.n.reduce((t, n) => t + (isNullPlan(plan) ? 1 : 2) * plan.trials * n, 0);
+  let done = 0;
+  if (ctx.onProgress) engine.onSimulated = (patients) => ctx.onProgress!(done += patients, total);
   const result = await runPowerAnalysis(engine, compileScenario(scenario), plan);
+  engine.onSimulated = undefined;
   const folder = writeResultFolder(inputs.out, scenario.name, {
     'power.json': powerJson(result, ctx.command),
     'power.csv': powerCsv(result),
-    'report.html': await powerReportHtml(result, ctx.command),
+    'report.html': await powerReportHtml(result, ctx.command, warnings, scenario),
   });
   return { result, folder };
 }

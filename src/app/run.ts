@@ -9,6 +9,7 @@ import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
+import { calibrationWarning, uncalibratedDrugs } from '../io/calibrated.js';
 
 /** A scenario file and the overrides of the command line. */
 export interface ScenarioInputs {
@@ -25,6 +26,12 @@ export function resolveScenario(inputs: ScenarioInputs): Scenario {
   if (inputs.patients !== undefined) scenario.patients = inputs.patients;
   if (inputs.seed !== undefined) scenario.seed = inputs.seed;
   return scenario;
+}
+
+/** Tell the user (ctx.warn) when the scenario's policies use drug parameters that were not calibrated. */
+export function warnIfUncalibrated(s: Scenario, ctx: AppContext): void {
+  const warning = calibrationWarning(uncalibratedDrugs(s));
+  if (warning) ctx.warn?.(warning);
 }
 
 /**
@@ -63,6 +70,7 @@ export async function writeRun(outRoot: string, scenario: Scenario, result: RunR
 /** `jaksim run`: simulate the scenario and write `<out>/<scenario>/<run-id>/`. */
 export async function runScenario(inputs: ScenarioInputs & { out: string }, engine: Engine, ctx: AppContext): Promise<RunOutcome> {
   const scenario = resolveScenario(inputs);
+  warnIfUncalibrated(scenario, ctx);
   checkResultsFolder(inputs.out, scenario.name);
   checkRunOutput(scenario, ctx.command, inputs.allowLarge);
   const result = await simulateScenario(scenario, engine, ctx.onProgress);

@@ -15,7 +15,7 @@ import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION, engineFingerprint } from '../version.js';
 import type { AppContext } from './context.js';
-import { checkResultsFolder, checkRunOutput, resolveScenario, writeRun, type ScenarioInputs } from './run.js';
+import { checkResultsFolder, checkRunOutput, resolveScenario, warnIfUncalibrated, writeRun, type ScenarioInputs } from './run.js';
 
 /** Shard i of n (1-based). */
 export interface Shard { index: number; count: number }
@@ -44,6 +44,7 @@ export async function runShard(
   inputs: ScenarioInputs & { out: string; shard: Shard; checkpoint?: boolean }, engine: Engine, ctx: AppContext,
 ): Promise<({ kind: 'done' } & ShardOutcome) | Stopped> {
   const s = resolveScenario(inputs);
+  warnIfUncalibrated(s, ctx);
   checkResultsFolder(inputs.out, s.name);
   checkRunOutput(s, ctx.command, inputs.allowLarge); // what the merge will write
   const { shard } = inputs;
@@ -87,6 +88,7 @@ export async function runWithCheckpoint(
   inputs: ScenarioInputs & { out: string }, engine: Engine, ctx: AppContext,
 ): Promise<CheckpointOutcome> {
   const s = resolveScenario(inputs);
+  warnIfUncalibrated(s, ctx);
   checkResultsFolder(inputs.out, s.name);
   checkRunOutput(s, ctx.command, inputs.allowLarge);
   const compiled = compileScenario(s);

@@ -5,6 +5,7 @@ import type { SweepResult } from '../io/sweepResults.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
+import { calibrationWarning, sweepUncalibratedDrugs } from '../io/calibrated.js';
 import { checkResultsFolder, resolveScenario, simulateScenario, type ScenarioInputs } from './run.js';
 import type { Shard } from './shards.js';
 import { expandGrid, sweepParameters } from './sweepGrid.js';
@@ -31,6 +32,8 @@ export async function runSweep(inputs: SweepInputs, engine: Engine, ctx: AppCont
   const base = resolveScenario(inputs);
   const parameters = sweepParameters(base, inputs.scenario, inputs.set);
   const grid = expandGrid(base, inputs.scenario, parameters, { allowLarge: inputs.allowLarge });
+  const warning = calibrationWarning(sweepUncalibratedDrugs(base, parameters));
+  if (warning) ctx.warn?.(warning);
   checkResultsFolder(inputs.out, base.name);
   // Each point's result is held until sweep.json is written (by the sweep or by the merge of its shards):
   // its size is known before anything runs.

@@ -3,6 +3,7 @@ import type { Scenario } from '../model/scenario.js';
 import { UserError } from '../io/errors.js';
 import { validateScenario } from '../io/scenario.js';
 import type { SweepParameter } from '../io/sweepResults.js';
+import { nearestPath } from '../io/suggest.js';
 
 /** One grid point: the value of each parameter (by path) and its validated scenario. */
 export interface GridPoint {
@@ -97,7 +98,8 @@ export function resolvePath(s: Scenario, path: string, where: string): string {
       throw new UserError(`${where}: "${path}" is ambiguous: it could be ${matches.slice(0, 6).join(', ')}${matches.length > 6 ? ', ...' : ''}; give the full path`);
     }
   }
-  throw new UserError(`${where}: "${path}" is not a scenario field`);
+  const near = nearestPath(full, known);
+  throw new UserError(`${where}: "${path}" is not a scenario field${near === undefined ? '' : `; did you mean ${near}?`}`);
 }
 
 /** A value given on the command line: a number, true/false, or else the text itself. */
@@ -119,7 +121,7 @@ export function parseSetFlag(flag: string): { path: string; values: unknown[] } 
 }
 
 /** Set `value` at `path` in a plain copy of a scenario; `policy.X` sets X in every policy. */
-function setAt(doc: Record<string, unknown>, path: string, value: unknown): void {
+export function setAt(doc: Record<string, unknown>, path: string, value: unknown): void {
   if (path.startsWith('policy.')) {
     for (const p of doc.policies as Record<string, unknown>[]) setAt(p, path.slice('policy.'.length), value);
     return;

@@ -35,8 +35,13 @@ export async function runValidation(
   if (problem.params.names.join(',') !== stored.names.join(',')) {
     throw new UserError(`${inputs.catalog}: uncertainty.vector: expected the parameters the data identify (${problem.params.names.join(', ')}), got ${stored.names.join(', ')}; run jaksim calibrate again`);
   }
+  // Progress: assessFit simulates every arm at the estimate (deviance, fitted rates, curves) and at each draw.
+  const total = (inputs.draws + 3) * problem.combos.length * stored.patients;
+  let done = 0;
+  if (ctx.onProgress) engine.onSimulated = (patients) => ctx.onProgress!(done += patients, total);
   // The profile intervals are those calibrate stored (computing them refits); the Wald intervals otherwise.
   const result = await assessFit(problem, stored.estimate, stored.covariance, false, [], { ...options, profile: false }, stored.intervals);
+  engine.onSimulated = undefined;
   const seconds = (performance.now() - started) / 1000;
   const reportFiles = await writeCalibrationReport(inputs.reportDir, result, { command: ctx.command, dataFile: inputs.data, seconds });
   return { result, reportFiles };

@@ -78,8 +78,7 @@ export function unpackCounts(counts: Float64Array, weeks: number[], bands: [numb
 export async function simulateArm(engine: Engine, a: ArmSetup): Promise<ArmCounts> {
   const bands = a.bands ?? BANDS;
   const compiled: CompiledScenario = compileScenario(armScenario(a));
-  const spec = armTrialSpec(a.weeks, bands);
-  const counts = await engine.trial(compiled, spec);
+  const counts = await engine.trial(compiled, armTrialSpec(a.weeks, bands));
   return unpackCounts(counts, a.weeks, bands);
 }
 

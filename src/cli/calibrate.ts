@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 import { showPath } from './print.js';
 import { oneLine } from './tables.js';
+import { TABLE_WIDTH, fitTable, wrapText } from '../io/columns.js';
 
 export interface CalibrateArgs extends CalibrateInputs {
   workers: number;
@@ -26,10 +27,13 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   checkInteger('starts', a.starts, 1, 100);
   checkInteger('max-evals', a.maxEvals, 0, 1_000_000);
   checkInteger('draws', a.draws, 0, 10_000);
+  checkInteger('posterior-proposals', a.posteriorProposals, 0, 1_000_000);
+  checkInteger('posterior-draws', a.posteriorDraws, 1, 1_000_000);
   checkWorkers(a.workers);
   const { io } = cli;
-  const ctx = { command: cli.command, log: a.json ? undefined : (m: string) => io.err(`calibrate: ${m}`) };
-  const { result, catalog, reportFiles, seconds } = await withEngine(a.workers, (engine) => runCalibration(a, engine, ctx));
+  // No ETA (an optimiser's length is not known beforehand); the log lines print above the progress line.
+  const { result, catalog, reportFiles, seconds, posterior } = await cli.withProgress(!a.json, 'calibrate', (ctx) => withEngine(a.workers,
+    (engine) => runCalibration(a, engine, { ...ctx, log: a.json ? undefined : (m: string) => ctx.note(`calibrate: ${m}`) })));
   if (a.json) {
     io.out(JSON.stringify({ catalog: a.out, report: reportFiles, ...catalog, points: result.points }));
     return 0;
@@ -41,6 +45,10 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   const open = result.estimates.filter((e) => e.lo === null || e.hi === null).map((e) => e.name);
   if (open.length) io.out(`  open edge (not bounded by the data): ${open.join(', ')}`);
   io.out(`\nCatalog: ${showPath(a.out)}\nReport: ${reportFiles.map(showPath).join(', ')}\nTime: ${seconds.toFixed(1)} s, ${result.evals} objective evaluations`);
+  if (posterior) {
+    const d = posterior.draws;
+    io.out(wrapText(`Posterior draws: ${showPath(posterior.file)}: ${d.draws} draws from ${d.proposals} proposals, effective sample size ${d.ess.toFixed(1)} (largest weight ${(100 * d.maxWeight).toFixed(1)}%); ${posterior.seconds.toFixed(1)} s`));
+  }
   return 0;
 }
 
@@ -48,7 +56,7 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
 export async function validateCommand(a: ValidateArgs, cli: CliContext): Promise<number> {
   checkInteger('draws', a.draws, 0, 10_000);
   checkWorkers(a.workers);
-  const { result, reportFiles } = await withEngine(a.workers, (engine) => runValidation(a, engine, { command: cli.command }));
+  const { result, reportFiles } = await cli.withProgress(!a.json, 'validate', (ctx) => withEngine(a.workers, (engine) => runValidation(a, engine, ctx)));
   if (a.json) {
     cli.io.out(JSON.stringify({ report: reportFiles, deviance: result.deviance, df: result.df, pValue: result.pValue, points: result.points }));
     return 0;
@@ -60,28 +68,30 @@ export async function validateCommand(a: ValidateArgs, cli: CliContext): Promise
 
 /** Console table: every published point beside its simulated value and interval. */
 export function formatValidationTable(r: CalibrationResult): string {
-  const lines = ['trial                                    drug                 week band    published (95%)       simulated (95%)       resid  ok'];
+  // Within 100 columns (io/columns.ts): trial names cut at 24 characters (points.csv and the report keep them whole).
+  const rows = [['trial', 'drug', 'week', 'band', 'published (95%)', 'simulated (95%)', 'resid', 'ok']];
   for (const p of r.points) {
     const pub = `${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})`;
     const sim = `${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})`;
-    lines.push(`${p.trial.slice(0, 40).padEnd(41)}${p.drug.padEnd(21)}${String(p.week).padStart(4)} ${p.band.padEnd(7)} ${pub.padEnd(21)} ${sim.padEnd(21)} ${p.residual20.toFixed(2).padStart(6)}  ${p.withinPublished ? 'yes' : 'NO'}`);
+    // Trial and drug names come from the data file: control characters shown escaped, one line a row.
+    rows.push([oneLine(p.trial), oneLine(p.drug), String(p.week), p.band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
     if (p.salt10 !== undefined) {
-      lines.push(`${''.padEnd(41)}${'  SALT <= 10'.padEnd(21)}${''.padStart(4)} ${''.padEnd(7)} ${pct(p.salt10).padEnd(21)} ${`${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`.padEnd(21)} ${(p.residual10 ?? NaN).toFixed(2).padStart(6)}`);
+      rows.push(['', '  SALT <= 10', '', '', pct(p.salt10), `${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`, (p.residual10 ?? NaN).toFixed(2), '']);
     }
   }
-  lines.push('', `Fit: ${fitSummary(r)}`);
+  const lines = [fitTable(rows, TABLE_WIDTH, { maxLabel: 24, gap: 1, leftAligned: 2 })];
+  lines.push('', wrapText(`Fit: ${fitSummary(r)}`, TABLE_WIDTH, '  '));
   for (const p of r.points.filter((q) => !q.withinPublished)) {
-    lines.push(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`);
+    lines.push(wrapText(`  outside: ${oneLine(p.trial)} ${oneLine(p.drug)} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
   }
-  // Trial and drug names come from the data file: control characters shown escaped, one line a row.
-  return lines.map(oneLine).join('\n');
+  return lines.join('\n');
 }
 
 /** yargs options of `jaksim calibrate` (registered in main.ts). */
 export function withCalibrateOptions<T>(y: Argv<T>) {
   return y
     .option('data', { type: 'string', default: 'data/trials.json', describe: 'published trial data' })
-    .option('out', { type: 'string', default: 'scenarios/catalog.calibrated.yaml', describe: 'calibrated catalog to write' })
+    .option('out', { type: 'string', default: CALIBRATE_DEFAULTS.out, describe: 'calibrated catalog to write' })
     .option('report-dir', { type: 'string', default: 'reports/calibration', describe: 'folder for report.html and the CSV files' })
     .option('patients', { type: 'number', default: CALIBRATE_DEFAULTS.patients, describe: 'simulated patients per trial arm' })
     .option('seed', { type: 'number', default: CALIBRATE_DEFAULTS.seed, describe: 'random seed (common random numbers across evaluations)' })
@@ -89,6 +99,9 @@ export function withCalibrateOptions<T>(y: Argv<T>) {
     .option('max-evals', { type: 'number', default: CALIBRATE_DEFAULTS.maxEvals, describe: 'evaluations of the final joint Nelder-Mead polish' })
     .option('draws', { type: 'number', default: CALIBRATE_DEFAULTS.draws, describe: 'parameter draws for the simulated intervals' })
     .option('fit-sigma', { type: 'boolean', default: false, describe: 'also fit sigma from the SALT <= 10 / <= 20 pairs (off: see docs/calibration.md)' })
+    .option('posterior-proposals', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorProposals, describe: 'proposals of the posterior sample (sampling-importance-resampling; 0: no posterior draws)' })
+    .option('posterior-draws', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorDraws, describe: 'posterior draws kept (for jaksim psa: from: calibration)' })
+    .option('posterior-out', { type: 'string', describe: `file for the posterior draws (default ${CALIBRATE_DEFAULTS.posteriorOut} for the default catalog, else <catalog>.draws.json)` })
     .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

@@ -33,6 +33,21 @@ export function repeated(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String);
 }
 
+/** `--months 6,9,12,24`: months of the console tables, each a visit of the scenario; undefined when not given. */
+export function parseMonths(text: string | undefined, s: { horizon: number; visitEveryMonths: number }): number[] | undefined {
+  if (text === undefined) return undefined;
+  const months = String(text).split(',').map((m) => m.trim()).filter(Boolean).map(Number);
+  const visits = Math.floor(s.horizon / s.visitEveryMonths + 1e-9);
+  for (const m of months) {
+    const v = m / s.visitEveryMonths;
+    if (!Number.isFinite(m) || Math.abs(v - Math.round(v)) > 1e-9 || Math.round(v) < 1 || Math.round(v) > visits) {
+      throw new UserError(`--months: expected visit months (multiples of ${s.visitEveryMonths} up to the horizon, ${s.horizon}) such as 6,9,12,24, got "${text}"`);
+    }
+  }
+  if (months.length === 0) throw new UserError(`--months: expected a comma-separated list of months such as 6,9,12,24, got "${text}"`);
+  return [...new Set(months)].sort((a, b) => a - b);
+}
+
 /** The option types yargs knows for the command being parsed (its getOptions()). */
 export interface FlagTypes {
   string: string[];

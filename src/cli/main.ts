@@ -8,10 +8,13 @@ import { cliContext } from './context.js';
 import { checkRawFlags, checkSharedFlags, type FlagTypes } from './flags.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
 import { powerCommand, withPowerOptions, type PowerArgs } from './power.js';
+import { psaCommand, withPsaOptions, type PsaArgs } from './psa.js';
 import type { Io } from './print.js';
+import { predictCommand, withPredictOptions, type PredictArgs } from './predict.js';
 import { runCommand, withRunOptions, type RunArgs } from './run.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep.js';
 import { trialCommand, withTrialOptions, type TrialArgs } from './trial.js';
+import { explainFailure, versionText } from './usage.js';
 
 export type { Io };
 
@@ -26,6 +29,10 @@ const defaultIo: Io = {
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (argv.includes('--version') || (argv.length === 1 && argv[0] === '-V')) {
+    io.out(versionText());
+    return EXIT.ok;
+  }
   const cli = cliContext(argv, io);
   let code: number = EXIT.ok;
   const guard = (work: () => Promise<number>) => async () => {
@@ -48,8 +55,12 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (y) => withBenchOptions(y), (a) => guard(() => benchCommand(a as unknown as BenchArgs, cli))())
     .command('trial <drug>', 'simulate a single-arm trial of one drug in a published trial population',
       (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, cli))())
+    .command('predict <patient>', 'one patient\'s chances under each next option, conditioned on the history so far',
+      (y) => withPredictOptions(y), (a) => guard(() => predictCommand(a as unknown as PredictArgs, cli))())
     .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
       (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, cli))())
+    .command('psa <scenario>', 'probabilistic sensitivity analysis: every policy over draws of the uncertain parameters; value of information',
+      (y) => withPsaOptions(y), (a) => guard(() => psaCommand(a as unknown as PsaArgs, cli))())
     .command('calibrate', 'fit drug parameters to data/trials.json; write the calibrated catalog and the validation report',
       (y) => withCalibrateOptions(y), (a) => guard(() => calibrateCommand(a as unknown as CalibrateArgs, cli))())
     .command('validate', 'compare a calibrated catalog with the published points (report.html, CSV) without refitting',
@@ -60,15 +71,18 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       checkRawFlags(argv, y.getOptions());
       checkSharedFlags(args);
     }) as unknown as MiddlewareFunction, true)
-    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, power, calibrate, validate')
+    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, predict, power, psa, calibrate, validate')
     .strict()
     .exitProcess(false)
     .help()
     .version(false)
+    .option('version', { type: 'boolean', describe: 'Show the version' })
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       // Stops yargs before any handler runs; reported once below.
-      throw err ?? new UserError(`${msg}\nRun 'jaksim --help' for usage.`);
+      // yargs' getOptions (untyped): every flag of the command being parsed, for "did you mean".
+      const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+      throw err ?? new UserError(`${explainFailure(msg, argv, known)}\nRun 'jaksim --help' for usage.`);
     });
   try {
     await parser.parseAsync();

@@ -8,6 +8,7 @@ import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 import { printFolder } from './print.js';
 import { oneLine } from './tables.js';
+import { TABLE_WIDTH, wrapText } from '../io/columns.js';
 
 export interface PowerArgs extends PowerInputs {
   workers: number;
@@ -35,13 +36,14 @@ function formatTable(r: PowerResult): string {
     : `Sample size for ${pct(r.target)} power: n = ${r.sampleSize} (${r.sampleSizeSearch?.note}).`);
   lines.push(`${r.elapsedSeconds.toFixed(1)} s`);
   // Policy ids are user text: a newline or control character in one is shown escaped, the table stays one line a row.
-  return lines.map(oneLine).join('\n');
+  return lines.map((l) => wrapText(oneLine(l), TABLE_WIDTH, '  ')).join('\n');
 }
 
 export async function powerCommand(a: PowerArgs, cli: CliContext): Promise<number> {
   checkWorkers(a.workers);
   checkInteger('seed', a.seed, 0, Number.MAX_SAFE_INTEGER);
-  const { result, folder } = await withEngine(a.workers, (engine) => runPower(a, engine, { command: cli.command }));
+  const { result, folder } = await cli.withProgress(!a.json, `${a.scenario} power`,
+    (ctx) => withEngine(a.workers, (engine) => runPower(a, engine, ctx)));
   if (a.json) {
     cli.io.out(JSON.stringify({ ...result, command: cli.command }));
   } else {

@@ -2,11 +2,11 @@
 import type { Argv } from 'yargs';
 import { dirname } from 'node:path';
 import { runShard, runWithCheckpoint, type Stopped } from '../app/shards.js';
-import { runScenario } from '../app/run.js';
+import { resolveScenario, runScenario } from '../app/run.js';
 import { withEngine } from '../engine/pool.js';
 import { LIMITS } from '../io/scenario.js';
 import type { CliContext } from './context.js';
-import { checkInteger, checkWorkers, defaultWorkers, parseShard } from './flags.js';
+import { checkInteger, checkWorkers, defaultWorkers, parseMonths, parseShard } from './flags.js';
 import { jsonChunks } from '../io/jsonStream.js';
 import { mergeCommandFor, printChunks, printFolder, showPath } from './print.js';
 import { formatRunTable } from './tables.js';
@@ -25,10 +25,12 @@ export interface ScenarioFlags {
 
 export interface RunArgs extends ScenarioFlags {
   checkpoint: boolean;
+  /** `--months 6,9,12,24`: the months of the console tables. */
+  months?: string;
 }
 
 /** Exit codes after a signal stopped a checkpointed run (128 + signal number, as shells report). */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** yargs options that run and sweep share; `what` names what the patients and seed flags apply to. */
 export function withScenarioOptions<T>(y: Argv<T>, what: { patients: string; seed: string; json: string }) {
@@ -46,7 +48,8 @@ export function withRunOptions<T>(y: Argv<T>) {
   return withScenarioOptions(y, { patients: 'patients to simulate', seed: 'random seed', json: 'print the result as one JSON document on stdout' })
     .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n (blocks b with b mod n = i - 1) and write a partial result for `jaksim merge`' })
     .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed blocks as the run goes; the same command resumes a killed run (or shard)' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits that protect the machine (file size, nesting, patients, drugs, policies, visits); see README' });
+    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits that protect the machine (file size, nesting, patients, drugs, policies, visits); see README' })
+    .option('months', { type: 'string', describe: 'months of the console tables, e.g. 6,9,12,24 (default: 6, 9, 12, 24 and the horizon)' });
 }
 
 /** Check the flags shared by run and sweep: patients, seed, workers. */
@@ -61,7 +64,7 @@ export function checkRunFlags(a: { patients?: number; seed?: number; workers: nu
  * flight; a second signal exits at once (the saved blocks are safe: each
  * file is renamed into place). Returns the signal seen and the remover.
  */
-function stopOnSignal(note: (text: string) => void): { signal: () => string | null; remove: () => void } {
+export function stopOnSignal(note: (text: string) => void): { signal: () => string | null; remove: () => void } {
   let signal: string | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
     if (signal !== null) process.exit(SIGNAL_EXIT[sig] ?? 130);
@@ -77,6 +80,8 @@ export async function runCommand(args: RunArgs, cli: CliContext): Promise<number
   checkRunFlags(args);
   const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
   const inputs = { scenario: args.scenario, patients: args.patients, seed: args.seed, allowLarge: args.allowLarge, out: args.out };
+  // Checked against the scenario's visits before anything runs.
+  const months = args.months === undefined ? undefined : parseMonths(args.months, resolveScenario(inputs));
   const { io } = cli;
   return cli.withProgress(!args.json, inputs.scenario, async (ctx) => withEngine(args.workers, async (engine) => {
     const signals = args.checkpoint ? stopOnSignal(io.err) : undefined;
@@ -113,7 +118,7 @@ export async function runCommand(args: RunArgs, cli: CliContext): Promise<number
       if (args.json) {
         printChunks(io, jsonChunks(outcome.result));
       } else {
-        io.out(formatRunTable(outcome.result));
+        io.out(formatRunTable(outcome.result, months));
         printFolder(io, outcome.folder);
       }
       return 0;

@@ -4,13 +4,18 @@ import { runSweep } from '../app/sweep.js';
 import { withEngine } from '../engine/pool.js';
 import { sweepJsonChunks } from '../io/sweepResults.js';
 import type { CliContext } from './context.js';
-import { parseShard, repeated } from './flags.js';
+import { parseMonths, parseShard, repeated } from './flags.js';
+import { resolveScenario } from '../app/run.js';
+import { offDrugInResults, offDrugNote } from '../io/calibrated.js';
+import { wrapText } from '../io/columns.js';
 import { mergeCommandFor, printChunks, printFolder, showPath } from './print.js';
 import { checkRunFlags, withScenarioOptions, type ScenarioFlags } from './run.js';
 import { formatSweepTable } from './tables.js';
 
 export interface SweepArgs extends ScenarioFlags {
   set?: string | string[];
+  /** `--months 6,12,24`: the months of the console table. */
+  months?: string;
 }
 
 /** yargs options of `sweep <scenario>`. */
@@ -21,7 +26,8 @@ export function withSweepOptions<T>(y: Argv<T>) {
       describe: 'path=v1,v2,...: a field by its path (correlation.rhoClass), its last name where unambiguous (rhoClass), or policy.X for every policy; several give the full grid',
     })
     .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n of the (grid point, block) units and write partial results for `jaksim merge`' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, patients, drugs, visits and grid points' });
+    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, patients, drugs, visits and grid points' })
+    .option('months', { type: 'string', describe: 'months of the console table, e.g. 6,12,24 (default: 12 and the horizon)' });
 }
 
 export async function sweepCommand(args: SweepArgs, cli: CliContext): Promise<number> {
@@ -32,6 +38,7 @@ export async function sweepCommand(args: SweepArgs, cli: CliContext): Promise<nu
     set: repeated(args.set), out: args.out, shard,
   };
   const label = shard ? `${args.scenario} shard ${args.shard}` : args.scenario;
+  const months = args.months === undefined ? undefined : parseMonths(args.months, resolveScenario(inputs));
   const outcome = await cli.withProgress(!args.json, label, (ctx) => withEngine(args.workers, (engine) => runSweep(inputs, engine, ctx)));
   const { io } = cli;
   if (outcome.kind === 'shard') {
@@ -45,7 +52,10 @@ export async function sweepCommand(args: SweepArgs, cli: CliContext): Promise<nu
   } else if (args.json) {
     printChunks(io, sweepJsonChunks(outcome.base, outcome.sweep, cli.command));
   } else {
-    io.out(formatSweepTable(outcome.sweep));
+    const note = offDrugNote(offDrugInResults(outcome.sweep.points.map((pt) => pt.result)));
+    const swept = outcome.sweep.parameters.some((p) => /afterLastLine$/.test(p.path));
+    if (note) io.out(wrapText(swept ? note.replace(/\.$/, ', at the grid points where the sweep sets it.') : note));
+    io.out(formatSweepTable(outcome.sweep, months));
     printFolder(io, outcome.folder);
   }
   return 0;

@@ -5,6 +5,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { CompiledScenario } from '../model/compile.js';
+import { predictLayout, type PredictSpec } from '../model/predict.js';
 import { trialCountsLength, type TrialSpec } from '../model/trial.js';
 import { powerStride, type PowerTrialDesign } from './powerTrials.js';
 import { planBlocks, type Block, type BlockAggregates } from './runBlock.js';
@@ -15,15 +16,15 @@ export interface EngineOptions {
   workers: number;
 }
 
-/** Called after each block is merged: patients simulated so far, and in all. */
+/** Called after each block is merged: patients simulated so far, and in all (0: not known beforehand). */
 export type Progress = (done: number, total: number) => void;
 
 /** Flags that take a module to load, in `--flag value` or `--flag=value` form. */
 const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader'];
 
 /** A specifier or path of tsx itself: `tsx`, `tsx/esm`, `.../node_modules/tsx/dist/loader.mjs`. */
-function isTsx(spec: string | undefined): boolean {
-  return spec !== undefined && /(^|[\\/])tsx([\\/]|$)/.test(spec);
+function isTsx(specifier: string | undefined): boolean {
+  return specifier !== undefined && /(^|[\\/])tsx([\\/]|$)/.test(specifier);
 }
 
 /** The parent's Node flags without those that load tsx. */
@@ -86,6 +87,8 @@ export class Engine {
   private readonly registered = new Map<CompiledScenario, Registration>();
   private readonly byKey = new Map<number, CompiledScenario>();
   private runCount = 0;
+  /** Told the patients of each task as it completes: progress of commands that run many simulations. */
+  onSimulated?: (patients: number) => void;
 
   constructor(options: EngineOptions) {
     this.workers = Math.max(1, Math.floor(options.workers));
@@ -127,6 +130,11 @@ export class Engine {
   /** Trial mode of one drug over the scenario's population: merged counts (model/trial.ts layout). */
   trial(c: CompiledScenario, trial: TrialSpec, onProgress?: Progress): Promise<Float64Array> {
     return this.merged(c, (block) => ({ kind: 'trialBlock', trial, block }), trialCountsLength(trial), onProgress);
+  }
+
+  /** One patient's prediction over the scenario's population draws (c.patients of them): merged sums (model/predict.ts). */
+  predict(c: CompiledScenario, spec: PredictSpec, onProgress?: Progress): Promise<Float64Array> {
+    return this.merged(c, (block) => ({ kind: 'predictBlock', spec, block }), predictLayout(spec).length, onProgress);
   }
 
   /**
@@ -223,6 +231,7 @@ export class Engine {
       for (let t = 0; t < tasks.length; t++) {
         if (shouldStop()) break;
         onResult(t, runTask(c, tasks[t]));
+        this.onSimulated?.(patientsOf(tasks[t]));
         // Let timers (the progress bar) and signal handlers run between tasks.
         if (yieldBetween) await new Promise((r) => setImmediate(r));
       }
@@ -247,6 +256,7 @@ export class Engine {
         const out = await task;
         pending.delete(t);
         onResult(t, out);
+        this.onSimulated?.(patientsOf(tasks[t]));
         launch();
       }
     } finally {
@@ -255,6 +265,11 @@ export class Engine {
       this.release(c);
     }
   }
+}
+
+/** The patients a task simulates (for Engine.onSimulated). */
+function patientsOf(task: Task): number {
+  return task.kind === 'powerTrials' ? task.range.count * task.design.n : task.block.size;
 }
 
 /** Run `work` on a new engine of `workers` workers, closed afterwards whatever happens. */

@@ -1,7 +1,8 @@
 // One block of patients: its own seeded stream, all policies on each patient, compact aggregates out.
 import type { CompiledScenario } from '../model/compile.js';
 import { Patient, drawPatient } from '../model/population.js';
-import { addTrialPatient, trialCountsLength, type TrialSpec } from '../model/trial.js';
+import { PredictScratch, addPredictSample, predictLayout, type PredictSpec } from '../model/predict.js';
+import { TrialCourse, addTrialPatient, trialLayout, type TrialSpec } from '../model/trial.js';
 import {
   RECORD_DRUG_MONTHS, RECORD_LINES, RECORD_NON_RESPONSE, followPolicy, patientRecordStride,
 } from '../policy/followPolicy.js';
@@ -98,16 +99,32 @@ export function runBlock(c: CompiledScenario, block: Block): BlockAggregates {
   return acc;
 }
 
-/** Trial mode for one block: the same patients as runBlock, one drug, exact times. */
+/** Trial mode for one block: the same patients as runBlock, one drug (and a design's), exact times. */
 export function runTrialBlock(c: CompiledScenario, trial: TrialSpec, block: Block): Float64Array {
   const rng = streamFor(c.seed, block.index);
   const patient = new Patient(c.drugCount);
-  const counts = new Float64Array(trialCountsLength(trial));
+  const lay = trialLayout(trial);
+  const course = new TrialCourse(trial);
+  const counts = new Float64Array(lay.length);
   for (let i = 0; i < block.size; i++) {
     drawPatient(rng, c, patient);
-    addTrialPatient(c, trial, patient, counts);
+    addTrialPatient(c, trial, patient, counts, lay, course);
   }
   return counts;
+}
+
+/** Prediction for one patient on one block of population draws (model/predict.ts sums). */
+export function runPredictBlock(c: CompiledScenario, spec: PredictSpec, block: Block): Float64Array {
+  const rng = streamFor(c.seed, block.index);
+  const patient = new Patient(c.drugCount);
+  const lay = predictLayout(spec);
+  const scratch = new PredictScratch();
+  const acc = new Float64Array(lay.length);
+  for (let i = 0; i < block.size; i++) {
+    drawPatient(rng, c, patient);
+    addPredictSample(c, spec, patient, acc, lay, scratch);
+  }
+  return acc;
 }
 
 /** The blocks of a run of `patients` patients, the last one possibly short. */

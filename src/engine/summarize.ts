@@ -2,6 +2,8 @@
 import type { CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { meanInterval, pairedDifference, ratioOfMeans, wilson, type Difference, type Rate, type Ratio } from '../stats/intervals.js';
+import { PairAggregates, PolicyAggregates, type SumAndSquares } from './aggregates.js';
+import type { BlockAggregates } from './runBlock.js';
 
 export interface MonthRate extends Rate { month: number }
 export interface MonthDifference extends Difference { month: number }
@@ -25,6 +27,9 @@ export interface PolicyResult {
   adverseEventStops: number;
   /** Drug cost per patient over the horizon and per responder (monthly list prices); null without prices. */
   cost: PolicyCost | null;
+  /** The policy's rule after the last line fails; `stop` leaves the patient off all drugs (named for readers). */
+  afterLastLine: 'stop' | 'stay';
+  offAllDrugsAfterLastLine: boolean;
 }
 
 /** Costs of one policy: mean per patient (Wald interval), and per responder by the horizon (delta method). */
@@ -66,53 +71,54 @@ export interface RunResult {
 }
 
 /** Cost per patient and per responder from the sums of C, C^2 and C over responders (X = C, Y = responded). */
-function policyCost(acc: Float64Array, at: number, responders: number, n: number): PolicyCost {
-  const perPatient = meanInterval(acc[at], acc[at + 1], n);
+function policyCost(a: PolicyAggregates, responders: number, n: number): PolicyCost {
+  const c = a.cost();
+  const perPatient = meanInterval(c.sum, c.sumSq, n);
   return {
     perPatient: { mean: perPatient.diff, lo: perPatient.lo, hi: perPatient.hi },
-    perResponder: ratioOfMeans({ sx: acc[at], sxx: acc[at + 1], sy: responders, syy: responders, sxy: acc[at + 2] }, n),
+    perResponder: ratioOfMeans({ sx: c.sum, sxx: c.sumSq, sy: responders, syy: responders, sxy: c.responderSum }, n),
   };
 }
 
 /** Build the result document from merged aggregates. */
 export function summarizeRun(
-  s: Scenario, c: CompiledScenario, acc: Float64Array, meta: { workers: number; engineVersion: string },
+  s: Scenario, c: CompiledScenario, acc: BlockAggregates, meta: { workers: number; engineVersion: string },
 ): RunResult {
   const lay = c.layout;
   const n = c.patients;
   // Visit months as labels, rounded to 12 significant digits: 21 x 0.1 is 2.1, not 2.1000000000000005
   // (the simulation itself keeps the exact products).
   const months = Array.from({ length: lay.visitCount }, (_, v) => Number(((v + 1) * c.visitMonths).toPrecision(12)));
-  const policies = s.policies.map((policy, p): PolicyResult => {
-    const base = p * lay.policyStride;
+  const policies = s.policies.map((policy, policyIndex): PolicyResult => {
+    const a = new PolicyAggregates(acc, lay, policyIndex);
     let cum = 0;
     const cumulative = months.map((month, v) => {
-      cum += acc[base + lay.firstResponse + v];
+      cum += a.firstResponse(v);
       return { month, ...wilson(cum, n) };
     });
     const responders = cum;
-    const point = months.map((month, v) => ({ month, ...wilson(acc[base + lay.point + v], n) }));
+    const point = months.map((month, v) => ({ month, ...wilson(a.point(v), n) }));
     let median: number | null = null;
     let running = 0;
     for (let v = 0; v < lay.visitCount && responders > 0; v++) {
-      running += acc[base + lay.firstResponse + v];
+      running += a.firstResponse(v);
       if (running >= responders / 2) { median = months[v]; break; }
     }
     const byLine = policy.sequence.map((drug, j) => {
-      const entered = acc[base + lay.entered + j];
-      const responded = acc[base + lay.respondedOn + j];
+      const entered = a.entered(j);
+      const responded = a.respondedOn(j);
       const r = wilson(responded, entered);
       return { line: j + 1, drug, entered, responded, share: r.rate, lo: r.lo, hi: r.hi };
     });
     const linesUsed = policy.sequence.map((_, j) => {
-      const patients = acc[base + lay.linesUsed + j + 1];
+      const patients = a.linesUsed(j + 1);
       return { lines: j + 1, patients, share: patients / n };
     });
-    const sum = acc[base + lay.nonResponseMonths];
-    const mean = sum / n;
-    const variance = Math.max(0, acc[base + lay.nonResponseMonthsSq] / n - mean * mean);
+    const nonResponse = a.nonResponseMonths();
+    const mean = nonResponse.sum / n;
+    const variance = Math.max(0, nonResponse.sumSq / n - mean * mean);
     // fromEntries defines own properties: a drug id such as __proto__ stays a key (an assignment would not).
-    const drugMonths: Record<string, number> = Object.fromEntries(s.catalog.map((d, i) => [d.id, acc[base + lay.drugMonths + i] / n]));
+    const drugMonths: Record<string, number> = Object.fromEntries(s.catalog.map((d, i) => [d.id, a.drugMonths(i) / n]));
     return {
       id: policy.id,
       sequence: policy.sequence,
@@ -125,34 +131,35 @@ export function summarizeRun(
       meanNonResponseMonthsSe: Math.sqrt(variance / n),
       linesUsed,
       drugMonths,
-      adverseEventStops: acc[base + lay.aeStops],
-      cost: c.hasCosts ? policyCost(acc, base + lay.cost, responders, n) : null,
+      adverseEventStops: a.aeStops(),
+      cost: c.hasCosts ? policyCost(a, responders, n) : null,
+      afterLastLine: policy.afterLastLine,
+      offAllDrugsAfterLastLine: policy.afterLastLine === 'stop',
     };
   });
   const comparisons = s.comparisons.map(([a, b], q): ComparisonResult => {
-    const off = lay.pairBase + q * lay.pairStride;
+    const pair = new PairAggregates(acc, lay, q);
     let bOnly = 0;
     let aOnly = 0;
     const cumulative = months.map((month, v) => {
-      bOnly += acc[off + lay.bOnly + v];
-      aOnly += acc[off + lay.aOnly + v];
+      bOnly += pair.bOnly(v);
+      aOnly += pair.aOnly(v);
       return { month, ...pairedDifference(bOnly, aOnly, n) };
     });
-    const mean = (at: number) => meanInterval(acc[off + at], acc[off + at + 1], n);
-    const drugMonths: Record<string, Difference> = Object.fromEntries(s.catalog.map((d, g) => [d.id, mean(lay.pairDrugMonths + 2 * g)]));
+    const mean = (x: SumAndSquares) => meanInterval(x.sum, x.sumSq, n);
+    const drugMonths: Record<string, Difference> = Object.fromEntries(s.catalog.map((d, g) => [d.id, mean(pair.drugMonths(g))]));
     let cost: ComparisonCost | null = null;
     if (c.hasCosts) {
-      const at = off + lay.pairCost;
+      const x = pair.cost();
       cost = {
-        perPatient: mean(lay.pairCost),
-        perAdditionalResponder: ratioOfMeans(
-          { sx: acc[at], sxx: acc[at + 1], sy: bOnly - aOnly, syy: bOnly + aOnly, sxy: acc[at + 2] }, n),
+        perPatient: mean(x),
+        perAdditionalResponder: ratioOfMeans({ sx: x.sum, sxx: x.sumSq, sy: bOnly - aOnly, syy: bOnly + aOnly, sxy: x.responseProduct }, n),
       };
     }
     return {
       a, b, cumulative,
-      nonResponseMonths: mean(lay.pairNonResponse),
-      linesUsed: mean(lay.pairLines),
+      nonResponseMonths: mean(pair.nonResponseMonths()),
+      linesUsed: mean(pair.linesUsed()),
       drugMonths,
       cost,
     };

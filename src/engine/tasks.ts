@@ -1,8 +1,9 @@
 // The engine's one task union and the one function that runs a task: worker.ts and the in-process path both call runTask.
 import type { CompiledScenario } from '../model/compile.js';
+import type { PredictSpec } from '../model/predict.js';
 import type { TrialSpec } from '../model/trial.js';
 import { runPowerTrials, type PowerTrialDesign, type TrialRange } from './powerTrials.js';
-import { runBlock, runTrialBlock, type Block, type BlockAggregates } from './runBlock.js';
+import { runBlock, runPredictBlock, runTrialBlock, type Block, type BlockAggregates } from './runBlock.js';
 
 /** One unit of work on a run's compiled scenario (which travels separately: see pool.ts). */
 export type Task =
@@ -10,6 +11,8 @@ export type Task =
   | { kind: 'block'; block: Block }
   /** Trial mode of one drug on one block of patients (model/trial.ts counts). */
   | { kind: 'trialBlock'; trial: TrialSpec; block: Block }
+  /** One patient's prediction over one block of population draws (model/predict.ts sums). */
+  | { kind: 'predictBlock'; spec: PredictSpec; block: Block }
   /** A range of simulated power-analysis trials (engine/powerTrials.ts values). */
   | { kind: 'powerTrials'; design: PowerTrialDesign; range: TrialRange };
 
@@ -18,6 +21,7 @@ export function runTask(c: CompiledScenario, task: Task): BlockAggregates | Floa
   switch (task.kind) {
     case 'block': return runBlock(c, task.block);
     case 'trialBlock': return runTrialBlock(c, task.trial, task.block);
+    case 'predictBlock': return runPredictBlock(c, task.spec, task.block);
     case 'powerTrials': return runPowerTrials(c, task.design, task.range);
   }
 }

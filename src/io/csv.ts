@@ -20,12 +20,6 @@ export function csvLine(values: readonly CsvValue[]): string {
   return values.map(csvCell).join(',');
 }
 
-/** A CSV document line by line (each with its LF), for documents too large for one string. */
-export function* csvLines(head: readonly string[], rows: Iterable<readonly CsvValue[]>): Generator<string> {
-  yield `${csvLine(head)}\n`;
-  for (const row of rows) yield `${csvLine(row)}\n`;
-}
-
 /** A whole CSV document: a header line, one line per row, LF line ends and a final LF. */
 export function csvDocument(head: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
   return [csvLine(head), ...rows.map(csvLine)].join('\n') + '\n';

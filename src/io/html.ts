@@ -15,6 +15,7 @@ thead th { background: #f4f4f4; }
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #555; max-width: 50rem; }
 pre { background: #f8f8f8; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
 .meta { color: #555; font-size: 0.9rem; }
+.warning { background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.5rem 0.75rem; max-width: 60rem; }
 `;
 
 /** A whole report page: `title` (text) and `body` (HTML); `style` adds report-specific CSS. */

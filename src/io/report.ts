@@ -6,6 +6,7 @@ import type { Difference, Ratio } from '../stats/intervals.js';
 import type { ChartSpec } from './charts.js';
 import { esc, figure, page, table } from './html.js';
 import { sweepValueText, type SweepResult } from './sweepResults.js';
+import { calibrationWarning, offDrugInResults, offDrugNote, offDrugPolicies, sweepUncalibratedDrugs, uncalibratedDrugs } from './calibrated.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
@@ -17,11 +18,17 @@ const ratio = (r: Ratio) => (r.value === null ? 'undefined (no difference in res
 
 const KEY_MONTHS = [3, 6, 9, 12, 18, 24, 36];
 
-/** Visit indices of the key months that fall on the visit grid (the horizon always shown): the columns of run tables. */
-export function keyVisits(result: RunResult): number[] {
-  const months = result.policies[0].cumulative.map((c) => c.month);
-  const wanted = new Set([...KEY_MONTHS.filter((m) => m < result.horizon), months[months.length - 1]]);
-  return months.map((m, v) => (wanted.has(m) ? v : -1)).filter((v) => v >= 0);
+/** The line of run and sweep (console and report): their intervals are Monte Carlo error alone. */
+export const MONTE_CARLO_ONLY_NOTE = 'Intervals are Monte Carlo error only: parameter uncertainty (drug parameters, rhoClass) is not included; `jaksim psa <scenario>` includes it.';
+
+/**
+ * Visit indices of `months` (ascending; each must be a visit of the grid), or by default of the key months that
+ * fall on the visit grid (the horizon always shown): the columns of run tables.
+ */
+export function keyVisits(result: RunResult, months?: readonly number[]): number[] {
+  const grid = result.policies[0].cumulative.map((c) => c.month);
+  const wanted = months ?? [...KEY_MONTHS.filter((m) => m < result.horizon), grid[grid.length - 1]];
+  return grid.map((m, v) => (wanted.some((w) => Math.abs(w - m) < 1e-9) ? v : -1)).filter((v) => v >= 0);
 }
 
 const W = 560;
@@ -36,39 +43,60 @@ function plotted(v: number, n: number): boolean {
   return step <= 1 || v % step === step - 1 || v === n - 1;
 }
 
+/** Policies' colours (tableau10) and a separate palette for differences (dark2), so a difference never looks like a policy. */
+const POLICY_COLORS = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+const DIFFERENCE_COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666'];
+/** Dash patterns per series, so curves that coincide stay distinguishable (and in black and white). */
+const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [10, 4]];
+const cycle = <T>(list: readonly T[], n: number) => Array.from({ length: n }, (_, i) => list[i % list.length]);
+/** Legend of filled squares at full opacity (the bands' opacity would make a faint swatch), in scenario order. */
+const SOLID_LEGEND = { symbolType: 'square', symbolOpacity: 1, symbolStrokeWidth: 0, symbolSize: 120 } as const;
+
+/** Colour and dash channels of a series field, the legend in the given (scenario) order. */
+function seriesChannels(field: string, title: string, domain: string[], colors: readonly string[]) {
+  return {
+    color: { field, type: 'nominal', title, sort: domain, scale: { domain, range: cycle(colors, domain.length) }, legend: SOLID_LEGEND },
+    strokeDash: { field, type: 'nominal', title, sort: domain, scale: { domain, range: cycle(DASHES, domain.length) }, legend: SOLID_LEGEND }, // merged with the colour legend
+  } as const;
+}
+
+const MONTHS_AXIS = 'time since the start of the first line (months)';
+
 /** Cumulative response per policy: a line per policy over a band of its 95% interval. */
 function cumulativeSpec(result: RunResult): ChartSpec {
-  const values = result.policies.flatMap((p) => p.cumulative.filter((_, v, all) => plotted(v, all.length)).map((c) => ({
-    policy: p.id, month: c.month, rate: 100 * c.rate, lo: 100 * c.lo, hi: 100 * c.hi,
+  const values = result.policies.flatMap((p) => [{ month: 0, rate: 0, lo: 0, hi: 0 }, ...p.cumulative.filter((_, v, all) => plotted(v, all.length))].map((c) => ({
+    policy: p.id, month: c.month, rate: 100 * c.rate, lo: 100 * c.lo, hi: 100 * c.hi, // from month 0: nobody has responded yet
   })));
-  const x = { field: 'month', type: 'quantitative', title: 'months since start of line 1', scale: { domain: [0, result.horizon], nice: false } } as const;
+  const x = { field: 'month', type: 'quantitative', title: MONTHS_AXIS, scale: { domain: [0, result.horizon], nice: false } } as const;
+  const { color, strokeDash } = seriesChannels('policy', 'policy', result.policies.map((p) => p.id), POLICY_COLORS);
   return {
     width: W, height: H, data: { values },
-    encoding: { x, color: { field: 'policy', type: 'nominal', title: 'policy' } },
+    encoding: { x, color },
     layer: [
-      { mark: { type: 'area', opacity: 0.25 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-      { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { field: 'rate', type: 'quantitative', title: 'cumulative response (%)' } } },
+      { mark: { type: 'area', opacity: 0.2 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      { mark: { type: 'line', strokeWidth: 2 }, encoding: { strokeDash, y: { field: 'rate', type: 'quantitative', title: 'cumulative response (% of patients)' } } },
     ],
   } as ChartSpec;
 }
 
 /** Paired difference curves, in percentage points, with their 95% bands and a zero line. */
 function differenceSpec(result: RunResult): ChartSpec {
-  const values = result.comparisons.flatMap((cmp) => cmp.cumulative.filter((_, v, all) => plotted(v, all.length)).map((d) => ({
+  const values = result.comparisons.flatMap((cmp) => [{ month: 0, diff: 0, lo: 0, hi: 0 }, ...cmp.cumulative.filter((_, v, all) => plotted(v, all.length))].map((d) => ({
     comparison: `${cmp.b} - ${cmp.a}`, month: d.month, diff: 100 * d.diff, lo: 100 * d.lo, hi: 100 * d.hi,
   })));
+  const { color, strokeDash } = seriesChannels('comparison', 'difference', result.comparisons.map((c) => `${c.b} - ${c.a}`), DIFFERENCE_COLORS);
   return {
     width: W, height: H,
     layer: [
       {
         data: { values },
         encoding: {
-          x: { field: 'month', type: 'quantitative', title: 'months since start of line 1', scale: { domain: [0, result.horizon], nice: false } },
-          color: { field: 'comparison', type: 'nominal', title: 'difference' },
+          x: { field: 'month', type: 'quantitative', title: MONTHS_AXIS, scale: { domain: [0, result.horizon], nice: false } },
+          color,
         },
         layer: [
-          { mark: { type: 'area', opacity: 0.25 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-          { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { field: 'diff', type: 'quantitative', title: 'difference in cumulative response (points)' } } },
+          { mark: { type: 'area', opacity: 0.2 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+          { mark: { type: 'line', strokeWidth: 2 }, encoding: { strokeDash, y: { field: 'diff', type: 'quantitative', title: 'difference in cumulative response (percentage points)' } } },
         ],
       },
       { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { y: { field: 'zero', type: 'quantitative' } } },
@@ -81,12 +109,13 @@ function byLineSpec(result: RunResult): ChartSpec {
   const values = result.policies.flatMap((p) => p.byLine.map((l) => ({
     policy: p.id, line: `line ${l.line}`, drug: l.drug, share: 100 * l.share, lo: 100 * l.lo, hi: 100 * l.hi,
   })));
+  const ids = result.policies.map((p) => p.id);
   return {
     width: W, height: H, data: { values },
     encoding: {
-      x: { field: 'line', type: 'ordinal', title: null, axis: { labelAngle: 0 } },
-      xOffset: { field: 'policy', type: 'nominal' },
-      color: { field: 'policy', type: 'nominal', title: 'policy' },
+      x: { field: 'line', type: 'ordinal', title: 'line of treatment', axis: { labelAngle: 0 } },
+      xOffset: { field: 'policy', type: 'nominal', sort: ids, scale: { domain: ids } },
+      color: seriesChannels('policy', 'policy', ids, POLICY_COLORS).color,
     },
     layer: [
       { mark: 'bar', encoding: { y: { field: 'share', type: 'quantitative', title: 'responded on the line (% of those who entered it)' } } },
@@ -150,6 +179,16 @@ function runTables(result: RunResult): string {
   return out.join('\n');
 }
 
+/** Warnings a reader must see before the numbers: uncalibrated drug parameters, policies that stop all drugs. */
+function notices(uncalibrated: string[], offDrug: string[]): string {
+  const calibration = calibrationWarning(uncalibrated);
+  const stop = offDrugNote(offDrug);
+  return [
+    calibration && `<p class="warning" id="uncalibrated-warning">${esc(calibration.replace(/^warning: /, 'Warning: '))}</p>`,
+    stop && `<p class="warning" id="off-drug-note">${esc(stop)} A patient whose last drug fails is left untreated to the horizon; with afterLastLine: stay (the default) the last drug is kept.</p>`,
+  ].filter(Boolean).join('\n');
+}
+
 function scenarioSection(scenario: Scenario): string {
   return `<h2>Resolved scenario</h2><p class="meta">Every default filled in.</p><pre>${esc(YAML.stringify(scenario))}</pre>`;
 }
@@ -160,6 +199,8 @@ export async function runReportHtml(result: RunResult, scenario: Scenario, comma
   parts.push(`<h1>${esc(result.scenario)}</h1>`);
   if (scenario.description) parts.push(`<p>${esc(scenario.description)}</p>`);
   parts.push(`<p class="meta">${result.patients.toLocaleString('en-US')} patients, seed ${result.seed}, response = SALT &lt;= ${result.responseThreshold}, visits every ${result.visitEveryMonths} month(s) to ${result.horizon}; engine ${esc(result.engineVersion)}; <code>${esc(command)}</code></p>`);
+  parts.push(notices(uncalibratedDrugs(scenario), offDrugPolicies(scenario)));
+  parts.push(`<p class="meta">${esc(MONTE_CARLO_ONLY_NOTE)}</p>`);
   parts.push('<h2>Cumulative response</h2>');
   parts.push(await figure('cumulative-chart', 'Share of all patients who responded (SALT <= threshold) at some visit up to each month, per policy; bands: 95% Wilson intervals (Monte Carlo error).', cumulativeSpec(result)));
   if (result.comparisons.length > 0) {
@@ -191,23 +232,69 @@ function sweepRows(sweep: SweepResult, month: number) {
   });
 }
 
-/** A swept value as text: words as they are, anything else as JSON. */
+/** Plain names (with units) of the fields a sweep usually varies; any other field's name is spelled out from its path. */
+const PLAIN_NAMES: Record<string, string> = {
+  failAtMonths: 'months on a drug before declaring failure',
+  extendToMonths: 'months a partial responder is kept on the drug',
+  extendIfImprovedPct: 'improvement that extends a line (% of baseline SALT)',
+  worseningFromMonths: 'month from which worsening ends a line',
+  worseningPoints: 'worsening that ends a line (SALT points)',
+  lossMarginPoints: 'margin above the threshold counted as a loss (SALT points)',
+  rhoClass: 'correlation of response between molecules',
+  rhoMolecule: 'correlation of response between doses of a molecule',
+  responseThreshold: 'response threshold (SALT score)',
+  horizon: 'horizon (months)',
+  visitEveryMonths: 'months between visits',
+  switchGapMonths: 'months off drug between two lines',
+  tauOff: 'decay of the effect after a drug stops (months)',
+  minoxidilShare: 'share of patients on oral minoxidil',
+  worseningShare: 'share of patients whose hair loss worsens',
+};
+
+/** An axis title for a swept path: a plain name, never the raw field path (`policies[1].failAtMonths` names policy 2). */
+export function plainParameterName(path: string): string {
+  const field = path.split('.').pop()!;
+  const name = PLAIN_NAMES[field] ?? field.replace(/\[\d+\]$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const policy = /^policies\[(\d+)\]/.exec(path);
+  const drug = /^catalog\[(\d+)\]/.exec(path);
+  return policy ? `${name} (policy ${Number(policy[1]) + 1})` : drug ? `${name} (drug ${Number(drug[1]) + 1})` : name;
+}
 
 const isNumeric = (values: unknown[]) => values.every((v) => typeof v === 'number');
 
-/** Response at a month against one parameter (others at their first value): a line per policy. */
+/**
+ * Response at a month against one parameter (others at their first value), per policy. Three or more numeric
+ * values: a line with markers over its band. Two values, or values that are not numbers: points with interval
+ * bars on an ordinal axis, since nothing was computed between them.
+ */
 function sweepLineSpec(sweep: SweepResult, month: number, param: number): ChartSpec {
   const p = sweep.parameters[param];
+  const continuous = isNumeric(p.values) && p.values.length >= 3;
   const values = sweepRows(sweep, month).filter((r) => sweep.parameters.every((q, j) =>
     j === param || JSON.stringify((r as Record<string, unknown>)[q.path]) === JSON.stringify(q.values[0])))
-    .map((r) => ({ ...r, x: isNumeric(p.values) ? (r as Record<string, unknown>)[p.path] : JSON.stringify((r as Record<string, unknown>)[p.path]) }));
-  const x = { field: 'x', type: isNumeric(p.values) ? 'quantitative' : 'ordinal', title: p.path, sort: null } as const;
+    .map((r) => ({ ...r, x: continuous ? (r as Record<string, unknown>)[p.path] : sweepValueText((r as Record<string, unknown>)[p.path]) }));
+  const ids = sweep.points[0].result.policies.map((q) => q.id);
+  const { color, strokeDash } = seriesChannels('policy', 'policy', ids, POLICY_COLORS);
+  const y = { field: 'rate', type: 'quantitative', title: `cumulative response at ${month} months (% of patients)` } as const;
+  if (!continuous) {
+    return {
+      width: 420, height: 260, data: { values },
+      encoding: {
+        x: { field: 'x', type: 'ordinal', title: plainParameterName(p.path), sort: p.values.map(sweepValueText), axis: { labelAngle: 0 } },
+        xOffset: { field: 'policy', type: 'nominal', sort: ids, scale: { domain: ids } }, color,
+      },
+      layer: [
+        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+        { mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { y, shape: { field: 'policy', type: 'nominal', sort: ids, scale: { domain: ids }, legend: SOLID_LEGEND } } },
+      ],
+    } as ChartSpec;
+  }
   return {
     width: 420, height: 260, data: { values },
-    encoding: { x, color: { field: 'policy', type: 'nominal', title: 'policy' } },
+    encoding: { x: { field: 'x', type: 'quantitative', title: plainParameterName(p.path) }, color },
     layer: [
-      { mark: { type: 'area', opacity: 0.25 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-      { mark: { type: 'line', strokeWidth: 2, point: true }, encoding: { y: { field: 'rate', type: 'quantitative', title: `cumulative response at ${month} months (%)` } } },
+      { mark: { type: 'area', opacity: 0.2 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      { mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 50 } }, encoding: { y, strokeDash } },
     ],
   } as ChartSpec;
 }
@@ -225,16 +312,16 @@ function sweepHeatSpec(sweep: SweepResult, month: number): ChartSpec {
   const mid = (Math.min(...rates) + Math.max(...rates)) / 2; // dark text on the light (high) half of viridis
   return {
     data: { values },
-    facet: { field: 'policy', type: 'nominal', title: null },
+    facet: { field: 'policy', type: 'nominal', title: null, sort: sweep.points[0].result.policies.map((q) => q.id) },
     columns: 3,
     spec: {
       width: 260, height: 200,
       encoding: {
-        x: { field: 'x', type: 'ordinal', title: p0.path, sort: sort(p0), axis: { labelAngle: 0 } },
-        y: { field: 'y', type: 'ordinal', title: p1.path, sort: sort(p1) },
+        x: { field: 'x', type: 'ordinal', title: plainParameterName(p0.path), sort: sort(p0), axis: { labelAngle: 0 } },
+        y: { field: 'y', type: 'ordinal', title: plainParameterName(p1.path), sort: sort(p1) },
       },
       layer: [
-        { mark: 'rect', encoding: { color: { field: 'rate', type: 'quantitative', title: `response at ${month} mo (%)`, scale: { scheme: 'viridis' } } } },
+        { mark: 'rect', encoding: { color: { field: 'rate', type: 'quantitative', title: `cumulative response at ${month} months (%)`, scale: { scheme: 'viridis' } } } },
         { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'text' }, color: { condition: { test: `datum.rate > ${mid}`, value: 'black' }, value: 'white' } } },
       ],
     },
@@ -250,6 +337,9 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
   if (base.description) parts.push(`<p>${esc(base.description)}</p>`);
   parts.push(`<p class="meta">${sweep.points.length} grid points, each a full run of ${sweep.patients.toLocaleString('en-US')} patients with seed ${sweep.seed} (the same patients at every point); swept: ${
     sweep.parameters.map((p) => `<code>${esc(p.path)}</code> = ${esc(p.values.map(sweepValueText).join(', '))}`).join('; ')}; <code>${esc(command)}</code></p>`);
+  parts.push(notices(sweepUncalibratedDrugs(base, sweep.parameters),
+    offDrugInResults(sweep.points.map((pt) => pt.result))));
+  parts.push(`<p class="meta">${esc(MONTE_CARLO_ONLY_NOTE)}</p>`);
   for (const month of months) {
     parts.push(`<h2>Cumulative response at ${month} months</h2>`);
     if (sweep.parameters.length === 2) {
@@ -262,20 +352,18 @@ export async function sweepReportHtml(sweep: SweepResult, base: Scenario, comman
     }
   }
   parts.push('<h2>Key numbers</h2>');
-  const head = [...sweep.parameters.map((p) => p.path), 'policy', ...months.map((m) => `${m} mo`), `difference at ${first.horizon} mo (vs)`];
-  const rows: string[][] = [];
-  for (const pt of sweep.points) {
-    const v = pt.result.policies[0].cumulative.length - 1;
-    for (const p of pt.result.policies) {
-      const cmp = pt.result.comparisons.find((c) => c.b === p.id);
-      rows.push([
-        ...sweep.parameters.map((q) => sweepValueText(pt.values[q.path])), p.id,
-        ...months.map((m) => { const c = p.cumulative[visitOf(pt.result, m)]; return `${pct(c.rate)} (${pct(c.lo)}-${pct(c.hi)})`; }),
-        cmp ? `${pp(cmp.cumulative[v])} vs ${cmp.a}` : '',
-      ]);
-    }
+  const grid = (pt: SweepResult['points'][number]) => sweep.parameters.map((q) => sweepValueText(pt.values[q.path]));
+  const monthHeads = months.map((m) => `${m} mo`);
+  parts.push('<h3>Cumulative response (95% interval)</h3>');
+  parts.push(table([...sweep.parameters.map((p) => p.path), 'policy', ...monthHeads], sweep.points.flatMap((pt) =>
+    pt.result.policies.map((p) => [...grid(pt), p.id,
+      ...months.map((m) => { const c = p.cumulative[visitOf(pt.result, m)]; return `${pct(c.rate)} (${pct(c.lo)}-${pct(c.hi)})`; })]))));
+  if (first.comparisons.length > 0) {
+    // Every comparison of the scenario, at every grid point (not only the first one involving a policy).
+    parts.push('<h3>Paired differences in cumulative response, percentage points (95% interval)</h3>');
+    parts.push(table([...sweep.parameters.map((p) => p.path), 'comparison', ...monthHeads], sweep.points.flatMap((pt) =>
+      pt.result.comparisons.map((c) => [...grid(pt), `${c.b} - ${c.a}`, ...months.map((m) => pp(c.cumulative[visitOf(pt.result, m)]))]))));
   }
-  parts.push(table(head, rows));
   parts.push(scenarioSection(base));
   return page(`jaksim sweep: ${sweep.scenario}`, parts.join('\n'));
 }

@@ -1,4 +1,4 @@
-// Result folders results/<scenario>/<run-id>/, written atomically: a run's summary.json and curves.csv, a sweep's files.
+// Result folders results/<scenario>/<run-id>/, written atomically: a run's summary.json, curves.csv and comparisons.csv, a sweep's files.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { summarizeRun, type RunResult } from '../engine/summarize.js';
@@ -8,30 +8,13 @@ import { UserError } from './errors.js';
 import { ALLOW_LARGE_HINT } from './scenario.js';
 import type { Scenario } from '../model/scenario.js';
 import { writeFolderAtomic } from './atomic.js';
-import { csvLines, type CsvValue } from './csv.js';
 import type { FileContent } from './atomic.js';
+import { comparisonsCsv, curvesCsv } from './curveRows.js';
 import { jsonChunks, jsonSizeEstimate } from './jsonStream.js';
 import { sweepReportHtml } from './report.js';
-import { sweepCsvLines, sweepJsonChunks, type SweepResult } from './sweepResults.js';
+import { sweepComparisonsCsv, sweepCsv, sweepJsonChunks, type SweepResult } from './sweepResults.js';
 
-function* curvesRows(result: RunResult): Generator<CsvValue[]> {
-  for (const p of result.policies) {
-    for (const [v, c] of p.cumulative.entries()) {
-      const pt = p.point[v];
-      yield [p.id, c.month, c.rate, pt.rate, c.lo, c.hi, pt.lo, pt.hi];
-    }
-  }
-}
-
-/** curves.csv line by line: one row per policy and visit month; rates as fractions. */
-export function curvesCsvLines(result: RunResult): Generator<string> {
-  return csvLines(['policy', 'month', 'cumulative', 'point', 'lo', 'hi', 'point_lo', 'point_hi'], curvesRows(result));
-}
-
-/** curves.csv as one text. */
-export function curvesCsv(result: RunResult): string {
-  return [...curvesCsvLines(result)].join('');
-}
+export { comparisonsCsv, curvesCsv };
 
 /** summary.json in pieces: the result document, the command line and the resolved scenario. */
 export function* summaryJsonChunks(result: RunResult, command: string, scenario: Scenario): Generator<string> {
@@ -130,14 +113,15 @@ export function writeResultFolder(
   return final;
 }
 
-/** Write a run's folder (summary.json, curves.csv and any `extra` files such as report.html). Returns its path. */
+/** Write a run's folder (summary.json, curves.csv, comparisons.csv when the scenario compares policies, and any `extra` files such as report.html). Returns its path. */
 export function writeRunResults(
   outRoot: string, scenario: Scenario, result: RunResult, command: string, runId = newRunId(),
   extra: Record<string, string> = {},
 ): string {
   return writeResultFolder(outRoot, scenario.name, {
     'summary.json': summaryJsonChunks(result, command, scenario),
-    'curves.csv': curvesCsvLines(result),
+    'curves.csv': curvesCsv(result),
+    ...(result.comparisons.length > 0 ? { 'comparisons.csv': comparisonsCsv(result) } : {}),
     ...extra,
   }, runId);
 }
@@ -146,7 +130,8 @@ export function writeRunResults(
 export async function writeSweepResults(outRoot: string, base: Scenario, sweep: SweepResult, command: string): Promise<string> {
   const { sweep: _sweep, ...resolved } = base;
   return writeResultFolder(outRoot, base.name, {
-    'sweep.csv': sweepCsvLines(sweep),
+    'sweep.csv': sweepCsv(sweep),
+    ...(sweep.points[0].result.comparisons.length > 0 ? { 'comparisons.csv': sweepComparisonsCsv(sweep) } : {}),
     'sweep.json': sweepJsonChunks(base, sweep, command),
     'report.html': await sweepReportHtml(sweep, { ...resolved }, command),
   });

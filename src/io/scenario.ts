@@ -1,15 +1,19 @@
 // The only reader of scenario files: parse YAML or JSON, validate with zod, fill defaults, check semantics.
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
-import YAML, { isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { moleculeOf, visitCountOf } from '../model/catalogRules.js';
 import { correlationMatrix, correlationProblem } from '../model/correlation.js';
 import type { Scenario } from '../model/scenario.js';
+import { CALIBRATED_KIND, SHIPPED_CATALOG, rememberCalibrated } from './calibrated.js';
 import { ScenarioError, describeValue } from './errors.js';
+import { didYouMean } from './suggest.js';
 import { InputFileError, MAX_TEXT_FILE_BYTES, readInputFile } from './inputFile.js';
-import { lineColumn, parseJson, protoKeyPath } from './jsonText.js';
+import { FILE_LIMITS, decodeScenarioBytes, parseScenarioChecked, type LoadOptions } from './scenarioText.js';
+import { parseUncertainty } from './uncertainty.js';
 
-/** Defaults of every optional field: MODEL.md's canonical benchmark values unless noted. */
+export { FILE_LIMITS, decodeScenarioBytes, documentDepth, parseScenarioChecked, parseScenarioText, type LoadOptions } from './scenarioText.js';
+
+/** Defaults of every optional field: MODEL.md's canonical benchmark values unless noted (catalog, afterLastLine). */
 export const DEFAULTS = {
   seed: 1,
   patients: 100_000,
@@ -27,15 +31,20 @@ export const DEFAULTS = {
   globals: {
     sigma: 1.0, k: 2.0, sTau: 0.5, betaDur: -0.3, refDurYears: 3.5,
     betaMinoxidil: 0.25, betaVerySevere: -0.5, tauOff: 2.0,
+    /** Version 2 (MODEL.md): off. */
+    sTauOff: 0,
   },
-  /** Uncalibrated: the canonical benchmark catalog of MODEL.md. */
-  catalog: [
-    { id: 'baricitinib-4mg', molecule: 'baricitinib', mu: 0.35, tau: 5.0, aeRate: 0.002 },
-    { id: 'ritlecitinib-50mg', molecule: 'ritlecitinib', mu: 0.15, tau: 5.5, aeRate: 0.002 },
-    { id: 'deuruxolitinib-8mg', molecule: 'deuruxolitinib', mu: 0.4, tau: 4.5, aeRate: 0.003 },
-  ],
+  /**
+   * A scenario without `catalog` gets the three approved drugs of the shipped calibrated catalog, by reference
+   * (its fitted globals fill the globals the scenario leaves out), as if it said `catalog: { file, drugs }`.
+   * The canonical benchmark's fixed, uncalibrated catalog is written out in scenarios/canonical-bench.yaml.
+   */
+  catalog: { file: SHIPPED_CATALOG, drugs: ['baricitinib-4mg', 'ritlecitinib-50mg', 'deuruxolitinib-8mg'] },
+  /** Version 2 (MODEL.md "Loss of response on drug"): no escape. */
+  escapeRate: 0,
   correlation: { rhoMolecule: 0.9, rhoClass: 0.5 },
-  policy: { failAtMonths: 6, afterLastLine: 'stop' as const },
+  /** `stay`: a patient who fails every line keeps the last drug; `stop` (off all drugs) must be asked for. */
+  policy: { failAtMonths: 6, afterLastLine: 'stay' as const, switchOnLoss: false, lossMarginPoints: 0 },
 };
 
 /** Limits that protect the machine; a scenario beyond them is refused. */
@@ -62,6 +71,7 @@ const drugSchema = z.strictObject({
   mu: num,
   tau: positive,
   aeRate: nonNegative,
+  escapeRate: nonNegative.default(DEFAULTS.escapeRate),
   // Bounded so that sums of squared costs over 2^53 patients stay finite (1e12 a month is no real price).
   monthlyPrice: nonNegative.max(MAX_MONTHLY_PRICE).optional(),
 });
@@ -77,6 +87,7 @@ export const catalogFileSchema = z.object({
   globals: z.strictObject({
     sigma: nonNegative.optional(), k: positive.optional(), sTau: nonNegative.optional(), betaDur: num.optional(),
     refDurYears: positive.optional(), betaMinoxidil: num.optional(), betaVerySevere: num.optional(), tauOff: positive.optional(),
+    sTauOff: nonNegative.optional(),
   }).optional(),
 });
 
@@ -111,8 +122,9 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
     betaMinoxidil: num.default(DEFAULTS.globals.betaMinoxidil),
     betaVerySevere: num.default(DEFAULTS.globals.betaVerySevere),
     tauOff: positive.default(DEFAULTS.globals.tauOff),
+    sTauOff: nonNegative.default(DEFAULTS.globals.sTauOff),
   }).prefault({}),
-  catalog: z.array(drugSchema).min(1).max(L.drugs).default(DEFAULTS.catalog),
+  catalog: z.array(drugSchema).min(1).max(L.drugs), // absent: DEFAULTS.catalog, resolved before the schema
   correlation: z.strictObject({
     rhoMolecule: num.min(-1).max(1).default(DEFAULTS.correlation.rhoMolecule),
     rhoClass: num.min(-1).max(1).default(DEFAULTS.correlation.rhoClass),
@@ -127,12 +139,16 @@ const makeSchema = (L: typeof LIMITS) => z.strictObject({
     worseningFromMonths: nonNegative.optional(),
     worseningPoints: positive.optional(),
     afterLastLine: z.enum(['stop', 'stay']).default(DEFAULTS.policy.afterLastLine),
+    switchOnLoss: z.boolean().default(DEFAULTS.policy.switchOnLoss),
+    lossMarginPoints: nonNegative.default(DEFAULTS.policy.lossMarginPoints),
   })).min(1).max(L.policies),
   comparisons: z.array(z.tuple([id, id])).optional(),
-  /** Parameter sweep (io/sweep.ts): field path -> the values to run; several paths give the full grid. */
+  /** Parameter sweep (app/sweepGrid.ts): field path -> the values to run; several paths give the full grid. */
   sweep: z.record(z.string().min(1), z.array(z.unknown()).min(1)).optional(),
+  /** Parameter uncertainty for `jaksim psa` (io/uncertainty.ts checks it). */
+  uncertainty: z.unknown().optional(),
 });
-const schema = makeSchema(LIMITS);
+export const schema = makeSchema(LIMITS);
 const largeSchema = makeSchema(LARGE_LIMITS);
 
 /** Render a zod issue path as `policies[1].failAtMonths`. */
@@ -176,7 +192,8 @@ function expectedFor(issue: z.core.$ZodIssue): string {
 export function schemaError(issue: z.core.$ZodIssue, doc: unknown, file: string, options: { quoteStrings?: boolean } = {}): ScenarioError {
   const actual = (v: unknown) => (options.quoteStrings === false && typeof v === 'string' ? `a string of ${v.length} characters` : describeValue(v));
   if (issue.code === 'unrecognized_keys') {
-    return new ScenarioError(file, pathText([...issue.path, issue.keys[0]]), 'no such field (unknown key)', undefined);
+    const hint = didYouMean(String(issue.keys[0]), fieldsAt(issue.path));
+    return new ScenarioError(file, pathText([...issue.path, issue.keys[0]]), `no such field (unknown key)${hint}`, undefined);
   }
   if (issue.code === 'invalid_type' && issue.expected === 'int') {
     return new ScenarioError(file, pathText(issue.path), 'a whole number', actual(valueAt(doc, issue.path)));
@@ -184,9 +201,32 @@ export function schemaError(issue: z.core.$ZodIssue, doc: unknown, file: string,
   return new ScenarioError(file, pathText(issue.path), expectedFor(issue), actual(valueAt(doc, issue.path)));
 }
 
+/** The field names of the scenario mapping at `path` (list indices skipped), for "did you mean". */
+function fieldsAt(path: readonly PropertyKey[]): string[] {
+  let node: z.core.$ZodType | undefined = schema;
+  for (const part of path) node = typeof part === 'number' ? node : childSchema(node, String(part));
+  return Object.keys(objectShape(node) ?? {});
+}
+
+/** Through defaults, optionals and lists to the object schema beneath, if any. */
+function objectShape(node: z.core.$ZodType | undefined): Record<string, z.core.$ZodType> | undefined {
+  for (let i = 0; node && i < 8; i++) {
+    const def = node._zod.def as { type: string; innerType?: z.core.$ZodType; element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> };
+    if (def.type === 'object') return def.shape;
+    node = def.innerType ?? def.element;
+  }
+  return undefined;
+}
+
+function childSchema(node: z.core.$ZodType | undefined, key: string): z.core.$ZodType | undefined {
+  return objectShape(node)?.[key];
+}
+
 /** Validate a parsed document; `file` names it in messages. Throws ScenarioError. */
 export function validateScenario(doc: unknown, file: string, options: LoadOptions = {}): Scenario {
   const L = options.allowLarge ? LARGE_LIMITS : LIMITS;
+  const defaultCatalog = isMapping(doc) && doc.catalog === undefined;
+  if (defaultCatalog) doc = withDefaultCatalog(doc as Record<string, unknown>, file);
   const parsed = (options.allowLarge ? largeSchema : schema).safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -240,7 +280,11 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
     if (policyIds.has(p.id)) fail(`${at}.id`, 'a policy id not used before', JSON.stringify(p.id));
     policyIds.add(p.id);
     p.sequence.forEach((d, j) => {
-      if (!drugIds.has(d)) fail(`${at}.sequence[${j}]`, `a drug of the catalog (${[...drugIds].join(', ')})`, JSON.stringify(d));
+      if (!drugIds.has(d)) {
+        const which = defaultCatalog ? 'the default catalog, the approved drugs as calibrated' : 'the catalog';
+        fail(`${at}.sequence[${j}]`, `a drug of ${which} (${[...drugIds].join(', ')})${defaultCatalog ? '; other drugs need a catalog: field' : ''}`,
+          `${JSON.stringify(d)}${didYouMean(d, [...drugIds])}`);
+      }
     });
     if ((p.extendIfImprovedPct === undefined) !== (p.extendToMonths === undefined)) {
       fail(at, 'extendIfImprovedPct and extendToMonths together (the partial-response extension needs both)');
@@ -258,60 +302,28 @@ export function validateScenario(doc: unknown, file: string, options: LoadOption
     if (!policyIds.has(pid)) fail(`comparisons[${i}][${j}]`, `a policy id (${ids.join(', ')})`, JSON.stringify(pid));
   }));
 
+  const { uncertainty, ...rest } = s;
   return {
-    ...s,
+    ...rest,
     name: s.name ?? basename(file, extname(file)),
     catalog,
     comparisons,
+    ...(uncertainty === undefined ? {} : { uncertainty: parseUncertainty(uncertainty, file) }),
   } as Scenario;
 }
 
-/** The repeated key of a YAML DUPLICATE_KEY error at `offset`: its field path and name. */
-function yamlDuplicateKey(doc: YAML.Document, offset: number): { path: string; key: string } | null {
-  let found: { path: string; key: string } | null = null;
-  const stack: [unknown, string][] = [[doc.contents, '']];
-  while (stack.length > 0 && !found) {
-    const [node, at] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : '(a complex key)';
-        const path = `${at}${at ? '.' : ''}${key}`;
-        if ((pair.key as YamlNode | null)?.range?.[0] === offset) { found = { path, key }; break; }
-        stack.push([pair.value, path]);
-      }
-    } else if ('items' in node && Array.isArray((node as { items: unknown[] }).items)) {
-      (node as { items: unknown[] }).items.forEach((item, i) => stack.push([item, `${at}[${i}]`]));
-    }
-  }
-  return found;
-}
+const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Parse YAML (or JSON, by extension) text into a plain document; a key given twice is refused in both. */
-export function parseScenarioText(text: string, file: string): unknown {
-  if (extname(file).toLowerCase() === '.json') {
-    const parsed = parseJson(text);
-    if (parsed.ok) return parsed.doc;
-    const dup = parsed.duplicate;
-    if (dup) throw new ScenarioError(file, dup.path.slice(0, 200), 'each key at most once', `${describeValue(dup.key)} again at line ${dup.line}`);
-    throw new ScenarioError(file, '', 'valid JSON', parsed.reason);
-  }
-  // uniqueKeys rejects duplicate keys; maxAliasCount caps alias expansion ("billion laughs").
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const where = e.pos?.[0] >= 0 ? lineColumn(text, e.pos[0]) : '';
-    if (e.code === 'DUPLICATE_KEY') {
-      const dup = yamlDuplicateKey(doc, e.pos[0]);
-      if (dup) throw new ScenarioError(file, dup.path.slice(0, 200), 'each key at most once', `${describeValue(dup.key)} again at ${where}`);
-    }
-    throw new ScenarioError(file, '', 'valid YAML', `${e.message.split('\n')[0]}${where ? ` at ${where}` : ''}`);
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    throw new ScenarioError(file, '', 'valid YAML', (err as Error).message.split('\n')[0]);
-  }
+/** The shipped calibrated catalog's resolution (drugs and globals), read once per process. */
+let defaultCatalogCache: { catalog: unknown; globals?: unknown } | undefined;
+
+/** `doc` with DEFAULTS.catalog resolved as a catalog reference would be (its globals under the scenario's). */
+function withDefaultCatalog(doc: Record<string, unknown>, file: string): Record<string, unknown> {
+  defaultCatalogCache ??= resolveCatalogReference({ catalog: DEFAULTS.catalog }, file) as { catalog: unknown; globals?: unknown };
+  const { catalog, globals } = structuredClone(defaultCatalogCache);
+  const own = doc.globals === undefined ? {} : doc.globals;
+  if (!isMapping(own)) return { ...doc, catalog };
+  return { ...doc, catalog, globals: { ...(isMapping(globals) ? globals : {}), ...own } };
 }
 
 /**
@@ -328,7 +340,11 @@ export function resolveCatalogReference(doc: unknown, file: string, options: Loa
   const keys = Object.keys(ref);
   const target = (ref as Record<string, unknown>).file;
   const pick = (ref as Record<string, unknown>).drugs;
-  if (keys.some((k) => k !== 'file' && k !== 'drugs') || typeof target !== 'string' || target === '') {
+  const stray = keys.find((k) => k !== 'file' && k !== 'drugs');
+  if (stray !== undefined && (typeof target === 'string' || didYouMean(stray, ['file', 'drugs']))) {
+    throw new ScenarioError(file, `catalog.${stray}`, `no such field of a catalog reference { file, drugs }${didYouMean(stray, ['file', 'drugs'])}`);
+  }
+  if (typeof target !== 'string' || target === '') {
     throw new ScenarioError(file, 'catalog', 'a list of drugs or { file: <catalog file>, drugs: [<ids>] (optional) }', describeValue(ref));
   }
   if (pick !== undefined && (!Array.isArray(pick) || pick.length === 0 || pick.some((id) => typeof id !== 'string'))) {
@@ -347,73 +363,19 @@ export function resolveCatalogReference(doc: unknown, file: string, options: Loa
   const checked = catalogFileSchema.safeParse(parsed);
   // The catalog file may be any file the scenario names: its values are described, never quoted.
   if (!checked.success) throw schemaError(checked.error.issues[0], parsed, label, { quoteStrings: false });
+  if ((parsed as { kind?: unknown }).kind === CALIBRATED_KIND) rememberCalibrated(checked.data.drugs);
   // `drugs` picks a subset, in the order given (correlation and draws follow the scenario's catalog order).
   let drugs = checked.data.drugs;
   if (pick !== undefined) {
     drugs = (pick as string[]).map((id, i) => {
       const found = checked.data.drugs.find((x) => x.id === id);
-      if (!found) throw new ScenarioError(file, `catalog.drugs[${i}]`, `a drug of ${catalogFile} (${checked.data.drugs.map((x) => x.id).join(', ')})`, JSON.stringify(id));
+      if (!found) throw new ScenarioError(file, `catalog.drugs[${i}]`, `a drug of ${catalogFile} (${checked.data.drugs.map((x) => x.id).join(', ')})`, `${JSON.stringify(id)}${didYouMean(id, checked.data.drugs.map((x) => x.id))}`);
       return found;
     });
   }
   const globals = d.globals === undefined ? {} : d.globals;
   if (globals === null || typeof globals !== 'object' || Array.isArray(globals)) return { ...d, catalog: drugs };
   return { ...d, catalog: drugs, globals: { ...(checked.data.globals ?? {}), ...globals } };
-}
-
-/** Limits on a scenario file itself (raised by --allow-large): its size in bytes and the nesting depth of its document. */
-export const FILE_LIMITS = { bytes: 1024 * 1024, depth: 32 };
-
-export interface LoadOptions {
-  /** Lift FILE_LIMITS (the user means it: --allow-large). */
-  allowLarge?: boolean;
-}
-
-/** Deepest nesting of lists and mappings in a parsed document, counted without recursion. */
-export function documentDepth(doc: unknown, stopAt = Infinity): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[doc, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d + 1 > deepest) deepest = d + 1;
-    if (deepest > stopAt) return deepest;
-    for (const child of Array.isArray(v) ? v : Object.values(v as object)) stack.push([child, d + 1]);
-  }
-  return deepest;
-}
-
-/** Decode a file's bytes as UTF-8 (a leading BOM is dropped); other encodings are a ScenarioError. */
-export function decodeScenarioBytes(buf: Uint8Array, file: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
-  } catch {
-    throw new ScenarioError(file, '', 'UTF-8 text', 'bytes that are not UTF-8 (save the file as UTF-8)');
-  }
-}
-
-/**
- * Parse scenario text with the machine-protecting limits: size, nesting
- * depth, alias expansion (in parseScenarioText). A parser that runs out of
- * stack on a pathological document is reported as a ScenarioError too.
- */
-export function parseScenarioChecked(text: string, file: string, options: LoadOptions = {}): unknown {
-  if (!options.allowLarge && text.length > FILE_LIMITS.bytes) {
-    throw new ScenarioError(file, '', `a file of at most ${FILE_LIMITS.bytes} bytes (pass --allow-large if you mean it)`, `${text.length} characters`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseScenarioText(text, file);
-  } catch (err) {
-    if (err instanceof RangeError) throw new ScenarioError(file, '', 'a document nested less deeply', 'a document too deep to parse');
-    throw err;
-  }
-  if (!options.allowLarge && documentDepth(doc, FILE_LIMITS.depth) > FILE_LIMITS.depth) {
-    throw new ScenarioError(file, '', `lists and mappings nested at most ${FILE_LIMITS.depth} deep (pass --allow-large if you mean it)`, 'deeper nesting');
-  }
-  const proto = protoKeyPath(doc);
-  if (proto !== null) throw new ScenarioError(file, proto.slice(0, 200), 'a field name other than __proto__ (no field has it)', undefined);
-  return doc;
 }
 
 /** The byte limit of a scenario or catalog file: FILE_LIMITS, or under --allow-large the most that can be read as text. */

@@ -1,7 +1,8 @@
-// A sweep's result document, sweep.csv and sweep.json (the folder is written by io/results.ts).
+// A sweep's result document, sweep.csv, comparisons.csv and sweep.json (the folder is written by io/results.ts).
 import type { RunResult } from '../engine/summarize.js';
 import type { Scenario } from '../model/scenario.js';
-import { csvLines, type CsvValue } from './csv.js';
+import { csvDocument, type CsvValue } from './csv.js';
+import { comparisonColumns, comparisonRows, CURVE_COLUMNS, curveRows, usedDrugs } from './curveRows.js';
 import { jsonChunks } from './jsonStream.js';
 
 /** One swept parameter: its canonical path and the values to run, in order. */
@@ -27,31 +28,25 @@ export const sweepValueText = (v: unknown): string => (typeof v === 'string' ? v
 /** A swept value as a CSV value: words and numbers as they are, anything else (null included) as JSON. */
 const sweepCsvValue = (v: unknown): CsvValue => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v));
 
+/** The grid columns that lead every row of sweep.csv and of a sweep's comparisons.csv. */
+const gridColumns = (sweep: SweepResult) => ['grid_point', ...sweep.parameters.map((p) => p.path)];
+const gridValues = (sweep: SweepResult, pt: SweepResult['points'][number]): CsvValue[] =>
+  [pt.index, ...sweep.parameters.map((p) => sweepCsvValue(pt.values[p.path]))];
+
 /**
- * sweep.csv: one row per grid point, policy and visit month; a column per swept
- * parameter (named by its path); rates as fractions with 95% Wilson intervals.
+ * sweep.csv: one row per grid point, policy and month (0 and every visit): the grid point's index
+ * (`grid_point`), a column per swept parameter (named by its path), then the columns of curves.csv.
  */
-export function sweepCsvLines(sweep: SweepResult): Generator<string> {
-  const head = ['point', ...sweep.parameters.map((p) => p.path), 'policy', 'month',
-    'cumulative', 'lo', 'hi', 'point_rate', 'point_lo', 'point_hi'];
-  return csvLines(head, sweepRows(sweep));
-}
-
-function* sweepRows(sweep: SweepResult): Generator<CsvValue[]> {
-  for (const pt of sweep.points) {
-    const params = sweep.parameters.map((p) => sweepCsvValue(pt.values[p.path]));
-    for (const pol of pt.result.policies) {
-      for (const [v, c] of pol.cumulative.entries()) {
-        const q = pol.point[v];
-        yield [pt.index, ...params, pol.id, c.month, c.rate, c.lo, c.hi, q.rate, q.lo, q.hi];
-      }
-    }
-  }
-}
-
-/** sweep.csv as one text. */
 export function sweepCsv(sweep: SweepResult): string {
-  return [...sweepCsvLines(sweep)].join('');
+  const rows = sweep.points.flatMap((pt) => curveRows(pt.result).map((r) => [...gridValues(sweep, pt), ...r]));
+  return csvDocument([...gridColumns(sweep), ...CURVE_COLUMNS], rows);
+}
+
+/** A sweep's comparisons.csv: the grid columns, then the columns of a run's comparisons.csv, every comparison of the scenario. */
+export function sweepComparisonsCsv(sweep: SweepResult): string {
+  const drugs = usedDrugs(sweep.points.map((pt) => pt.result));
+  const rows = sweep.points.flatMap((pt) => comparisonRows(pt.result, drugs).map((r) => [...gridValues(sweep, pt), ...r]));
+  return csvDocument([...gridColumns(sweep), ...comparisonColumns(drugs)], rows);
 }
 
 /** sweep.json in pieces (it can outgrow a string): the sweep, the command and the resolved base scenario (without its sweep section). */
@@ -59,9 +54,4 @@ export function* sweepJsonChunks(base: Scenario, sweep: SweepResult, command: st
   const { sweep: _sweep, ...resolved } = base;
   yield* jsonChunks({ ...sweep, command, resolvedScenario: resolved }, 2);
   yield '\n';
-}
-
-/** The text of sweep.json as one string (small sweeps). */
-export function sweepJson(base: Scenario, sweep: SweepResult, command: string): string {
-  return [...sweepJsonChunks(base, sweep, command)].join('');
 }

@@ -1,5 +1,5 @@
 // Two rules of the scenario contract used outside the per-patient code: the visit grid's size and a drug's
-// default molecule. model/compile.ts computes the visit count inline with the same formula (tests/model/catalogRules.test.ts).
+// default molecule (model/compile.ts, io/scenario.ts and the use cases all call these).
 
 /** Visits on the grid visitEveryMonths, 2 visitEveryMonths, ... up to the horizon (a hair of tolerance for decimal steps). */
 export function visitCountOf(horizon: number, visitEveryMonths: number): number {

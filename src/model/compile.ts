@@ -1,4 +1,5 @@
 // Scenario -> CompiledScenario: every per-run constant computed once (MODEL.md, all sections).
+import { visitCountOf } from './catalogRules.js';
 import { correlationFactor, correlationMatrix } from './correlation.js';
 import type { Scenario } from './scenario.js';
 import { aggregateLayout, type AggregateLayout } from './layout.js';
@@ -36,12 +37,21 @@ export interface CompiledScenario {
    * Residual decay after j visit intervals, exp(-(j * visitMonths) / tauOff)
    * for j = 0..visitCount, computed exactly as at a visit (same argument, so
    * the same double): a residual that started at a visit needs no exp.
+   * Empty when tauOff is patient-specific (offsetOn).
    */
   residualDecay: Float64Array;
+  /** Version 2, patient-specific offset: sTauOff, and whether V is drawn (sTauOff > 0). */
+  sTauOff: number;
+  offsetOn: boolean;
   // catalog
   mu: Float64Array;
   tau: Float64Array;
   aeRate: Float64Array;
+  /** Version 2, loss of response: escape rate per month per drug, and whether X is drawn (some rate > 0). */
+  escapeRate: Float64Array;
+  escapeOn: boolean;
+  /** Molecule of each drug, as an index (doses of one molecule share it). */
+  molecule: Int32Array;
   /** Monthly price per catalog drug; 0 where the catalog gives none (then `hasCosts` is false). */
   monthlyPrice: Float64Array;
   /** True when every drug used by a policy has a monthly price: costs are then accumulated. */
@@ -60,6 +70,8 @@ export interface CompiledScenario {
   seqStart: Int32Array;
   seqLength: Int32Array;
   seqDrug: Int32Array;
+  /** Per sequence entry: 1 for a dose change (MODEL.md v2: same molecule as the line before, no gap), which keeps the onset clock. */
+  seqKeepsClock: Uint8Array;
   failAt: Float64Array;
   /** Fraction of line-start SALT; NaN when the policy has no extension. */
   extendFrac: Float64Array;
@@ -68,12 +80,23 @@ export interface CompiledScenario {
   worseFrom: Float64Array;
   worsePoints: Float64Array;
   stayOnLast: Uint8Array;
+  /** Version 2: switch a responder whose SALT exceeds threshold + lossMargin (1), or keep them (0). */
+  switchOnLoss: Uint8Array;
+  lossMargin: Float64Array;
   maxLines: number;
   // paired comparisons, as policy indices
   pairCount: number;
   pairA: Int32Array;
   pairB: Int32Array;
   layout: AggregateLayout;
+}
+
+/**
+ * MODEL.md "Dose changes": a line on the same molecule as the line before, started with no gap, keeps the
+ * molecule's onset clock (its new dose's mu, tau and Z apply from its start).
+ */
+export function isDoseChange(moleculeBefore: number, molecule: number, gapMonths: number): boolean {
+  return moleculeBefore === molecule && gapMonths === 0;
 }
 
 /** Compile a validated scenario. Assumes io/scenario.ts has checked it. */
@@ -85,14 +108,27 @@ export function compileScenario(s: Scenario): CompiledScenario {
   saltBinCum[saltBinCum.length - 1] = 1; // guard rounding: u < 1 always finds a bin
   const r = s.correlation.matrix ?? correlationMatrix(
     s.catalog.map((d) => d.molecule), s.correlation.rhoMolecule, s.correlation.rhoClass);
+  const moleculeIndex = new Map<string, number>();
+  const molecule = Int32Array.from(s.catalog, (d) => {
+    if (!moleculeIndex.has(d.molecule)) moleculeIndex.set(d.molecule, moleculeIndex.size);
+    return moleculeIndex.get(d.molecule)!;
+  });
   const seqDrug: number[] = [];
   const seqStart: number[] = [];
+  const seqKeepsClock: number[] = [];
   for (const p of s.policies) {
     seqStart.push(seqDrug.length);
-    for (const id of p.sequence) seqDrug.push(drugIndex.get(id)!);
+    p.sequence.forEach((id, j) => {
+      const d = drugIndex.get(id)!;
+      seqKeepsClock.push(j > 0 && isDoseChange(molecule[seqDrug[seqDrug.length - 1]], molecule[d], s.switchGapMonths) ? 1 : 0);
+      seqDrug.push(d);
+    });
   }
+  const sTauOff = s.globals.sTauOff ?? 0;
+  const offsetOn = sTauOff > 0;
+  const escapeRate = Float64Array.from(s.catalog, (d) => d.escapeRate ?? 0);
   const policyIndex = new Map(s.policies.map((p, i) => [p.id, i]));
-  const visitCount = Math.floor(s.horizon / s.visitEveryMonths + 1e-9);
+  const visitCount = visitCountOf(s.horizon, s.visitEveryMonths);
   const maxLines = Math.max(...s.policies.map((p) => p.sequence.length));
   const invTauOff = 1 / s.globals.tauOff;
   const visitMonths = s.visitEveryMonths;
@@ -120,10 +156,16 @@ export function compileScenario(s: Scenario): CompiledScenario {
     betaMinoxidil: s.globals.betaMinoxidil,
     betaVerySevere: s.globals.betaVerySevere,
     invTauOff,
-    residualDecay: Float64Array.from({ length: visitCount + 1 }, (_, j) => Math.exp(-(j * visitMonths) * invTauOff)),
+    residualDecay: offsetOn ? new Float64Array(0)
+      : Float64Array.from({ length: visitCount + 1 }, (_, j) => Math.exp(-(j * visitMonths) * invTauOff)),
+    sTauOff,
+    offsetOn,
     mu: Float64Array.from(s.catalog, (d) => d.mu),
     tau: Float64Array.from(s.catalog, (d) => d.tau),
     aeRate: Float64Array.from(s.catalog, (d) => d.aeRate),
+    escapeRate,
+    escapeOn: escapeRate.some((r) => r > 0),
+    molecule,
     monthlyPrice: Float64Array.from(s.catalog, (d) => d.monthlyPrice ?? 0),
     hasCosts: s.policies.every((p) => p.sequence.every((id) => s.catalog[drugIndex.get(id)!].monthlyPrice !== undefined)),
     factor: correlationFactor(r),
@@ -137,6 +179,7 @@ export function compileScenario(s: Scenario): CompiledScenario {
     seqStart: Int32Array.from(seqStart),
     seqLength: Int32Array.from(pol, (p) => p.sequence.length),
     seqDrug: Int32Array.from(seqDrug),
+    seqKeepsClock: Uint8Array.from(seqKeepsClock),
     failAt: Float64Array.from(pol, (p) => p.failAtMonths),
     extendFrac: Float64Array.from(pol, (p) =>
       p.extendIfImprovedPct === undefined ? NaN : p.extendIfImprovedPct / 100),
@@ -144,6 +187,8 @@ export function compileScenario(s: Scenario): CompiledScenario {
     worseFrom: Float64Array.from(pol, (p) => p.worseningFromMonths ?? Infinity),
     worsePoints: Float64Array.from(pol, (p) => p.worseningPoints ?? Infinity),
     stayOnLast: Uint8Array.from(pol, (p) => (p.afterLastLine === 'stay' ? 1 : 0)),
+    switchOnLoss: Uint8Array.from(pol, (p) => (p.switchOnLoss === true ? 1 : 0)),
+    lossMargin: Float64Array.from(pol, (p) => p.lossMarginPoints ?? 0),
     maxLines,
     pairCount: s.comparisons.length,
     pairA: Int32Array.from(s.comparisons, ([a]) => policyIndex.get(a)!),

@@ -1,4 +1,5 @@
-// A drug acting on a patient (MODEL.md): onset h(u) = 1 - exp(-(u / tau)^k), effect = G h.
+// A drug acting on a patient (MODEL.md): onset h(u) = 1 - exp(-(u / tau)^k), effect = G h; the residual
+// after a stop or an escape (version 2), E(t) = max(G h, residual). Policies and trial mode both use these.
 import type { CompiledScenario } from './compile.js';
 import type { Patient } from './population.js';
 
@@ -48,6 +49,28 @@ export function onsetUpperBound(power: number): number {
   const e = (8 - power) / (8 + power);
   const e2 = e * e;
   return 1 - e2 * e2;
+}
+
+/** (months / tau)^k for 1 / tau = invTau, 0 before the start (where h = 0). */
+export function onsetPowerAt(months: number, invTau: number, k: number, kIsTwo: boolean): number {
+  return months <= 0 ? 0 : onsetPower(months * invTau, k, kIsTwo);
+}
+
+/**
+ * E(t) = max(G h, R exp(-elapsed / tauOff_i)): the running line's effect (G h, with
+ * power = (u / tau)^k on the molecule's onset clock; G = 0 off drug or after an
+ * escape) and the residual R of what stopped or escaped `elapsed` months ago.
+ * The total effect at a stop, at an escape (MODEL.md v2: the effect is frozen
+ * there and decays like a residual) and at a trial's assessment. followPolicy
+ * writes the same formula out in its event path (a call there slows V8's code
+ * for the whole visit loop); tests/engine/trialVsPolicy.test.ts checks that the
+ * two agree patient for patient.
+ */
+export function totalEffect(potential: number, power: number, resE: number, elapsed: number, invTauOff: number): number {
+  const own = potential * onsetFromPower(power);
+  if (resE === 0) return own;
+  const r = resE * Math.exp(-elapsed * invTauOff);
+  return r > own ? r : own;
 }
 
 /** Fraction of the regrowth potential reached after `months` on drug `d`. */

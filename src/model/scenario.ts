@@ -22,6 +22,11 @@ export interface Globals {
   betaVerySevere: number;
   /** Months: time scale of the residual effect after a drug stops. */
   tauOff: number;
+  /**
+   * Version 2, patient-specific offset: tauOff_i = tauOff exp(sTauOff V), V ~ N(0, 1) per patient.
+   * Absent or 0: off (every patient decays with tauOff, and V is not drawn).
+   */
+  sTauOff?: number;
 }
 
 export interface Drug {
@@ -33,6 +38,11 @@ export interface Drug {
   tau: number;
   /** Adverse-event discontinuations per month on drug. */
   aeRate: number;
+  /**
+   * Version 2, loss of response on drug: rate per month of the escape time X_d, counted from the start of
+   * each line on the drug. Absent or 0: no escape (and, when no drug of the catalog has one, X is not drawn).
+   */
+  escapeRate?: number;
   /** Monthly list price (USD), when known. */
   monthlyPrice?: number;
 }
@@ -53,6 +63,10 @@ export interface Policy {
   worseningFromMonths?: number;
   worseningPoints?: number;
   afterLastLine: 'stop' | 'stay';
+  /** Version 2: a responder of the current line whose SALT later exceeds threshold + lossMarginPoints switches. Absent: false. */
+  switchOnLoss?: boolean;
+  /** SALT points above the response threshold that count as a loss of response (switchOnLoss). Absent: 0. */
+  lossMarginPoints?: number;
 }
 
 export interface Scenario {
@@ -73,4 +87,24 @@ export interface Scenario {
   comparisons: [string, string][];
   /** Parameter sweep: field path (as in the file, or `policy.X` for every policy) -> values. */
   sweep?: Record<string, unknown[]>;
+  /** Parameter uncertainty for `jaksim psa` (ignored by run and sweep). */
+  uncertainty?: Uncertainty;
+}
+
+/** A distribution of one numeric scenario field: its value in each PSA draw. */
+export type ParametricDistribution =
+  | { dist: 'fixed'; value?: number }
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'beta'; alpha: number; beta: number }
+  | { dist: 'normal'; mean: number; sd: number }
+  | { dist: 'lognormal'; median: number; sdlog: number };
+
+/** A field's distribution, or `from: calibration`: jointly with the others so marked, from the catalog's posterior draws. */
+export type UncertainValue = ParametricDistribution | { from: 'calibration' };
+
+/** The `uncertainty:` section: field path -> distribution, and named groups of paths for the value of information. */
+export interface Uncertainty {
+  /** Absent: rhoClass uniform on [0, 1] and, with a calibrated catalog that has posterior draws, its fitted parameters. */
+  parameters?: Record<string, UncertainValue>;
+  groups?: Record<string, string[]>;
 }

@@ -1,13 +1,11 @@
-// A switching policy applied to one patient (MODEL.md "A switching policy", "Visits and response").
+// A switching policy applied to one patient (MODEL.md "A switching policy", "Visits and response"; version 2:
+// escape, patient-specific offset, dose changes, switchOnLoss).
 import type { CompiledScenario } from '../model/compile.js';
-import { naturalSaltOf, onsetFromPower, onsetLowerBound, onsetPower, onsetUpperBound } from '../model/drug.js';
+import {
+  naturalSaltOf, onsetFromPower, onsetLowerBound, onsetPowerAt, onsetUpperBound,
+} from '../model/drug.js';
 import type { Patient } from '../model/population.js';
 import { MONTH_EPS } from '../model/units.js';
-
-/** (months / tau)^k on the line's drug (1 / tau in a local), 0 before the start (where h = 0). */
-function onsetPowerAt(months: number, invTau: number, k: number, kIsTwo: boolean): number {
-  return months <= 0 ? 0 : onsetPower(months * invTau, k, kIsTwo);
-}
 
 /**
  * Decisions taken from the bounds on h of model/drug.ts instead of the exp
@@ -45,7 +43,8 @@ export function patientRecordStride(drugCount: number): number {
 /**
  * exp(-elapsed / tauOff) from the run's table when `elapsed` is exactly j
  * visit intervals (then the table holds the exp of the same argument), else
- * computed.
+ * computed. Not for a patient-specific tauOff (the table is then empty; the
+ * callers compute the exp themselves, see followPolicy).
  */
 function residualDecay(c: CompiledScenario, elapsed: number): number {
   const j = Math.round(elapsed * c.invVisitMonths);
@@ -113,12 +112,18 @@ export function followPolicy(
   const extendTo = c.extendTo[pi] - MONTH_EPS;
   const worseFrom = c.worseFrom[pi] - MONTH_EPS;
   const worsePoints = c.worsePoints[pi];
+  const switchOnLoss = c.switchOnLoss[pi] === 1;
+  const lossAbove = c.threshold + c.lossMargin[pi];
   // Without these rules a policy reads SALT(t) only to detect a response.
-  const usesSaltRules = hasExtension || worseFrom !== Infinity;
+  const usesSaltRules = hasExtension || worseFrom !== Infinity || switchOnLoss;
   const stayOnLast = c.stayOnLast[pi] === 1;
   const threshold = c.threshold;
   const gap = c.gapMonths;
-  const invTauOff = c.invTauOff;
+  // Patient-specific tauOff (MODEL.md v2), else the run's (a hand-built patient may leave p.invTauOff unset). The
+  // residual's exp is then written out where residualDecay would be called: once the version-2 paths are hot, V8
+  // no longer inlined residualDecay, and the call boxed the visit loop's doubles (about 2 kB a patient).
+  const offsetOn = c.offsetOn;
+  const invTauOff = offsetOn ? p.invTauOff : c.invTauOff;
   const visitMonths = c.visitMonths;
   const horizon = c.horizon;
   const k = c.k;
@@ -132,8 +137,14 @@ export function followPolicy(
   let potential = p.potential[drug];
   let invTau = p.invTau[drug];
   let start = 0;
+  // Onset clock of the line's molecule: its start, or an earlier line's across dose changes (MODEL.md v2).
+  let clock = 0;
   let onDrug = true;
   let aeEnd = p.aeMonths[drug];
+  // Escape (loss of response on drug, MODEL.md v2): Infinity when the scenario has none.
+  let escapeAt = p.escapeMonths[drug];
+  // The line's first event: its adverse-event stop or its escape (one comparison a visit for both).
+  let lineEvent = aeEnd < escapeAt ? aeEnd : escapeAt;
   let startSalt = salt0;
   let respondedOnLine = false;
   // Residual effect of the last drug stopped: resE * exp(-(t - resT) / tauOff).
@@ -148,16 +159,27 @@ export function followPolicy(
   for (let v = 0; v <= visitCount; v++) {
     // The last pass (v = visitCount) only settles events up to the horizon.
     const t = v < visitCount ? (v + 1) * visitMonths : horizon;
-    // Events between visits, in time order: adverse-event stops, then line starts after the gap.
+    // Events between visits, in time order: escapes and adverse-event stops, then line starts after the gap.
     for (;;) {
-      if (onDrug && aeEnd <= t) {
-        const e = aeEnd;
-        let total = potential * onsetFromPower(onsetPowerAt(e - start, invTau, k, kIsTwo));
+      if (onDrug && lineEvent <= t) {
+        // The total effect at the event, E = max(G h, residual) (model/drug.ts totalEffect, written out: a
+        // call here, taking the loop's doubles, made V8 box them at every visit, about 1.2 kB a patient).
+        const e = lineEvent;
+        const escapes = escapeAt < aeEnd;
+        let total = potential * onsetFromPower(onsetPowerAt(e - clock, invTau, k, kIsTwo));
         if (residualMatters) {
           const r = resE * Math.exp(-(e - resT) * invTauOff);
           if (r > total) total = r;
         }
         resE = total; resT = e; residualMatters = total > 0;
+        if (escapes) {
+          // Loss of response on drug (MODEL.md v2): the effect frozen at the escape decays from there like a
+          // residual (G = 0 from now on); the patient stays on the drug until the policy ends the line.
+          potential = 0;
+          escapeAt = Infinity;
+          lineEvent = aeEnd;
+          continue;
+        }
         acc[drugMonthsAt + drug] += e - start;
         if (recordOn) record![recordDrugAt + drug] += e - start;
         acc[base + lay.aeStops]++;
@@ -173,12 +195,18 @@ export function followPolicy(
         potential = p.potential[drug];
         invTau = p.invTau[drug];
         start = nextStart;
+        if (c.seqKeepsClock[seq0 + line] === 0) clock = start;
         nextStart = Infinity;
         onDrug = true;
         aeEnd = start + p.aeMonths[drug];
+        escapeAt = start + p.escapeMonths[drug];
+        lineEvent = aeEnd < escapeAt ? aeEnd : escapeAt;
         if (usesSaltRules) {
+          // SALT(s_j) = SALTnat(s_j) (1 - E(s_j)): the residual, and after a dose change the new dose's effect too.
+          let e = potential * onsetFromPower(onsetPowerAt(start - clock, invTau, k, kIsTwo));
           const r = residualMatters ? resE * Math.exp(-(start - resT) * invTauOff) : 0;
-          startSalt = naturalSaltOf(salt0, omega, start) * (1 - r);
+          if (r > e) e = r;
+          startSalt = naturalSaltOf(salt0, omega, start) * (1 - e);
         }
         respondedOnLine = false;
         acc[enteredAt + line]++;
@@ -191,6 +219,7 @@ export function followPolicy(
     // SALT(t) = SALTnat(t) (1 - E(t)), E = max(effect of current drug, residual).
     const nat = naturalSaltOf(salt0, omega, t);
     const months = t - start;
+    const onsetMonths = t - clock; // = months but across dose changes
     let effect = 0; // E(t) on drug: the residual if the line stops at t
     let salt: number;
     if (onDrug) {
@@ -209,14 +238,14 @@ export function followPolicy(
         }
       }
       let r = 0;
-      if (residualMatters) r = resE * residualDecay(c, t - resT);
+      if (residualMatters) r = resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT));
       if (residualMatters && r > potential) {
         effect = r; // the drug's effect G h <= G cannot overtake the residual yet
         salt = nat * (1 - effect);
       } else {
         // G h lies in [effectLow, effectHigh] (no exp): where that settles the comparisons made at t,
         // the exp is not needed. The upper bound settles most visits, so the lower one waits.
-        const power = onsetPowerAt(months, invTau, k, kIsTwo);
+        const power = onsetPowerAt(onsetMonths, invTau, k, kIsTwo);
         const effectHigh = potential * onsetUpperBound(power);
         // Nothing to do at t if the drug alone gives no response and the line does not stop now.
         const idle = !usesSaltRules && nat * (1 - effectHigh) > threshold + SALT_MARGIN
@@ -251,7 +280,7 @@ export function followPolicy(
       continue;
     } else {
       // Off drug: E(t) is the residual (the effect of the line stopped last), or 0.
-      const r = residualMatters ? resE * residualDecay(c, t - resT) : 0;
+      const r = residualMatters ? resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT)) : 0;
       salt = nat * (1 - (r > 0 ? r : 0));
     }
 
@@ -264,23 +293,29 @@ export function followPolicy(
       }
       if (onDrug && !residualMatters && (omega === 0 || nat === 100)
         && salt <= threshold - CERTAIN_RESPONSE_MARGIN) {
-        // A point response at every later visit of the line, which only an adverse event can end.
-        while (v + 1 < visitCount && (v + 2) * visitMonths < aeEnd) acc[pointAt + ++v]++;
+        // A point response at every later visit of the line, which only an adverse event or an escape can end.
+        while (v + 1 < visitCount && (v + 2) * visitMonths < lineEvent) acc[pointAt + ++v]++;
         continue;
       }
     }
-    if (!onDrug || respondedOnLine) continue;
+    if (!onDrug || (respondedOnLine && !switchOnLoss)) continue;
 
     if (stayOnLast && line === lineCount - 1) continue;
-    const extended = hasExtension && months < extendTo
-      && startSalt - salt >= extendFrac * startSalt;
-    const failed = months >= failAt && !extended;
-    const worsened = months >= worseFrom && salt - startSalt >= worsePoints;
-    if (failed || worsened) {
+    let switches: boolean;
+    if (respondedOnLine) {
+      switches = salt > lossAbove; // loss of response (switchOnLoss)
+    } else {
+      const extended = hasExtension && months < extendTo
+        && startSalt - salt >= extendFrac * startSalt;
+      const failed = months >= failAt && !extended;
+      const worsened = months >= worseFrom && salt - startSalt >= worsePoints;
+      switches = failed || worsened;
+    }
+    if (switches) {
       resE = effect; resT = t; residualMatters = effect > 0;
       acc[drugMonthsAt + drug] += months;
       if (recordOn) record![recordDrugAt + drug] += months;
-      nonResponseMonths += months;
+      if (!respondedOnLine) nonResponseMonths += months;
       onDrug = false;
       nextStart = line + 1 < lineCount ? t + gap : Infinity;
     }

@@ -89,7 +89,16 @@ export function streamKey(seed: number, blockIndex: number): string {
 
 /** The independent stream of block `blockIndex` of a run seeded with `seed`. */
 export function streamFor(seed: number, blockIndex: number): Stream {
-  const st = seedrandom.tychei(streamKey(seed, blockIndex), { state: true }).state() as unknown as {
+  return namedStream(streamKey(seed, blockIndex));
+}
+
+/**
+ * The stream of any seedrandom key: for draws that are not patients (such as
+ * a PSA's parameter draws, keyed `<seed>/psa/...`), kept apart from every
+ * block's `<seed>/block/<i>` stream.
+ */
+export function namedStream(key: string): Stream {
+  const st = seedrandom.tychei(key, { state: true }).state() as unknown as {
     a: number; b: number; c: number; d: number;
   };
   return new Stream(st.a, st.b, st.c, st.d);

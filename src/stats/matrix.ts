@@ -1,36 +1,20 @@
 // Small dense linear algebra for the calibration (a dozen parameters, once per fit): the Cholesky factor of a
 // covariance for parameter draws (hand-written: mathjs has none), and the inverse of the information (mathjs).
 
-/** Cholesky factor L (L L' = A) of a symmetric matrix, or null when it is not positive definite. */
-export function cholesky(a: number[][]): number[][] | null {
-  return factor(a, false);
-}
-
 /**
- * Cholesky factor of a covariance that may be only semi-definite (or a little
- * indefinite from noise): a non-positive pivot gives a zero column instead of failing.
+ * Cholesky factor L (L L' = A) of a covariance that may be only semi-definite
+ * (or a little indefinite from noise): a non-positive pivot gives a zero
+ * column instead of failing. Used for parameter draws x + L e.
  */
 export function choleskySemidefinite(a: number[][]): number[][] {
-  return factor(a, true)!;
-}
-
-function factor(a: number[][], zeroNonPositive: boolean): number[][] | null {
   const n = a.length;
   const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let sum = a[i][j];
       for (let k = 0; k < j; k++) sum -= L[i][k] * L[j][k];
-      if (i === j) {
-        if (!(sum > 0)) {
-          if (!zeroNonPositive) return null;
-          L[i][i] = 0;
-        } else {
-          L[i][i] = Math.sqrt(sum);
-        }
-      } else {
-        L[i][j] = L[j][j] > 0 ? sum / L[j][j] : 0;
-      }
+      if (i === j) L[i][i] = sum > 0 ? Math.sqrt(sum) : 0;
+      else L[i][j] = L[j][j] > 0 ? sum / L[j][j] : 0;
     }
   }
   return L;

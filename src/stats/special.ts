@@ -82,30 +82,44 @@ export function studentTUpper(t: number, df: number): number {
   return t >= 0 ? tail : 1 - tail;
 }
 
-/** Upper tail of the chi-square distribution with df degrees of freedom, P(X >= x). */
+/** Upper tail of the chi-square distribution with df degrees of freedom, P(X >= x), to full relative accuracy in the tail. */
 export function chiSquareUpperTail(x: number, df: number): number {
   if (x <= 0) return 1;
-  return 1 - regularizedGammaP(df / 2, x / 2);
+  return regularizedGammaQ(df / 2, x / 2);
 }
 
-/**
- * Regularised lower incomplete gamma P(a, x): series for x < a + 1, Lentz
- * continued fraction otherwise (Numerical Recipes 3rd ed., 6.2), relative
- * accuracy about 1e-14.
- */
+/** Regularised lower incomplete gamma P(a, x) = 1 - Q(a, x). */
 export function regularizedGammaP(a: number, x: number): number {
   if (x <= 0) return 0;
-  const lnPrefix = -x + a * Math.log(x) - lnGamma(a);
-  if (x < a + 1) {
-    let sum = 1 / a;
-    let term = sum;
-    for (let n = 1; n < 1000; n++) {
-      term *= x / (a + n);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
-    }
-    return sum * Math.exp(lnPrefix);
+  return x < a + 1 ? gammaSeries(a, x) : 1 - gammaFraction(a, x);
+}
+
+/** Regularised upper incomplete gamma Q(a, x), computed directly (not as 1 - P) where it is small. */
+export function regularizedGammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  return x < a + 1 ? 1 - gammaSeries(a, x) : gammaFraction(a, x);
+}
+
+/** e^-x x^a / Gamma(a), the common factor of P and Q. */
+const gammaPrefix = (a: number, x: number) => Math.exp(-x + a * Math.log(x) - lnGamma(a));
+
+/**
+ * P(a, x) by its series, for x < a + 1 (Numerical Recipes 3rd ed., 6.2),
+ * relative accuracy about 1e-14.
+ */
+function gammaSeries(a: number, x: number): number {
+  let sum = 1 / a;
+  let term = sum;
+  for (let n = 1; n < 1000; n++) {
+    term *= x / (a + n);
+    sum += term;
+    if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
   }
+  return sum * gammaPrefix(a, x);
+}
+
+/** Q(a, x) by its continued fraction (modified Lentz), for x >= a + 1, relative accuracy about 1e-14. */
+function gammaFraction(a: number, x: number): number {
   const tiny = 1e-300;
   let b = x + 1 - a;
   let c = 1 / tiny;
@@ -123,6 +137,5 @@ export function regularizedGammaP(a: number, x: number): number {
     h *= del;
     if (Math.abs(del - 1) < 1e-15) break;
   }
-  return 1 - Math.exp(lnPrefix) * h;
+  return gammaPrefix(a, x) * h;
 }
-

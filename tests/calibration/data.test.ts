@@ -25,7 +25,7 @@ describe('trial data validation', () => {
     ['a negative arm size', (d) => { d.arms[1].n = -5; return d; }, /arms\[1\]\.n: expected a number >= 1, got -5/],
     ['a missing drug', (d) => { delete d.arms[2].drug; return d; }, /arms\[2\]\.drug: expected a string, got nothing/],
     ['an unknown population', (d) => { d.arms[0].population = 'BRAVE'; return d; }, /arms\[0\]\.population: expected one of the populations \(BRAVE-AA, ALLEGRO, THRIVE-AA, UP-AA\), got "BRAVE"/],
-    ['a malformed band', (d) => { d.arms[10].byBaseline[0].band = '94-50'; return d; }, /arms\[10\]\.byBaseline\[0\]\.band: expected a band lo-hi/],
+    ['a malformed band', (d) => { d.arms[9].byBaseline[0].band = '94-50'; return d; }, /arms\[9\]\.byBaseline\[0\]\.band: expected a band lo-hi/],
     ['no arms', (d) => { d.arms = []; return d; }, /arms: expected at least 1 item/],
   ];
   for (const [what, mutate, message] of cases) {
@@ -71,6 +71,15 @@ describe('derived inputs', () => {
     const months = (24 * 7) / (365.25 / 12);
     expect(1 - Math.exp(-rates.get('deuruxolitinib-8mg')! * months)).toBeCloseTo(0.026, 12);
     expect(rates.get('baricitinib-4mg')).toBeGreaterThan(0);
+  });
+  it('version 2 of the data loads: its new sections are accepted and, until calibration version 2, not used', () => {
+    const raw = good();
+    expect(raw.version).toBe(2);
+    for (const key of ['subgroups', 'maintenance', 'withdrawal', 'salt10']) expect(Array.isArray(raw[key])).toBe(true);
+    expect(Object.keys(data).sort()).toEqual(['about', 'arms', 'discontinuationForAdverseEvents', 'monthlyListPriceUSD', 'populations', 'switching', 'version']);
+    // The pooled 'around 40%' baricitinib arm of version 1 is replaced by per-trial week-52 points.
+    expect(data.arms.some((a) => a.trial === 'BRAVE-AA1+AA2 continuous 4 mg')).toBe(false);
+    expect(calibrationPoints(data).filter((p) => p.drug === 'baricitinib-4mg' && p.week === 52).length).toBeGreaterThanOrEqual(2);
   });
   it('an arm split by baseline band enters band by band, not as its total', () => {
     const pts = calibrationPoints(data).filter((p) => p.trial.startsWith('ALLEGRO-2b/3 + ALLEGRO-LT'));

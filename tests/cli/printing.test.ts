@@ -71,7 +71,7 @@ describe('shards with --json', () => {
 });
 
 describe('user text in console tables', () => {
-  it('power: policy ids with a newline and quotes keep the table one line a row (shown escaped)', async () => {
+  it('power: policy ids with a newline and quotes keep the table one line a row (shown escaped); the report is written (chart titles escaped)', async () => {
     const ids = ['wait "long"\nat 9', '=cmd|calc'];
     const file = join(dir, 'hostile.json');
     writeFileSync(file, JSON.stringify({
@@ -85,5 +85,6 @@ describe('user text in console tables', () => {
     const lines = out.join('\n').split('\n');
     expect(lines.some((l) => l.startsWith('at 9'))).toBe(false);
     expect(lines[0]).toContain('wait "long"\\nat 9 vs =cmd|calc');
+    expect(lines.some((l) => /Report: .*report\.html/.test(l))).toBe(true);
   });
 });

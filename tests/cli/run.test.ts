@@ -57,9 +57,10 @@ describe('jaksim run', () => {
     expect(summary.resolvedScenario.population.minoxidilShare).toBe(0.3);
     expect(summary.command).toMatch(/^jaksim run scenarios\/default\.yaml/);
     const csv = readFileSync(join(folder, 'curves.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('policy,month,cumulative,point,lo,hi,point_lo,point_hi');
-    expect(csv).toHaveLength(1 + 2 * 36);
-    expect(csv[12].split(',').slice(0, 3).map(Number)).toEqual([NaN, 12, doc.policies[0].cumulative[11].rate]);
+    expect(csv[0]).toBe('policy,month,patients,responders,cumulative,lo,hi,point_responders,point,point_lo,point_hi');
+    expect(csv).toHaveLength(1 + 2 * 37); // months 0 to 36
+    expect(csv[1].split(',').slice(1, 5).map(Number)).toEqual([0, 20000, 0, 0]);
+    expect(csv[13].split(',').slice(0, 5).map(Number)).toEqual([NaN, 12, 20000, Math.round(doc.policies[0].cumulative[11].rate * 20000), doc.policies[0].cumulative[11].rate]);
   });
 
   it('curves.csv is byte-identical for 1 and 2 workers, and through tsx and the compiled build', async () => {
@@ -76,7 +77,7 @@ describe('jaksim run', () => {
   it('prints a readable table without --json', async () => {
     const out = mkdtempSync(join(tmpdir(), 'jaksim-table-'));
     const { stdout } = await jaksim(['run', 'scenarios/default.yaml', '--patients', '5000', '--workers', '1', '--out', out]);
-    expect(stdout).toMatch(/Cumulative response \(95% interval\)/);
+    expect(stdout).toMatch(/Cumulative response, % \(95% interval\)/);
     expect(stdout).toMatch(/fail-9mo - fail-6mo/);
     expect(stdout).toMatch(/Results: /);
   });

@@ -123,19 +123,23 @@ describe('jaksim sweep', () => {
     const patients = 6000;
     const r = await cli(['sweep', 'tests/fixtures/sweep-base.yaml', '--patients', String(patients), '--workers', '2', '--out', out,
       '--set', 'policy.failAtMonths=6,9', '--set', 'rhoClass=0,1']);
-    expect(r.err).toBe('');
+    // Nothing on stderr but the warning that the benchmark's drugs are not calibrated.
+    expect(r.err).toMatch(/^warning: drug parameters not calibrated to the trials: baricitinib-4mg, ritlecitinib-50mg,\s+deuruxolitinib-8mg\.[^]*Scenario files"\)\.$/);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/policy\.failAtMonths\s+correlation\.rhoClass\s+policy\s+12 mo\s+36 mo\s+paired difference/);
+    expect(r.out).toMatch(/policy\.failAtMonths\s+correlation\.rhoClass\s+policy\s+12 mo\s+36 mo$/m);
+    // then every comparison of the scenario at every grid point (one here, 4 points)
+    expect(r.out).toMatch(/policy\.failAtMonths\s+correlation\.rhoClass\s+comparison\s+12 mo\s+36 mo$/m);
+    expect(r.out.split('\n').filter((l) => /fail-9mo - fail-6mo/.test(l))).toHaveLength(4);
     expect(r.out).toMatch(/Report: .*report\.html/);
     const runs = readdirSync(join(out, 'sweep-base'));
     expect(runs).toHaveLength(1);
     const folder = join(out, 'sweep-base', runs[0]);
-    expect(readdirSync(folder).sort()).toEqual(['report.html', 'sweep.csv', 'sweep.json']);
+    expect(readdirSync(folder).sort()).toEqual(['comparisons.csv', 'report.html', 'sweep.csv', 'sweep.json']);
 
     const csv = readFileSync(join(folder, 'sweep.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('point,policy.failAtMonths,correlation.rhoClass,policy,month,cumulative,lo,hi,point_rate,point_lo,point_hi');
-    expect(csv).toHaveLength(1 + 4 * 2 * 36);
-    expect(csv[1]).toMatch(/^0,6,0,fail-6mo,1,/);
+    expect(csv[0]).toBe('grid_point,policy.failAtMonths,correlation.rhoClass,policy,month,patients,responders,cumulative,lo,hi,point_responders,point,point_lo,point_hi');
+    expect(csv).toHaveLength(1 + 4 * 2 * 37); // months 0 to 36
+    expect(csv[1]).toMatch(/^0,6,0,fail-6mo,0,/);
     expect(csv[csv.length - 1]).toMatch(/^3,9,1,fail-9mo,36,/);
 
     const doc = JSON.parse(readFileSync(join(folder, 'sweep.json'), 'utf8'));
@@ -157,7 +161,7 @@ describe('jaksim sweep', () => {
       expect(pt.result.comparisons).toEqual(alone.comparisons);
       // The CSV rows of this point carry the same numbers.
       const row = csv.find((l) => l.startsWith(`${i},`) && l.includes(',fail-9mo,36,'))!.split(',');
-      expect(Number(row[5])).toBe(alone.policies[1].cumulative[35].rate);
+      expect(Number(row[7])).toBe(alone.policies[1].cumulative[35].rate);
     }
     expect(readFileSync(join(folder, 'report.html'), 'utf8')).toMatch(/<svg[^>]*>/);
   });

@@ -17,7 +17,7 @@ const base = {
   horizon: 24,
   catalog,
   policies: [
-    { id: 'stop', sequence: catalog.map((d) => d.id), failAtMonths: 6 },
+    { id: 'stop', sequence: catalog.map((d) => d.id), failAtMonths: 6, afterLastLine: 'stop' },
     { id: 'stay', sequence: [catalog[0].id, catalog[2].id], failAtMonths: 9, afterLastLine: 'stay', extendIfImprovedPct: 30, extendToMonths: 12, worseningFromMonths: 3, worseningPoints: 10 },
   ],
 };

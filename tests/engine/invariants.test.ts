@@ -109,7 +109,7 @@ describe('adverse events end lines', () => {
         { id: 'b', mu: 3, tau: 1, aeRate: 1e6 },
         { id: 'c', mu: 3, tau: 1, aeRate: 1e6 },
       ],
-      policies: [{ id: 'p', sequence: ['a', 'b', 'c'] }, { id: 'stay', sequence: ['a', 'b', 'c'], afterLastLine: 'stay' }],
+      policies: [{ id: 'p', sequence: ['a', 'b', 'c'], afterLastLine: 'stop' }, { id: 'stay', sequence: ['a', 'b', 'c'], afterLastLine: 'stay' }],
     });
     for (const p of simulate(s).policies) {
       expect(p.byLine.map((l) => l.entered)).toEqual([n, n, n]);

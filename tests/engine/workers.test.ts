@@ -71,6 +71,30 @@ describe('worker-count invariance', () => {
     expect(direct[0] + direct[1]).toBe(PATIENTS);
   });
 
+  it('version 2 on: escape, offset, switchOnLoss, a dose change; trial mode with a design and patterns', async () => {
+    const doc = allRulesDoc(PATIENTS);
+    const v2 = compileScenario(scenario({
+      ...doc,
+      switchGapMonths: 0,
+      globals: { sTauOff: 0.5 },
+      catalog: (doc.catalog as Record<string, unknown>[]).map((d, i) => ({ ...d, escapeRate: 0.02 * i, molecule: i < 2 ? 'same' : 'other' })),
+      policies: (doc.policies as Record<string, unknown>[]).map((p) => ({ ...p, switchOnLoss: true, lossMarginPoints: 3 })),
+    }));
+    expect([v2.offsetOn, v2.escapeOn, Array.from(v2.seqKeepsClock).includes(1)]).toEqual([true, true, true]);
+    const design: TrialSpec = { ...trial, drug: 0, imputation: 1, design: { atMonths: 6.5, select: 0, then: 1 }, patterns: true };
+    const runs = [];
+    const trials = [];
+    for (const e of engines) {
+      runs.push(await e.run(v2));
+      trials.push(await e.trial(v2, design));
+    }
+    for (let i = 1; i < engines.length; i++) {
+      expect(sameBytes(runs[i], runs[0])).toBe(true);
+      expect(sameBytes(trials[i], trials[0])).toBe(true);
+    }
+    expect(sameBytes(runs[0], await engines[0].run(c))).toBe(false);
+  });
+
   it('a second run on the same pool repeats the first exactly; another seed differs', async () => {
     const first = await engines[1].run(c);
     const again = await engines[1].run(c);

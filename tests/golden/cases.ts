@@ -2,7 +2,7 @@
 // These are regression pins (byte-identical results across a refactor), not evidence of correctness: the
 // statistical tests elsewhere check the numbers against independent computations.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +54,7 @@ function runCase(scenario: string): GoldenCase {
       return {
         'summary.json': stable(readFileSync(join(dir, 'summary.json'), 'utf8')),
         'curves.csv': readFileSync(join(dir, 'curves.csv'), 'utf8'),
+        ...(existsSync(join(dir, 'comparisons.csv')) ? { 'comparisons.csv': readFileSync(join(dir, 'comparisons.csv'), 'utf8') } : {}),
       };
     }),
   };
@@ -69,6 +70,7 @@ export const CASES: GoldenCase[] = [
       return {
         'sweep.json': stable(readFileSync(join(dir, 'sweep.json'), 'utf8')),
         'sweep.csv': readFileSync(join(dir, 'sweep.csv'), 'utf8'),
+        'comparisons.csv': readFileSync(join(dir, 'comparisons.csv'), 'utf8'),
       };
     }),
   },
@@ -102,7 +104,8 @@ export const CASES: GoldenCase[] = [
   {
     name: 'validate',
     produce: () => withOut(async (out) => {
-      await jaksim(['validate', '--draws', '2', '--workers', '2', '--report-dir', out]);
+      // The shipped catalog was fitted on version 1 of the trial data (data/trials.json is version 2).
+      await jaksim(['validate', '--data', 'tests/fixtures/trials-v1.json', '--draws', '2', '--workers', '2', '--report-dir', out]);
       return Object.fromEntries(['points.csv', 'curves.csv', 'parameters.csv'].map((f) => [f, readFileSync(join(out, f), 'utf8')]));
     }),
   },

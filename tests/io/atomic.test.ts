@@ -21,7 +21,7 @@ describe('result folders', () => {
     expect(runs[0]).not.toBe(runs[1]);
     for (const r of runs) {
       expect(r.startsWith('.')).toBe(false);
-      expect(readdirSync(join(out, 'default', r)).sort()).toEqual(['curves.csv', 'report.html', 'summary.json']);
+      expect(readdirSync(join(out, 'default', r)).sort()).toEqual(['comparisons.csv', 'curves.csv', 'report.html', 'summary.json']);
     }
     expect(readFileSync(join(out, 'default', runs[0], 'curves.csv'), 'utf8')).toBe(readFileSync(join(out, 'default', runs[1], 'curves.csv'), 'utf8'));
   });

@@ -1,11 +1,14 @@
-// Load a report.html in headless Chromium (Debian's package, driven by playwright-core) and record what it does.
+// Load a report.html in headless Chromium (system or bundled: chromium.ts; driven by playwright-core) and record what it does.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chooseChromium, type ChromiumChoice } from './chromium.js';
 
-export const CHROMIUM = process.env.JAKSIM_CHROMIUM ?? '/usr/bin/chromium';
+let choice: ChromiumChoice | undefined;
+/** The browser the tests drive, resolved (and for the bundled one unpacked) on first use. */
+export const browserChoice = (): ChromiumChoice => (choice ??= chooseChromium());
 
 export interface PageVisit {
   consoleErrors: string[];
@@ -13,13 +16,20 @@ export interface PageVisit {
   /** Number of SVG path elements with a non-empty `d`, per CSS selector asked for. */
   paths: Record<string, number>;
   title: string;
+  /** Per name asked for in `reads`: the text (attribute `text`) or the attribute of every element of the selector, in page order. */
+  reads: Record<string, string[]>;
 }
 
+/** What to read off the page: a name -> [CSS selector, attribute name or `text`]. */
+export type PageReads = Record<string, [selector: string, attribute: string]>;
+
 /** Open `file` with scripts disabled or enabled, record console errors and every request, count SVG paths. */
-export async function visitReport(file: string, selectors: string[], screenshot?: string): Promise<PageVisit> {
+export async function visitReport(file: string, selectors: string[], screenshot?: string, toRead: PageReads = {}): Promise<PageVisit> {
   const profile = mkdtempSync(join(tmpdir(), 'jaksim-chromium-'));
+  const browser = browserChoice();
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: browser.executablePath,
+    env: browser.env,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -37,8 +47,12 @@ export async function visitReport(file: string, selectors: string[], screenshot?
     for (const sel of selectors) {
       paths[sel] = await page.locator(sel).evaluateAll((els) => els.filter((e) => (e.getAttribute('d') ?? '').length > 10).length);
     }
+    const reads: Record<string, string[]> = {};
+    for (const [name, [sel, attr]] of Object.entries(toRead)) {
+      reads[name] = await page.locator(sel).evaluateAll((els, a) => els.map((e) => (a === 'text' ? e.textContent ?? '' : e.getAttribute(a) ?? '')), attr);
+    }
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
-    return { consoleErrors, requests, paths, title: await page.title() };
+    return { consoleErrors, requests, paths, title: await page.title(), reads };
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

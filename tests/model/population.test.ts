@@ -143,3 +143,58 @@ describe('drawPatient', () => {
     }
   });
 });
+
+describe('version-2 draws (MODEL.md "Draw order")', () => {
+  const v2 = (sTauOff: number, escape: number[]) => {
+    const d = doc();
+    return compileScenario(scenario({
+      ...d, globals: { ...G, sTauOff }, catalog: d.catalog.map((x, i) => ({ ...x, escapeRate: escape[i] })),
+    }));
+  };
+
+  it('V ~ N(0, 1): ln tauOff_i has mean ln tauOff and sd sTauOff; X_d ~ Exp(escapeRate_d), Infinity at rate 0', () => {
+    const c = v2(0.6, [0.2, 0, 0.05]);
+    const rng = streamFor(c.seed, 0);
+    const p = new Patient(3);
+    const n = 50_000;
+    const v = new Float64Array(n);
+    const x = [0, 1, 2].map(() => new Float64Array(n));
+    for (let i = 0; i < n; i++) {
+      drawPatient(rng, c, p);
+      v[i] = Math.log(1 / (p.invTauOff * G.tauOff)) / 0.6; // tauOff_i = tauOff e^(sTauOff V)
+      for (let d = 0; d < 3; d++) x[d][i] = p.escapeMonths[d];
+    }
+    const m = mean(v);
+    const sd = Math.sqrt(mean(v.map((y) => (y - m) ** 2)));
+    expect(Math.abs(m)).toBeLessThan(4 / Math.sqrt(n));
+    expect(Math.abs(sd - 1)).toBeLessThan(4 * Math.sqrt(0.5 / n));
+    // P(X > t) = e^(-rate t) at t = 1 / rate: e^-1.
+    expect(Math.abs(share(x[0], (y) => y > 5) - Math.exp(-1))).toBeLessThan(4 * binomialSe(Math.exp(-1), n));
+    expect(Math.abs(share(x[2], (y) => y > 20) - Math.exp(-1))).toBeLessThan(4 * binomialSe(Math.exp(-1), n));
+    expect(x[1].every((y) => y === Infinity)).toBe(true);
+  });
+
+  it('drawn after every version-1 draw of the patient: the first patient is the same with the mechanisms on or off', () => {
+    const first = (c: CompiledScenario) => {
+      const p = new Patient(3);
+      drawPatient(streamFor(c.seed, 0), c, p);
+      return [p.salt0, p.durYears, p.minoxidil, p.omega, ...p.potential, ...p.invTau, ...p.aeMonths];
+    };
+    const off = first(v2(0, [0, 0, 0]));
+    expect(first(v2(0.6, [0.2, 0, 0.05]))).toEqual(off);
+    expect(first(compileScenario(scenario(doc())))).toEqual(off);
+  });
+
+  it('nothing is drawn for a mechanism that is off: the stream is where version 1 leaves it', () => {
+    const after = (c: CompiledScenario, patients: number) => {
+      const rng = streamFor(c.seed, 0);
+      const p = new Patient(3);
+      for (let i = 0; i < patients; i++) drawPatient(rng, c, p);
+      return [rng.uniform(), rng.uniform()];
+    };
+    const v1 = after(compileScenario(scenario(doc())), 3);
+    expect(after(v2(0, [0, 0, 0]), 3)).toEqual(v1);
+    expect(after(v2(0.6, [0, 0, 0]), 3)).not.toEqual(v1);
+    expect(after(v2(0, [0, 0.1, 0]), 3)).not.toEqual(v1);
+  });
+});

@@ -1,7 +1,8 @@
 // followPolicy (optimised, compiled form) against followPlainly (tests/fixtures/referencePolicy.ts, a plain
 // reading of MODEL.md from the validated scenario), patient by patient, over random scenarios and policies
 // with every rule: first response, point responses, lines entered, responders by line, months on each drug,
-// adverse-event stops and months without response must agree.
+// adverse-event stops and months without response must agree. Version 2 is drawn in too: escape rates,
+// a patient-specific offset, two doses of one molecule (dose changes), switchOnLoss with a margin.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileScenario } from '../../src/model/compile.js';
@@ -19,6 +20,7 @@ const policyArb = (i: number) => fc.record({
   extension: fc.option(fc.record({ pct: fc.constantFrom(10, 30, 50), extra: fc.constantFrom(0, 3, 6) }), { nil: undefined }),
   worsening: fc.option(fc.record({ from: fc.constantFrom(0, 2, 4), points: fc.constantFrom(2, 5, 10) }), { nil: undefined }),
   stay: fc.boolean(),
+  loss: fc.option(fc.constantFrom(0, 5), { nil: undefined }),
 }).map((p) => ({
   id: `p${i}`,
   sequence: p.sequence,
@@ -26,6 +28,7 @@ const policyArb = (i: number) => fc.record({
   ...(p.extension ? { extendIfImprovedPct: p.extension.pct, extendToMonths: p.failAtMonths + p.extension.extra } : {}),
   ...(p.worsening ? { worseningFromMonths: p.worsening.from, worseningPoints: p.worsening.points } : {}),
   afterLastLine: p.stay ? 'stay' : 'stop',
+  ...(p.loss !== undefined ? { switchOnLoss: true, lossMarginPoints: p.loss } : {}),
 }));
 
 const scenarioArb = fc.record({
@@ -38,6 +41,10 @@ const scenarioArb = fc.record({
   tauOff: fc.constantFrom(0.5, 2, 6),
   worseningShare: fc.constantFrom(0, 0.3, 1),
   aeRate: fc.constantFrom(0, 0.02, 0.2),
+  escapeRate: fc.constantFrom(0, 0, 0.03, 0.2),
+  sTauOff: fc.constantFrom(0, 0, 0.8),
+  // d1 a second dose of d0's molecule: back-to-back lines of the two are dose changes when there is no gap.
+  sameMolecule: fc.boolean(),
   policies: fc.tuple(policyArb(0), policyArb(1), policyArb(2)),
 });
 
@@ -53,11 +60,11 @@ describe('followPolicy against a plain reading of MODEL.md', () => {
           responseThreshold: g.responseThreshold,
           switchGapMonths: g.switchGapMonths,
           population: { worseningShare: g.worseningShare },
-          globals: { k: g.k, tauOff: g.tauOff },
+          globals: { k: g.k, tauOff: g.tauOff, sTauOff: g.sTauOff },
           catalog: [
-            { id: 'd0', mu: 0.35, tau: 5, aeRate: g.aeRate },
-            { id: 'd1', mu: 0.6, tau: 3, aeRate: g.aeRate / 2 },
-            { id: 'd2', mu: 0.1, tau: 8, aeRate: g.aeRate * 2 },
+            { id: 'd0', mu: 0.35, tau: 5, aeRate: g.aeRate, escapeRate: g.escapeRate },
+            { id: 'd1', molecule: g.sameMolecule ? 'd0' : 'd1', mu: 0.6, tau: 3, aeRate: g.aeRate / 2, escapeRate: 0 },
+            { id: 'd2', mu: 0.1, tau: 8, aeRate: g.aeRate * 2, escapeRate: g.escapeRate * 3 },
           ],
           policies: g.policies,
         });
@@ -70,6 +77,7 @@ describe('followPolicy against a plain reading of MODEL.md', () => {
           const plain = {
             salt0: p.salt0, omega: p.omega, G: Array.from(p.potential),
             tau: Array.from(p.invTau, (x) => 1 / x), A: Array.from(p.aeMonths),
+            tauOff: 1 / p.invTauOff, X: Array.from(p.escapeMonths),
           };
           s.policies.forEach((policy, pi) => {
             const acc = new Float64Array(lay.length);

@@ -8,7 +8,11 @@ import { Patient } from '../../src/model/population.js';
 import { followPolicy } from '../../src/policy/followPolicy.js';
 import { scenario } from '../fixtures/scenarios.js';
 
-interface Person { salt0: number; omega?: number; G: number[]; tau: number[]; ae?: number[] }
+interface Person {
+  salt0: number; omega?: number; G: number[]; tau: number[]; ae?: number[];
+  /** Version 2: escape months X_d from a line's start, and tauOff_i (read only when the scenario's sTauOff > 0). */
+  escape?: number[]; tauOff?: number;
+}
 
 interface Outcome {
   firstResponseMonth: number | null;
@@ -28,7 +32,7 @@ function follow(person: Person, policy: Record<string, unknown>, options: Record
     responseThreshold: 20,
     globals: { k: 2, tauOff: 2 },
     catalog: [0, 1, 2].map((d) => ({ id: `d${d}`, mu: 0, tau: 1, aeRate: 0 })),
-    policies: [{ id: 'p', sequence: ['d0', 'd1', 'd2'], failAtMonths: 6, ...policy }],
+    policies: [{ id: 'p', sequence: ['d0', 'd1', 'd2'], failAtMonths: 6, afterLastLine: 'stop', ...policy }],
     ...options,
   });
   const c = compileScenario(s);
@@ -39,7 +43,9 @@ function follow(person: Person, policy: Record<string, unknown>, options: Record
     p.potential[d] = person.G[d];
     p.invTau[d] = 1 / person.tau[d];
     p.aeMonths[d] = person.ae?.[d] ?? Infinity;
+    p.escapeMonths[d] = person.escape?.[d] ?? Infinity;
   }
+  p.invTauOff = 1 / (person.tauOff ?? 2);
   const acc = new Float64Array(c.layout.length);
   const first = followPolicy(c, 0, p, acc);
   const r = summarizeRun(s, c, acc, { workers: 1, engineVersion: 'test' }).policies[0];
@@ -216,5 +222,95 @@ describe('the horizon', () => {
     expect(o.entered).toEqual([1, 1, 0]);
     expect(o.linesUsed).toBe(2);
     expect(o.drugMonths).toEqual([12, 12, 0]);
+  });
+});
+
+describe('version 2: loss of response on drug (escape) and switchOnLoss', () => {
+  // G 0.9, tau 1 on d0 and d1: month 1 0.9 h(1) = 0.569, SALT 34.5; month 2 0.9 h(2) = 0.8835, SALT 9.3 (response).
+  // d0 escapes at X = 5: the effect is frozen at 0.9 h(5) = 0.9 and decays with tauOff 2: month 6 0.9 e^-0.5 =
+  // 0.546, SALT 36.3; month 7 0.9 e^-1 = 0.331, SALT 53.5.
+  const person: Person = { salt0: 80, G: [0.9, 0.9, 0], tau: [1, 1, 1], escape: [5, Infinity, Infinity] };
+
+  it('without switchOnLoss the patient stays on the drug after losing response (version 1 rule)', () => {
+    const o = follow(person, {});
+    expect(o.firstResponseMonth).toBe(2);
+    expect(o.pointMonths).toEqual([2, 3, 4, 5]);
+    expect(o.entered).toEqual([1, 0, 0]);
+    expect(o.drugMonths).toEqual([24, 0, 0]);
+  });
+
+  it('switchOnLoss: switch at the first visit with SALT > 20 (month 6); line 2 responds at month 8; ever-response counts once', () => {
+    // Line 2 from 6: month 7 max(0.9 h(1), 0.546 e^-0.5) = 0.569, SALT 34.5; month 8 0.8835, SALT 9.3.
+    const o = follow(person, { switchOnLoss: true });
+    expect(o.firstResponseMonth).toBe(2);
+    expect(o.pointMonths).toEqual([2, 3, 4, 5, ...range(8, 24)]);
+    expect(o.entered).toEqual([1, 1, 0]);
+    expect(o.responded).toEqual([1, 1, 0]);
+    expect(o.drugMonths).toEqual([6, 18, 0]);
+  });
+
+  it('lossMarginPoints 20: SALT 36.3 at month 6 is not above 40; the switch is at month 7 (SALT 53.5)', () => {
+    const o = follow(person, { switchOnLoss: true, lossMarginPoints: 20 });
+    expect(o.drugMonths).toEqual([7, 17, 0]);
+    expect(o.pointMonths).toEqual([2, 3, 4, 5, ...range(9, 24)]);
+  });
+
+  it("switchOnLoss ends the last line with 'stop' (then off drug), not with 'stay'", () => {
+    expect(follow(person, { sequence: ['d0'], switchOnLoss: true }).drugMonths).toEqual([6, 0, 0]);
+    expect(follow(person, { sequence: ['d0'], switchOnLoss: true, afterLastLine: 'stay' }).drugMonths).toEqual([24, 0, 0]);
+  });
+
+  it('a non-responder whose effect escapes still fails at failAtMonths', () => {
+    // G 0.7 never reaches SALT 20 (80 * 0.3 = 24); escape at 1 changes nothing for the failure rule.
+    const o = follow({ salt0: 80, G: [0.7, 0.9, 0], tau: [1, 1, 1], escape: [1, Infinity, Infinity] }, { switchOnLoss: true });
+    expect(o.drugMonths).toEqual([6, 18, 0]);
+    expect(o.firstResponseMonth).toBe(8);
+  });
+
+  it('the escape time is counted from the start of each line on the drug', () => {
+    // d0 again as line 3 from 12 (lines 1 and 2 never respond: G 0.5 and 0.1, switches at 6 and 12): it escapes
+    // at 12 + 5 = 17: point responses at months 14 to 17 only.
+    const o = follow({ salt0: 80, G: [0.9, 0.1, 0], tau: [1, 1, 1], escape: [5, Infinity, Infinity] },
+      { sequence: ['d1', 'd1', 'd0'], afterLastLine: 'stay' });
+    expect(o.pointMonths).toEqual([14, 15, 16, 17]);
+  });
+});
+
+describe('version 2: dose changes keep the onset clock', () => {
+  // Line 1 d0: G 0.3, tau 4, fails at 6 with E = 0.3 h(6) = 0.268. Line 2 d1: G 0.8, tau 4.
+  const person: Person = { salt0: 80, G: [0.3, 0.8, 0], tau: [4, 4, 1] };
+  const catalog = (molecule1: string) => [
+    { id: 'd0', mu: 0, tau: 1, aeRate: 0 }, { id: 'd1', molecule: molecule1, mu: 0, tau: 1, aeRate: 0 }, { id: 'd2', mu: 0, tau: 1, aeRate: 0 },
+  ];
+  const policy = { sequence: ['d0', 'd1'], afterLastLine: 'stay' };
+
+  it('a second dose of the same molecule, no gap: its onset runs from month 0 (0.8 h(7) = 0.763, SALT 19.0 at month 7)', () => {
+    expect(follow(person, policy, { catalog: catalog('d0') }).firstResponseMonth).toBe(7);
+  });
+
+  it('another molecule restarts the onset: 0.8 h(u) >= 0.75 needs u >= 4 sqrt(ln 16) = 6.66, month 13', () => {
+    expect(follow(person, policy, { catalog: catalog('d1') }).firstResponseMonth).toBe(13);
+  });
+
+  it('the same molecule after a gap is a new start (line 2 from 6.5: month 14)', () => {
+    expect(follow(person, policy, { catalog: catalog('d0'), switchGapMonths: 0.5 }).firstResponseMonth).toBe(14);
+  });
+});
+
+describe('version 2: patient-specific offset', () => {
+  // As "adverse events" above: line 1 ends at 2.5 with E = 0.898; at month 3 the residual is 0.898 e^(-0.5 / tauOff_i).
+  const person: Person = { salt0: 80, G: [0.9, 0.9, 0], tau: [1, 1, 1], ae: [2.5, Infinity, Infinity] };
+  const offset = { globals: { k: 2, tauOff: 2, sTauOff: 0.5 } };
+
+  it('tauOff_i 20: residual 0.876 at month 3, SALT 9.9, a point response there', () => {
+    expect(follow({ ...person, tauOff: 20 }, {}, offset).pointMonths).toEqual(range(2, 24));
+  });
+
+  it('tauOff_i 2 (the scenario value): residual 0.700, SALT 24.0 at month 3, as in version 1', () => {
+    expect(follow({ ...person, tauOff: 2 }, {}, offset).pointMonths).toEqual([2, ...range(4, 24)]);
+  });
+
+  it('with sTauOff 0 the patient value is not read', () => {
+    expect(follow({ ...person, tauOff: 20 }, {}).pointMonths).toEqual([2, ...range(4, 24)]);
   });
 });

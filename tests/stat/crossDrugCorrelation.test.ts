@@ -7,6 +7,9 @@
 // line-1 failure, so it can never produce a response by itself (for any tauOff), and line 2 responds iff
 // Z2 >= z*. Hence: P(line 1) = Phi(-z*); P(line 2 | line-1 failure) = P(Z2 >= z*, Z1 < z*) / Phi(z*),
 // a one-dimensional integral, and with rho = 1 (Z2 = Z1) exactly nobody responds on line 2.
+// Two doses of one molecule back to back are a dose change (MODEL.md v2): line 2 keeps the clock and sees
+// h(F + 1 .. 2F), so with rho = 1 it responds iff z*(2F) <= Z1 < z*(F). The other same-molecule runs put a
+// switch gap of 1e-6 months between the lines (a new start, line 2 seeing h(u - 1e-6): z* moves by ~1e-7).
 import { describe, expect, it } from 'vitest';
 import { planBlocks, runBlock } from '../../src/engine/runBlock.js';
 import { summarizeRun } from '../../src/engine/summarize.js';
@@ -19,11 +22,15 @@ const TAU = 3;
 const FAIL = 6;
 const N = 200_000;
 
-function run(correlation: Record<string, number>, sameMolecule = false) {
+/** A gap too short to matter that makes two doses of one molecule a new start rather than a dose change. */
+const GAP = 1e-6;
+
+function run(correlation: Record<string, number>, sameMolecule = false, gap = sameMolecule ? GAP : 0) {
   const s = scenario({
     seed: 4242,
     patients: N,
     horizon: 2 * FAIL,
+    switchGapMonths: gap,
     population: PLAIN_POPULATION,
     globals: PLAIN_GLOBALS,
     catalog: [
@@ -42,9 +49,9 @@ function run(correlation: Record<string, number>, sameMolecule = false) {
   return summarizeRun(s, c, acc, { workers: 1, engineVersion: 'test' }).policies[0];
 }
 
-/** z* for baseline SALT s: Phi(mu + Z) h(F) >= 1 - 20 / s  <=>  Z >= z*. */
-function zStar(s: number): number {
-  const h = 1 - Math.exp(-((FAIL / TAU) ** 2));
+/** z* for baseline SALT s: Phi(mu + Z) h(months) >= 1 - 20 / s  <=>  Z >= z* (months: F by default). */
+function zStar(s: number, months = FAIL): number {
+  const h = 1 - Math.exp(-((months / TAU) ** 2));
   return refPhiInv((1 - 20 / s) / h) - MU;
 }
 
@@ -55,9 +62,9 @@ function lineTwoShare(z: number, rho: number): number {
 }
 
 /** Reference over the SALT bin [80, 80.0001]: the midpoint value, and the spread over the bin as error bound. */
-function reference(f: (z: number) => number) {
-  const [lo, mid, hi] = [80, 80.00005, 80.0001].map((s) => f(zStar(s)));
-  return { p: mid, err: Math.max(Math.abs(lo - mid), Math.abs(hi - mid)) + 1e-9 };
+function reference(f: (z: number, s: number) => number) {
+  const [lo, mid, hi] = [80, 80.00005, 80.0001].map((s) => f(zStar(s), s));
+  return { p: mid, err: Math.max(Math.abs(lo - mid), Math.abs(hi - mid)) + 1e-6 };
 }
 
 describe('cross-drug correlation limits', () => {
@@ -80,9 +87,18 @@ describe('cross-drug correlation limits', () => {
     expect(Math.abs(l1.share - lineOne.p)).toBeLessThan(4 * binomialSe(lineOne.p, N) + lineOne.err);
   });
 
-  it('rhoMolecule = 1 for two doses of one molecule: also no line-2 responders', () => {
+  it('rhoMolecule = 1 for two doses of one molecule, a new start: also no line-2 responders', () => {
     const r = run({ rhoMolecule: 1, rhoClass: 0 }, true);
     expect(r.byLine[1].responded).toBe(0);
+  });
+
+  it('rhoMolecule = 1, back to back (a dose change keeps the clock): line 2 responds iff z*(2F) <= Z < z*(F)', () => {
+    const r = run({ rhoMolecule: 1, rhoClass: 0 }, true, 0);
+    const [l1, l2] = r.byLine;
+    const ref = reference((z, s) => (refPhi(-zStar(s, 2 * FAIL)) - refPhi(-z)) / refPhi(z));
+    expect(ref.p).toBeGreaterThan(0.02); // h(F) = 0.982, h(2F) = 1: a few per cent more
+    expect(Math.abs(l1.share - lineOne.p)).toBeLessThan(4 * binomialSe(lineOne.p, N) + lineOne.err);
+    expect(Math.abs(l2.share - ref.p)).toBeLessThan(4 * binomialSe(ref.p, l2.entered) + ref.err);
   });
 
   it('rhoClass = 0: line 2 among line-1 failures responds like line 1 (4 SE), both like the closed form', () => {

@@ -14,10 +14,15 @@
 // is tabulated once as a cubic Hermite interpolant (error below 1e-12). Phi and Phi^-1 are the test's own
 // (tests/fixtures/reference.ts), never src/model/normal.ts. The quadrature error is bounded by the gap
 // between two resolutions (every node count doubled); it comes out near 1e-10, far below the Monte Carlo SE.
+// Imputations (MODEL.md "Trial mode, version 2"), with A ~ Exp(aeRate) independent of the rest and P0(t) the
+// response without adverse events: nri P0(t) e^(-aeRate t); observed P0(t) among the e^(-aeRate t) still
+// observed; locf e^(-aeRate t) P0(t) + int_0^t aeRate e^(-aeRate u) P0(u) du (the SALT of the stop at u).
 import { describe, expect, it } from 'vitest';
 import { planBlocks, runTrialBlock } from '../../src/engine/runBlock.js';
 import { compileScenario } from '../../src/model/compile.js';
-import { trialCountsLength, type TrialSpec } from '../../src/model/trial.js';
+import {
+  IMPUTATION_LOCF, IMPUTATION_OBSERVED, trialCountsLength, trialLayout, type TrialSpec,
+} from '../../src/model/trial.js';
 import {
   binomialSe, gaussLegendre, gradedTowardsUpper, integrate, refDensity, refPhi, refPhiInv,
 } from '../fixtures/reference.js';
@@ -299,5 +304,46 @@ describe('trial mode against quadrature of MODEL.md', () => {
       const ref = reference(m, t, 20, 0, 100);
       return { label: `worsening t=${t}`, sim: counts[1 + i] / n, n, ref: ref.p, quadError: ref.quadError };
     }));
+  });
+
+  describe('imputations after an adverse-event stop (aeRate 0.05, k = 1.5, sTau 0.3)', () => {
+    const m: TrialModel = { ...CANONICAL, k: 1.5, sTau: 0.3, mu: 0.4, tau: 4, aeRate: 0.05 };
+    const m0: TrialModel = { ...m, aeRate: 0 }; // one object: its quadrature tables are cached
+    const months = [3, 6, 12, 24];
+    const n = 200_000;
+    const spec = (imputation: number): TrialSpec => ({
+      drug: 1, months: Float64Array.from(months), thresholds: Float64Array.from([20]),
+      bandLo: Float64Array.from([0]), bandHi: Float64Array.from([100]), imputation,
+    });
+
+    it('observed: P0(t) among the patients still observed, and e^(-aeRate t) of them observed', () => {
+      const t = spec(IMPUTATION_OBSERVED);
+      const lay = trialLayout(t);
+      const counts = simulateTrial(m, n, 404, t);
+      expect(counts[0]).toBe(n);
+      const checks: Check[] = months.map((mo, i) => {
+        const ref = reference(m0, mo, 20, 0, 100);
+        const observed = counts[lay.observed + i];
+        return { label: `observed t=${mo}`, sim: counts[lay.responders + i] / observed, n: observed, ref: ref.p, quadError: ref.quadError };
+      });
+      checks.push(...months.map((mo, i) => ({
+        label: `still observed t=${mo}`, sim: counts[lay.observed + i] / n, n, ref: Math.exp(-m.aeRate * mo), quadError: 0,
+      })));
+      expectAgreement(checks);
+    });
+
+    it('locf: e^(-aeRate t) P0(t) + the integral over the stop time of P0 at the stop', () => {
+      const counts = simulateTrial(m, n, 505, spec(IMPUTATION_LOCF));
+      const p0 = (u: number, level: number) => responseByQuadrature(m0, u, 20, 0, 100, level);
+      const locf = (t: number, level: number) => Math.exp(-m.aeRate * t) * p0(t, level)
+        + integrate((u) => m.aeRate * Math.exp(-m.aeRate * u) * p0(u, level), 0, t, 2 * level, 8);
+      expectAgreement(months.map((mo, i) => {
+        const [coarse, fine] = [locf(mo, 1), locf(mo, 2)];
+        expect(Math.abs(fine - coarse)).toBeLessThan(1e-4); // converged far below the Monte Carlo SE (1e-3)
+        return { label: `locf t=${mo}`, sim: counts[1 + i] / n, n, ref: fine, quadError: Math.abs(fine - coarse) };
+      }));
+      // LOCF credits the stopped patients' SALT, so it lies above non-responder imputation.
+      expect(locf(24, 2)).toBeGreaterThan(p0(24, 2) * Math.exp(-m.aeRate * 24) + 0.02);
+    });
   });
 });

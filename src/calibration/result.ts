@@ -1,0 +1,70 @@
+// The result document of a calibration (calibrate, validate): estimates, points beside simulated rates, curves.
+import type { Drug, Globals, Population } from '../model/scenario.js';
+import type { CalibrationPoint } from './data.js';
+import type { Minimum } from './nelderMead.js';
+import type { Parameterisation } from './parameters.js';
+
+export interface PointFit extends CalibrationPoint {
+  sim20: number;
+  sim10: number;
+  /** 95% interval of the simulated rate over parameter uncertainty. */
+  sim20Lo: number;
+  sim20Hi: number;
+  sim10Lo: number;
+  sim10Hi: number;
+  /** Published 95% Wilson interval (on nEff). */
+  pub20Lo: number;
+  pub20Hi: number;
+  residual20: number;
+  residual10?: number;
+  withinPublished: boolean;
+  deviance: number;
+}
+
+export interface ParameterEstimate {
+  name: string;
+  estimate: number;
+  /** 95% interval; null where the profile reaches a search bound without rising by 3.84 (not bounded by the data). */
+  lo: number | null;
+  hi: number | null;
+  /** Standard error on the fitted scale (mu, betaVerySevere: linear; tau: log). */
+  se: number;
+  kind: 'fitted' | 'tied' | 'fixed';
+  note?: string;
+}
+
+export interface CalibrationResult {
+  dataVersion: string;
+  seed: number;
+  patients: number;
+  params: Parameterisation;
+  x: number[];
+  deviance: number;
+  dataDf: number;
+  df: number;
+  pValue: number;
+  starts: (Minimum & { start: number[] })[];
+  evals: number;
+  /** Natural vector (mu, log tau, betaVerySevere; names in params.names) and its covariance, from the observed information. */
+  covariance: number[][];
+  hessianRegularised: boolean;
+  estimates: ParameterEstimate[];
+  catalog: Drug[];
+  globals: Globals;
+  points: PointFit[];
+  /** Simulated SALT <= 20 (Monte Carlo Wilson interval) and <= 10 by week, per simulated arm. */
+  curves: ResponseCurve[];
+  /** Class tau used for the drugs without a time course, months. */
+  tauClass: number;
+  populations: Record<string, Population>;
+}
+
+export interface ResponseCurve {
+  population: string;
+  drug: string;
+  weeks: { week: number; salt20: number; lo: number; hi: number; salt10: number }[];
+}
+
+/** Response curves run from week 0 to CURVE_WEEKS in steps of CURVE_STEP_WEEKS. */
+export const CURVE_WEEKS = 104;
+export const CURVE_STEP_WEEKS = 4;
