@@ -63,8 +63,9 @@ const MIN_ALPHA = 1e-10;
 const MAX_SIMULATED_PATIENTS = 1e9;
 
 function list(flag: string, text: string | undefined): string[] {
-  const items = (text ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (items.length === 0) throw new UserError(`--${flag}: expected a comma-separated list, got "${text ?? ''}"`);
+  const items = (text ?? '').split(',').map((s) => s.trim());
+  // An empty item ("100,,200" or "a,") is an error, not silently dropped.
+  if (items.some((s) => s.length === 0)) throw new UserError(`--${flag}: expected a comma-separated list, got "${text ?? ''}"`);
   return items;
 }
 

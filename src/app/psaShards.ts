@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Engine } from '../engine/pool.js';
 import { BLOCK_SIZE, type BlockAggregates } from '../engine/runBlock.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { jsonChunks } from '../io/jsonStream.js';
 import { UserError } from '../io/errors.js';
 import { PARTIAL_MAX_BYTES, listPartialFiles, makePartial, readPartial } from '../io/partialFile.js';
 import { scenarioFolder } from '../io/results.js';
@@ -33,7 +34,7 @@ export async function runPsaShard(
   }, blocks);
   const width = String(shard.count).length;
   const file = join(psaShardFolder(outRoot, s, hash), `shard-${String(shard.index).padStart(width, '0')}-of-${shard.count}.partial.json`);
-  writeFileAtomic(file, JSON.stringify(partial));
+  writeFileAtomic(file, jsonChunks(partial)); // in pieces: a partial can outgrow one string
   return { file, units: blocks.size, totalUnits: units };
 }
 

@@ -3,7 +3,7 @@ import { summarizeRun, type RunResult } from '../engine/summarize.js';
 import type { Engine, Progress } from '../engine/pool.js';
 import { runReportHtml } from '../io/report.js';
 import { checkOutputFolder } from '../io/outputCheck.js';
-import { scenarioFolder, writeRunResults } from '../io/results.js';
+import { checkOutputSize, scenarioFolder, summaryJsonEstimate, writeRunResults } from '../io/results.js';
 import { loadScenario } from '../io/scenario.js';
 import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
@@ -42,6 +42,11 @@ export function checkResultsFolder(out: string, name: string): void {
   checkOutputFolder(scenarioFolder(out, name), '--out', out);
 }
 
+/** Refuse, before simulating, a run whose summary.json would be beyond OUTPUT_LIMITS (io/results.ts). */
+export function checkRunOutput(s: Scenario, command: string, allowLarge?: boolean): void {
+  checkOutputSize(`${s.name}: summary.json`, summaryJsonEstimate(s, command), allowLarge);
+}
+
 /** Simulate a validated scenario on the engine and return its result document. */
 export async function simulateScenario(s: Scenario, engine: Engine, onProgress?: Progress): Promise<RunResult> {
   const compiled = compileScenario(s);
@@ -67,6 +72,7 @@ export async function runScenario(inputs: ScenarioInputs & { out: string }, engi
   const scenario = resolveScenario(inputs);
   warnIfUncalibrated(scenario, ctx);
   checkResultsFolder(inputs.out, scenario.name);
+  checkRunOutput(scenario, ctx.command, inputs.allowLarge);
   const result = await simulateScenario(scenario, engine, ctx.onProgress);
   return { scenario, result, folder: await writeRun(inputs.out, scenario, result, ctx.command) };
 }

@@ -8,13 +8,14 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { blockProblem } from '../engine/blockCheck.js';
 import { Checkpoint, checkpointFolder } from '../io/checkpoint.js';
 import { scenarioHash } from '../io/hash.js';
-import { makePartial } from '../io/partialFile.js';
+import { checkPartialSize, makePartial } from '../io/partialFile.js';
+import { jsonChunks } from '../io/jsonStream.js';
 import { scenarioFolder } from '../io/results.js';
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION, engineFingerprint } from '../version.js';
 import type { AppContext } from './context.js';
-import { checkResultsFolder, resolveScenario, warnIfUncalibrated, writeRun, type ScenarioInputs } from './run.js';
+import { checkResultsFolder, checkRunOutput, resolveScenario, warnIfUncalibrated, writeRun, type ScenarioInputs } from './run.js';
 
 /** Shard i of n (1-based). */
 export interface Shard { index: number; count: number }
@@ -45,10 +46,12 @@ export async function runShard(
   const s = resolveScenario(inputs);
   warnIfUncalibrated(s, ctx);
   checkResultsFolder(inputs.out, s.name);
+  checkRunOutput(s, ctx.command, inputs.allowLarge); // what the merge will write
   const { shard } = inputs;
   const compiled = compileScenario(s);
   const blockCount = planBlocks(s.patients).length;
   const mine = shardBlocks(blockCount, shard.index, shard.count);
+  checkPartialSize(`shard ${shard.index}/${shard.count}`, mine.length, compiled.layout.length, inputs.allowLarge);
   const folder = inputs.checkpoint ? `${checkpointFolder(inputs.out, s)}-shard-${shard.index}-of-${shard.count}` : undefined;
   const run = await runBlockSet(s, compiled, mine, engine, ctx, folder);
   if (run.kind === 'stopped') return run;
@@ -66,7 +69,7 @@ export async function runShard(
     scenario: s,
   }, run.blocks);
   const file = partialPath(inputs.out, s, shard);
-  writeFileAtomic(file, JSON.stringify(partial));
+  writeFileAtomic(file, jsonChunks(partial));
   run.finish();
   return { kind: 'done', scenario: s, file, blocks: mine.length, blockCount };
 }
@@ -87,6 +90,7 @@ export async function runWithCheckpoint(
   const s = resolveScenario(inputs);
   warnIfUncalibrated(s, ctx);
   checkResultsFolder(inputs.out, s.name);
+  checkRunOutput(s, ctx.command, inputs.allowLarge);
   const compiled = compileScenario(s);
   const all = planBlocks(s.patients).map((b) => b.index);
   const run = await runBlockSet(s, compiled, all, engine, ctx, checkpointFolder(inputs.out, s));

@@ -1,6 +1,6 @@
 // The sweep use case: every grid point is a full run with the same seed, on one engine, in grid order.
 import type { Engine } from '../engine/pool.js';
-import { writeSweepResults } from '../io/results.js';
+import { checkOutputSize, sweepJsonEstimate, writeSweepResults } from '../io/results.js';
 import type { SweepResult } from '../io/sweepResults.js';
 import type { Scenario } from '../model/scenario.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -35,6 +35,9 @@ export async function runSweep(inputs: SweepInputs, engine: Engine, ctx: AppCont
   const warning = calibrationWarning(sweepUncalibratedDrugs(base, parameters));
   if (warning) ctx.warn?.(warning);
   checkResultsFolder(inputs.out, base.name);
+  // Each point's result is held until sweep.json is written (by the sweep or by the merge of its shards):
+  // its size is known before anything runs.
+  checkOutputSize(`${base.name}: sweep.json of ${grid.length} grid points`, sweepJsonEstimate(base, grid, ctx.command), inputs.allowLarge);
   if (inputs.shard) {
     const shard = await runSweepShard(base, parameters, grid, inputs.shard, inputs.out, engine, ctx);
     return { kind: 'shard', base, ...shard };

@@ -10,7 +10,8 @@ import { UserError } from '../io/errors.js';
 import { canonicalJson, documentHash, scenarioHash } from '../io/hash.js';
 import { decodeUtf8, readInputFile } from '../io/inputFile.js';
 import { parseJson } from '../io/jsonText.js';
-import { PARTIAL_MAX_BYTES, listPartialFiles, makePartial } from '../io/partialFile.js';
+import { jsonChunks } from '../io/jsonStream.js';
+import { PARTIAL_MAX_BYTES, checkPartialSize, listPartialFiles, makePartial } from '../io/partialFile.js';
 import { validateScenario } from '../io/scenario.js';
 import { scenarioFolder, writeSweepResults } from '../io/results.js';
 import type { SweepParameter, SweepResult } from '../io/sweepResults.js';
@@ -72,10 +73,18 @@ export async function runSweepShard(
     format: SWEEP_FORMAT, formatVersion: 2, engineVersion: ENGINE_VERSION, engineFingerprint: engineFingerprint(), shardCount: shard.count, base, parameters,
     points: grid.map((p) => ({ index: p.index, values: p.values, scenarioHash: scenarioHash(p.scenario) })),
   };
-  writeFileAtomic(join(folder, SWEEP_HEADER), `${JSON.stringify(header)}\n`);
   const plans = grid.map((p) => planBlocks(p.scenario.patients));
   const totalUnits = plans.reduce((a, p) => a + p.length, 0);
+  // Every point's partial file within what merge reads, before anything runs.
   let offset = 0;
+  for (const point of grid) {
+    const plan = plans[point.index];
+    const mine = shardBlocks(plan.length, shard.index, shard.count, offset).length;
+    checkPartialSize(`sweep point ${point.index}, shard ${shard.index}/${shard.count}`, mine, compileScenario(point.scenario).layout.length);
+    offset += plan.length;
+  }
+  writeFileAtomic(join(folder, SWEEP_HEADER), `${JSON.stringify(header)}\n`);
+  offset = 0;
   let units = 0;
   for (const point of grid) {
     const s = point.scenario;
@@ -92,7 +101,7 @@ export async function runSweepShard(
       blockSize: BLOCK_SIZE, blockCount: plan.length, layoutLength: compiled.layout.length, shard,
       blockOffset: offset, workers: engine.workers, scenario: s,
     }, blocks);
-    writeFileAtomic(join(pointDir(folder, point.index, grid.length), `shard-${shard.index}-of-${shard.count}.partial.json`), JSON.stringify(partial));
+    writeFileAtomic(join(pointDir(folder, point.index, grid.length), `shard-${shard.index}-of-${shard.count}.partial.json`), jsonChunks(partial));
     offset += plan.length;
   }
   return { folder, units, totalUnits };

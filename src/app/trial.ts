@@ -63,8 +63,10 @@ export interface TrialResult {
 }
 
 function parseWeeks(text: string): number[] {
-  const weeks = text.split(',').map((w) => Number(w.trim()));
-  if (weeks.length === 0 || weeks.some((w) => !Number.isFinite(w) || w < 0 || w > 520)) {
+  const items = text.split(',').map((w) => w.trim());
+  const weeks = items.map(Number);
+  // An empty item ("12,") is an error, not week 0.
+  if (items.some((w) => w === '') || weeks.some((w) => !Number.isFinite(w) || w < 0 || w > 520)) {
     throw new UserError(`--weeks: expected a comma-separated list of weeks from 0 to 520, got "${text}"`);
   }
   return weeks;

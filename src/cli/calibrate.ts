@@ -8,6 +8,7 @@ import { fitSummary, misfitReason, pct } from '../io/calibrationReport.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 import { showPath } from './print.js';
+import { oneLine } from './tables.js';
 import { TABLE_WIDTH, fitTable, wrapText } from '../io/columns.js';
 
 export interface CalibrateArgs extends CalibrateInputs {
@@ -72,7 +73,8 @@ export function formatValidationTable(r: CalibrationResult): string {
   for (const p of r.points) {
     const pub = `${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})`;
     const sim = `${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})`;
-    rows.push([p.trial, p.drug, String(p.week), p.band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
+    // Trial and drug names come from the data file: control characters shown escaped, one line a row.
+    rows.push([oneLine(p.trial), oneLine(p.drug), String(p.week), p.band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
     if (p.salt10 !== undefined) {
       rows.push(['', '  SALT <= 10', '', '', pct(p.salt10), `${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`, (p.residual10 ?? NaN).toFixed(2), '']);
     }
@@ -80,7 +82,7 @@ export function formatValidationTable(r: CalibrationResult): string {
   const lines = [fitTable(rows, TABLE_WIDTH, { maxLabel: 24, gap: 1, leftAligned: 2 })];
   lines.push('', wrapText(`Fit: ${fitSummary(r)}`, TABLE_WIDTH, '  '));
   for (const p of r.points.filter((q) => !q.withinPublished)) {
-    lines.push(wrapText(`  outside: ${p.trial} ${p.drug} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
+    lines.push(wrapText(`  outside: ${oneLine(p.trial)} ${oneLine(p.drug)} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
   }
   return lines.join('\n');
 }

@@ -24,6 +24,7 @@ export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  write: (t) => process.stdout.write(t),
 };
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */

@@ -5,9 +5,10 @@ import { mergeRun } from '../app/merge.js';
 import { isSweepShardFolder, mergeSweep } from '../app/sweepShards.js';
 import { UserError } from '../io/errors.js';
 import { PARTIAL_MAX_BYTES } from '../io/partialFile.js';
-import { sweepJson } from '../io/sweepResults.js';
+import { jsonChunks } from '../io/jsonStream.js';
+import { sweepJsonChunks } from '../io/sweepResults.js';
 import type { CliContext } from './context.js';
-import { printFolder } from './print.js';
+import { printChunks, printFolder } from './print.js';
 import { formatRunTable, formatSweepTable } from './tables.js';
 
 export interface MergeArgs {
@@ -34,7 +35,7 @@ export async function mergeCommand(args: MergeArgs, cli: CliContext): Promise<nu
     if (partials.length !== 1) throw new UserError('merge: give one folder of sweep shards (sweep-shards-*) on its own');
     const merged = await mergeSweep({ folder: sweeps[0], out: args.out, allowLarge: args.allowLarge }, { command });
     if (args.json) {
-      io.out(sweepJson(merged.base, merged.sweep, command));
+      printChunks(io, sweepJsonChunks(merged.base, merged.sweep, command));
     } else {
       io.out(formatSweepTable(merged.sweep));
       printFolder(io, merged.folder);
@@ -43,7 +44,7 @@ export async function mergeCommand(args: MergeArgs, cli: CliContext): Promise<nu
   }
   const merged = await mergeRun({ partials, out: args.out, allowLarge: args.allowLarge }, { command });
   if (args.json) {
-    io.out(JSON.stringify(merged.result));
+    printChunks(io, jsonChunks(merged.result));
   } else {
     io.out(formatRunTable(merged.result));
     printFolder(io, merged.folder, `Merged ${merged.files} partial result(s).\n`);

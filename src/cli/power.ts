@@ -7,6 +7,7 @@ import type { PowerResult } from '../io/powerReport.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 import { printFolder } from './print.js';
+import { oneLine } from './tables.js';
 import { TABLE_WIDTH, wrapText } from '../io/columns.js';
 
 export interface PowerArgs extends PowerInputs {
@@ -34,7 +35,8 @@ function formatTable(r: PowerResult): string {
     ? `No n of the grid reaches ${pct(r.target)} power.`
     : `Sample size for ${pct(r.target)} power: n = ${r.sampleSize} (${r.sampleSizeSearch?.note}).`);
   lines.push(`${r.elapsedSeconds.toFixed(1)} s`);
-  return lines.map((l) => wrapText(l, TABLE_WIDTH, '  ')).join('\n');
+  // Policy ids are user text: a newline or control character in one is shown escaped, the table stays one line a row.
+  return lines.map((l) => wrapText(oneLine(l), TABLE_WIDTH, '  ')).join('\n');
 }
 
 export async function powerCommand(a: PowerArgs, cli: CliContext): Promise<number> {

@@ -5,6 +5,22 @@ import { join, relative } from 'node:path';
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** stdout without a line end added: the pieces of a document too large for one string (else `out` gets it whole). */
+  write?: (piece: string) => void;
+}
+
+/** Print a document given in pieces (io/jsonStream.ts), ending with one line end. */
+export function printChunks(io: Io, pieces: Iterable<string>): void {
+  if (!io.write) {
+    io.out([...pieces].join(''));
+    return;
+  }
+  let last = '';
+  for (const piece of pieces) {
+    if (piece.length > 0) last = piece;
+    io.write(piece);
+  }
+  if (!last.endsWith('\n')) io.write('\n');
 }
 
 /** A path as the user sees it: relative to the working folder where that is shorter to read. */

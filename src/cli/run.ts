@@ -7,7 +7,8 @@ import { withEngine } from '../engine/pool.js';
 import { LIMITS } from '../io/scenario.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers, parseMonths, parseShard } from './flags.js';
-import { mergeCommandFor, printFolder, showPath } from './print.js';
+import { jsonChunks } from '../io/jsonStream.js';
+import { mergeCommandFor, printChunks, printFolder, showPath } from './print.js';
 import { formatRunTable } from './tables.js';
 
 /** The flags run and sweep share. */
@@ -97,8 +98,13 @@ export async function runCommand(args: RunArgs, cli: CliContext): Promise<number
         const r = await runShard({ ...inputs, shard, checkpoint: args.checkpoint }, engine, checkpointed);
         if (r.kind === 'stopped') return stopped(r);
         ctx.done();
-        io.out(`Shard ${args.shard}: ${r.blocks} of ${r.blockCount} blocks -> ${showPath(r.file)}`);
-        io.out(`Merge once every shard is done: ${mergeCommandFor(dirname(r.file), args.out, args.allowLarge ?? false)}`);
+        const merge = mergeCommandFor(dirname(r.file), args.out, args.allowLarge ?? false);
+        if (args.json) {
+          io.out(JSON.stringify({ shard: `${shard.index}/${shard.count}`, blocks: r.blocks, blockCount: r.blockCount, partial: r.file, mergeCommand: merge }));
+        } else {
+          io.out(`Shard ${args.shard}: ${r.blocks} of ${r.blockCount} blocks -> ${showPath(r.file)}`);
+          io.out(`Merge once every shard is done: ${merge}`);
+        }
         return 0;
       }
       let outcome;
@@ -110,7 +116,7 @@ export async function runCommand(args: RunArgs, cli: CliContext): Promise<number
       }
       ctx.done();
       if (args.json) {
-        io.out(JSON.stringify(outcome.result));
+        printChunks(io, jsonChunks(outcome.result));
       } else {
         io.out(formatRunTable(outcome.result, months));
         printFolder(io, outcome.folder);

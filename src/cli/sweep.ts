@@ -2,13 +2,13 @@
 import type { Argv } from 'yargs';
 import { runSweep } from '../app/sweep.js';
 import { withEngine } from '../engine/pool.js';
-import { sweepJson } from '../io/sweepResults.js';
+import { sweepJsonChunks } from '../io/sweepResults.js';
 import type { CliContext } from './context.js';
 import { parseMonths, parseShard, repeated } from './flags.js';
 import { resolveScenario } from '../app/run.js';
 import { offDrugInResults, offDrugNote } from '../io/calibrated.js';
 import { wrapText } from '../io/columns.js';
-import { mergeCommandFor, printFolder, showPath } from './print.js';
+import { mergeCommandFor, printChunks, printFolder, showPath } from './print.js';
 import { checkRunFlags, withScenarioOptions, type ScenarioFlags } from './run.js';
 import { formatSweepTable } from './tables.js';
 
@@ -42,10 +42,15 @@ export async function sweepCommand(args: SweepArgs, cli: CliContext): Promise<nu
   const outcome = await cli.withProgress(!args.json, label, (ctx) => withEngine(args.workers, (engine) => runSweep(inputs, engine, ctx)));
   const { io } = cli;
   if (outcome.kind === 'shard') {
-    io.out(`Sweep shard ${args.shard}: ${outcome.units} of ${outcome.totalUnits} (grid point, block) units -> ${showPath(outcome.folder)}`);
-    io.out(`Merge once every shard is done: ${mergeCommandFor(outcome.folder, args.out, args.allowLarge ?? false)}`);
+    const merge = mergeCommandFor(outcome.folder, args.out, args.allowLarge ?? false);
+    if (args.json) {
+      io.out(JSON.stringify({ shard: `${shard!.index}/${shard!.count}`, units: outcome.units, totalUnits: outcome.totalUnits, folder: outcome.folder, mergeCommand: merge }));
+    } else {
+      io.out(`Sweep shard ${args.shard}: ${outcome.units} of ${outcome.totalUnits} (grid point, block) units -> ${showPath(outcome.folder)}`);
+      io.out(`Merge once every shard is done: ${merge}`);
+    }
   } else if (args.json) {
-    io.out(sweepJson(outcome.base, outcome.sweep, cli.command));
+    printChunks(io, sweepJsonChunks(outcome.base, outcome.sweep, cli.command));
   } else {
     const note = offDrugNote(offDrugInResults(outcome.sweep.points.map((pt) => pt.result)));
     const swept = outcome.sweep.parameters.some((p) => /afterLastLine$/.test(p.path));

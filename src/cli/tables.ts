@@ -13,7 +13,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const pct1 = (x: number) => (100 * x).toFixed(1);
 
 /** A cell as one line of text: control characters (a newline in a policy id, say) shown escaped, as in JSON. */
-const oneLine = (cell: string) => cell.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+export const oneLine = (cell: string) => cell.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 
 /** Padded columns within 100 characters (columns/blocks: io/columns.ts); header cells may break at "\n". */
 function pad(cells: string[][], leftAligned = 1): string {

@@ -7,6 +7,7 @@ import { LIMITS } from '../io/scenario.js';
 import type { Rate } from '../stats/intervals.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
+import { oneLine } from './tables.js';
 
 export interface TrialArgs extends TrialInputs {
   workers: number;
@@ -28,7 +29,7 @@ export async function trialCommand(a: TrialArgs, cli: CliContext): Promise<numbe
   const r = await cli.withProgress(!a.json, `${a.drug} in ${a.population}`, (ctx) => withEngine(a.workers, (engine) => runTrial(a, engine, ctx)));
   const out = cli.io.out;
   if (a.json) { out(JSON.stringify(r)); return 0; }
-  out(wrapText(`${r.drug} in the ${r.population} population, ${r.patients.toLocaleString('en-US')} simulated patients (${IMPUTATION_TEXT[r.imputation]})`));
+  out(wrapText(oneLine(`${r.drug} in the ${r.population} population, ${r.patients.toLocaleString('en-US')} simulated patients (${IMPUTATION_TEXT[r.imputation]})`)));
   if (r.design) {
     out(wrapText(`Re-randomised at week ${r.design.atWeek}: ${r.design.select} still on the drug (${r.design.selected.toLocaleString('en-US')} patients) ${
       r.design.then === 'stay' ? 'stay on it' : r.design.then === 'stop' ? 'stop it' : `move to ${r.design.then}`}; rates among them`));

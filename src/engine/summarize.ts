@@ -86,7 +86,9 @@ export function summarizeRun(
 ): RunResult {
   const lay = c.layout;
   const n = c.patients;
-  const months = Array.from({ length: lay.visitCount }, (_, v) => (v + 1) * c.visitMonths);
+  // Visit months as labels, rounded to 12 significant digits: 21 x 0.1 is 2.1, not 2.1000000000000005
+  // (the simulation itself keeps the exact products).
+  const months = Array.from({ length: lay.visitCount }, (_, v) => Number(((v + 1) * c.visitMonths).toPrecision(12)));
   const policies = s.policies.map((policy, policyIndex): PolicyResult => {
     const a = new PolicyAggregates(acc, lay, policyIndex);
     let cum = 0;

@@ -57,7 +57,7 @@ export function parametersCsv(r: CalibrationResult): string {
 export function fitSummary(r: CalibrationResult): string {
   const inside = r.points.filter((p) => p.withinPublished).length;
   return `deviance ${r.deviance.toFixed(2)} on ${r.df} df (${r.dataDf} data proportions - ${r.params.names.length} parameters), `
-    + `p = ${r.pValue.toPrecision(2)}; ${inside} of ${r.points.length} points inside their published 95% interval`;
+    + `${Number.isFinite(r.pValue) ? `p = ${r.pValue.toPrecision(2)}` : 'p not defined (no residual degrees of freedom)'}; ${inside} of ${r.points.length} points inside their published 95% interval`;
 }
 
 /** One chart per drug: simulated SALT <= 20 and <= 10 curves (weeks 0-104) with the published points and their intervals. */

@@ -41,7 +41,8 @@ export function catalogDocument(r: CalibrationResult, meta: CatalogMeta): Record
       dataDf: r.dataDf,
       parameters: r.params.names.length,
       residualDf: r.df,
-      pValue: round(r.pValue, 4),
+      // Null, never NaN, when the data leave no residual degrees of freedom.
+      pValue: Number.isFinite(r.pValue) ? round(r.pValue, 4) : null,
       pointsWithinPublished95: `${r.points.filter((p) => p.withinPublished).length} of ${r.points.length}`,
       evaluations: r.evals,
       starts: r.starts.map((s) => round(s.f)),

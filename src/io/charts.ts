@@ -13,11 +13,25 @@ const CONFIG = {
 };
 
 /**
+ * The spec with control characters of its titles shown escaped (a newline as \\n): vega-lite copies titles
+ * into tooltip expressions, where a raw newline in user text (a policy or drug id) is a parse error.
+ */
+function plainTitles(spec: ChartSpec): ChartSpec {
+  const plain = (v: unknown, key: string): unknown => {
+    if (key === 'title' && typeof v === 'string') return v.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    if (key === 'values' || v === null || typeof v !== 'object') return v; // data rows go in as they are
+    if (Array.isArray(v)) return v.map((x) => plain(x, ''));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x, k)]));
+  };
+  return plain(spec, '') as ChartSpec;
+}
+
+/**
  * Render a vega-lite spec (data inline as `data.values`) to an SVG string.
  * The spec's own `config` is merged over the defaults.
  */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
-  const withConfig = { ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as ChartSpec;
+  const withConfig = { ...plainTitles(spec), config: { ...CONFIG, ...(spec.config ?? {}) } } as ChartSpec;
   const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const vgSpec = compile(withConfig).spec;
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });

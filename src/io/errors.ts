@@ -45,8 +45,9 @@ export function checkInteger(name: string, value: number | undefined, min: numbe
 
 /** A comma-separated list of whole numbers in [min, max]. @throws UserError naming `--name`. */
 export function parseIntegerList(name: string, text: string, min: number, max: number): number[] {
-  const list = text.split(',').map((w) => Number(w.trim()));
-  if (list.length === 0 || list.some((w) => !Number.isInteger(w) || w < min || w > max)) {
+  const items = text.split(',').map((w) => w.trim());
+  const list = items.map(Number);
+  if (items.some((w) => w === '') || list.some((w) => !Number.isInteger(w) || w < min || w > max)) {
     throw new UserError(`--${name}: expected a comma-separated list of whole numbers from ${min} to ${max}, got "${text}"`);
   }
   return list;

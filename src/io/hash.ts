@@ -1,6 +1,7 @@
 // Content hashes of documents: canonical JSON (keys sorted at every level) and its SHA-256.
 import { createHash } from 'node:crypto';
 import type { Scenario } from '../model/scenario.js';
+import { jsonChunks } from './jsonStream.js';
 
 /** Keys sorted at every level: the same document always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -16,9 +17,11 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** SHA-256 (hex) of the canonical JSON of a document. */
+/** SHA-256 (hex) of the canonical JSON of a document, hashed piece by piece (a partial can outgrow a string). */
 export function documentHash(doc: unknown): string {
-  return sha256(canonicalJson(doc));
+  const hash = createHash('sha256');
+  for (const piece of jsonChunks(doc, 0, true)) hash.update(piece);
+  return hash.digest('hex');
 }
 
 /** SHA-256 (hex) of the canonical JSON of a resolved scenario (seed and patients included). */

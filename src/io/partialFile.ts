@@ -60,6 +60,19 @@ export function decodeBlock(text: string, length: number): Float64Array | null {
   return blockFromBytes(Buffer.from(text, 'base64'), length);
 }
 
+/**
+ * Refuse, before simulating, a partial file of `blocks` blocks larger than merge reads (PARTIAL_MAX_BYTES,
+ * or under --allow-large the most that can be read as text). @throws UserError
+ */
+export function checkPartialSize(what: string, blocks: number, layoutLength: number, allowLarge = false): void {
+  // Each block: its numbers as base64 of 8 bytes each, and its index; the scenario is small beside them.
+  const bytes = blocks * (Math.ceil((layoutLength * 8) / 3) * 4 + 40) + 1024 * 1024;
+  const limit = allowLarge ? MAX_TEXT_FILE_BYTES : PARTIAL_MAX_BYTES;
+  if (bytes > limit) {
+    throw new UserError(`${what}: its partial file would be about ${Math.ceil(bytes / 1024 ** 2)} MiB, over the ${limit / 1024 ** 2} MiB merge reads${allowLarge ? '' : ' without --allow-large'}: use more shards`);
+  }
+}
+
 /** Build a partial result document. */
 export function makePartial(fields: Omit<PartialResult, 'format' | 'formatVersion' | 'checksum' | 'blocks'>, blocks: Map<number, Float64Array>): PartialResult {
   const doc = {

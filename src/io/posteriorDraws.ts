@@ -1,12 +1,12 @@
 // The posterior draws of a calibration (written by `jaksim calibrate` beside its catalog, referenced from the
 // catalog's `posterior:` key) and the lookup `jaksim psa` uses to find them from a scenario file.
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic.js';
 import { UserError } from './errors.js';
-import { MAX_TEXT_FILE_BYTES, readInputFile, readInputText } from './inputFile.js';
-import { decodeScenarioBytes, parseScenarioChecked } from './scenario.js';
+import { decodeUtf8, readInputFile } from './inputFile.js';
+import { parseJson } from './jsonText.js';
+import { decodeScenarioBytes, parseScenarioChecked, readScenarioBytes } from './scenario.js';
 
 export const POSTERIOR_FORMAT = 'jaksim-posterior-draws';
 export const POSTERIOR_FORMAT_VERSION = 1;
@@ -49,15 +49,16 @@ export function writePosteriorDraws(file: string, draws: PosteriorDraws): void {
   writeFileAtomic(file, `${JSON.stringify(draws)}\n`);
 }
 
+/** Largest posterior draws file read (bytes). */
+const DRAWS_MAX_BYTES = 256 * 1024 * 1024;
+
 /** Read and check a draws file; every problem is a UserError naming it. */
 export function readPosteriorDraws(file: string): PosteriorDraws {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readInputText(file, { expected: 'a posterior draws file', maxBytes: MAX_TEXT_FILE_BYTES }));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: expected the posterior draws written by jaksim calibrate, got ${code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0]}`);
-  }
+  const expected = 'the posterior draws written by jaksim calibrate';
+  // The one input reader: a regular file, at most the limit read; JSON without duplicate or __proto__ keys.
+  const json = parseJson(decodeUtf8(readInputFile(file, { expected, maxBytes: DRAWS_MAX_BYTES }), file));
+  if (!json.ok) throw new UserError(`${file}: expected ${expected}, got ${json.reason}`);
+  const doc = json.doc;
   const parsed = schema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -84,11 +85,12 @@ export interface CalibratedSource {
  * scenario's catalog is inline. Reads files the scenario loader has already accepted.
  */
 export function calibratedSourceOf(scenarioFile: string): CalibratedSource | undefined {
-  const doc = parseScenarioChecked(decodeScenarioBytes(readInputFile(scenarioFile, { expected: 'a readable scenario file', maxBytes: MAX_TEXT_FILE_BYTES }), scenarioFile), scenarioFile, { allowLarge: true }) as Record<string, unknown>;
+  const read = (f: string, what: string) => parseScenarioChecked(decodeScenarioBytes(readScenarioBytes(f, what, { allowLarge: true }), f), f, { allowLarge: true });
+  const doc = read(scenarioFile, 'a readable scenario file') as Record<string, unknown>;
   const ref = doc?.catalog as Record<string, unknown> | undefined;
   if (!ref || typeof ref !== 'object' || Array.isArray(ref) || typeof ref.file !== 'string') return undefined;
   const catalogFile = isAbsolute(ref.file) ? ref.file : join(dirname(scenarioFile), ref.file);
-  const catalog = YAML.parse(readInputText(catalogFile, { expected: 'a catalog file', maxBytes: MAX_TEXT_FILE_BYTES })) as Record<string, unknown>;
+  const catalog = read(catalogFile, 'a readable catalog file') as Record<string, unknown>;
   const posterior = catalog?.posterior as Record<string, unknown> | undefined;
   const drawsFile = posterior && typeof posterior.file === 'string'
     ? (isAbsolute(posterior.file) ? posterior.file : join(dirname(catalogFile), posterior.file)) : null;

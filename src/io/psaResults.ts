@@ -2,6 +2,7 @@
 // policy and month), psa-parameters.csv (one row per draw) and report.html, written as one folder atomically.
 import type { Scenario } from '../model/scenario.js';
 import { csvDocument } from './csv.js';
+import { jsonChunks } from './jsonStream.js';
 import type { PsaDrawData, PsaResult } from './psaDocument.js';
 import { psaReportHtml } from './psaReport.js';
 import { writeResultFolder } from './results.js';
@@ -30,15 +31,16 @@ export function psaParametersCsv(r: PsaResult, data: PsaDrawData): string {
   return csvDocument(['draw', ...r.parameters.map((p) => p.path)], data.values.map((v, d) => [d, ...v]));
 }
 
-/** psa.json: the result document with the command and the resolved scenario. */
-export function psaJson(r: PsaResult, scenario: Scenario, command: string): string {
-  return `${JSON.stringify({ ...r, command, resolvedScenario: scenario }, null, 2)}\n`;
+/** psa.json in pieces (it can outgrow one string): the result document with the command and the resolved scenario. */
+export function* psaJsonChunks(r: PsaResult, scenario: Scenario, command: string): Generator<string> {
+  yield* jsonChunks({ ...r, command, resolvedScenario: scenario }, 2);
+  yield '\n';
 }
 
 /** Write `<out>/<scenario>/<run-id>/` with psa.json, psa.csv, psa-parameters.csv and report.html; returns its path. */
 export async function writePsaResults(outRoot: string, scenario: Scenario, r: PsaResult, data: PsaDrawData, command: string): Promise<string> {
   return writeResultFolder(outRoot, scenario.name, {
-    'psa.json': psaJson(r, scenario, command),
+    'psa.json': psaJsonChunks(r, scenario, command),
     'psa.csv': psaCsv(r, data),
     'psa-parameters.csv': psaParametersCsv(r, data),
     'report.html': await psaReportHtml(r, data, scenario, command),

@@ -34,6 +34,15 @@ export function keyVisits(result: RunResult, months?: readonly number[]): number
 const W = 560;
 const H = 300;
 
+/**
+ * Is visit v (of n) drawn on a curve? All of them up to the chart's width in pixels; beyond, every k-th
+ * and the last (a curve of 10,000 visits per policy had vega take minutes and gigabytes for nothing visible).
+ */
+function plotted(v: number, n: number): boolean {
+  const step = Math.ceil(n / W);
+  return step <= 1 || v % step === step - 1 || v === n - 1;
+}
+
 /** Policies' colours (tableau10) and a separate palette for differences (dark2), so a difference never looks like a policy. */
 const POLICY_COLORS = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
 const DIFFERENCE_COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666'];
@@ -55,7 +64,7 @@ const MONTHS_AXIS = 'time since the start of the first line (months)';
 
 /** Cumulative response per policy: a line per policy over a band of its 95% interval. */
 function cumulativeSpec(result: RunResult): ChartSpec {
-  const values = result.policies.flatMap((p) => [{ month: 0, rate: 0, lo: 0, hi: 0 }, ...p.cumulative].map((c) => ({
+  const values = result.policies.flatMap((p) => [{ month: 0, rate: 0, lo: 0, hi: 0 }, ...p.cumulative.filter((_, v, all) => plotted(v, all.length))].map((c) => ({
     policy: p.id, month: c.month, rate: 100 * c.rate, lo: 100 * c.lo, hi: 100 * c.hi, // from month 0: nobody has responded yet
   })));
   const x = { field: 'month', type: 'quantitative', title: MONTHS_AXIS, scale: { domain: [0, result.horizon], nice: false } } as const;
@@ -72,7 +81,7 @@ function cumulativeSpec(result: RunResult): ChartSpec {
 
 /** Paired difference curves, in percentage points, with their 95% bands and a zero line. */
 function differenceSpec(result: RunResult): ChartSpec {
-  const values = result.comparisons.flatMap((cmp) => [{ month: 0, diff: 0, lo: 0, hi: 0 }, ...cmp.cumulative].map((d) => ({
+  const values = result.comparisons.flatMap((cmp) => [{ month: 0, diff: 0, lo: 0, hi: 0 }, ...cmp.cumulative.filter((_, v, all) => plotted(v, all.length))].map((d) => ({
     comparison: `${cmp.b} - ${cmp.a}`, month: d.month, diff: 100 * d.diff, lo: 100 * d.lo, hi: 100 * d.hi,
   })));
   const { color, strokeDash } = seriesChannels('comparison', 'difference', result.comparisons.map((c) => `${c.b} - ${c.a}`), DIFFERENCE_COLORS);

@@ -3,6 +3,7 @@ import type { RunResult } from '../engine/summarize.js';
 import type { Scenario } from '../model/scenario.js';
 import { csvDocument, type CsvValue } from './csv.js';
 import { comparisonColumns, comparisonRows, CURVE_COLUMNS, curveRows, usedDrugs } from './curveRows.js';
+import { jsonChunks } from './jsonStream.js';
 
 /** One swept parameter: its canonical path and the values to run, in order. */
 export interface SweepParameter {
@@ -48,8 +49,9 @@ export function sweepComparisonsCsv(sweep: SweepResult): string {
   return csvDocument([...gridColumns(sweep), ...comparisonColumns(drugs)], rows);
 }
 
-/** The text of sweep.json: the sweep, the command and the resolved base scenario (without its sweep section). */
-export function sweepJson(base: Scenario, sweep: SweepResult, command: string): string {
+/** sweep.json in pieces (it can outgrow a string): the sweep, the command and the resolved base scenario (without its sweep section). */
+export function* sweepJsonChunks(base: Scenario, sweep: SweepResult, command: string): Generator<string> {
   const { sweep: _sweep, ...resolved } = base;
-  return JSON.stringify({ ...sweep, command, resolvedScenario: resolved }, null, 2) + '\n';
+  yield* jsonChunks({ ...sweep, command, resolvedScenario: resolved }, 2);
+  yield '\n';
 }

@@ -5,7 +5,7 @@ import type { TrialData } from '../calibration/data.js';
 import { ScenarioError } from './errors.js';
 import { decodeUtf8, readInputFile } from './inputFile.js';
 import { parseJson, protoKeyPath } from './jsonText.js';
-import { schemaError } from './scenario.js';
+import { MAX_MONTHLY_PRICE, schemaError } from './scenario.js';
 
 const rate = z.number().min(0).max(1);
 const week = z.number().gt(0).max(520);
@@ -24,7 +24,7 @@ const schema = z.object({
     inclusion: text,
     meanSalt: z.number().min(50).max(100).nullable(),
     shareSalt95to100: rate.nullable(),
-    meanEpisodeYears: z.number().gt(0).nullable(),
+    meanEpisodeYears: z.number().gt(0).max(100).nullable(),
     note: z.string().optional(),
     source: text,
   })),
@@ -53,7 +53,7 @@ const schema = z.object({
   switching: z.array(z.unknown()).optional(),
   monthlyListPriceUSD: z.array(z.object({
     drug: text,
-    price: z.number().min(0),
+    price: z.number().min(0).max(MAX_MONTHLY_PRICE),
     year: z.number().int().optional(),
     note: z.string().optional(),
     source: text,
@@ -68,17 +68,52 @@ export function validateTrialData(doc: unknown, file: string, version = 'unversi
   const parsed = schema.safeParse(doc);
   if (!parsed.success) throw schemaError(parsed.error.issues[0], doc, file);
   const d = parsed.data;
+  const fail = (path: string, expected: string, actual: string): never => {
+    throw new ScenarioError(file, path, expected, actual);
+  };
+  /** Each point: SALT <= 10 is a subset of SALT <= 20; each week once. */
+  const checkResponse = (response: { week: number; salt20: number; salt10?: number }[], at: string) => {
+    const weeks = new Map<number, number>();
+    response.forEach((r, k) => {
+      if (r.salt10 !== undefined && r.salt10 > r.salt20) fail(`${at}[${k}].salt10`, `at most salt20 (${r.salt20}): SALT <= 10 is part of SALT <= 20`, String(r.salt10));
+      const before = weeks.get(r.week);
+      if (before !== undefined) fail(`${at}[${k}].week`, `a week not given before in this list (it is ${at}[${before}].week)`, String(r.week));
+      weeks.set(r.week, k);
+    });
+  };
+  const arms = new Map<string, number>();
   d.arms.forEach((arm, i) => {
     if (!Object.hasOwn(d.populations, arm.population)) {
       throw new ScenarioError(file, `arms[${i}].population`, `one of the populations (${Object.keys(d.populations).join(', ')})`, JSON.stringify(arm.population));
     }
+    const key = JSON.stringify([arm.trial, arm.population, arm.drug]);
+    const twin = arms.get(key);
+    if (twin !== undefined) fail(`arms[${i}]`, `one arm per trial, population and drug (arms[${twin}] is the same)`, `${JSON.stringify(arm.trial)}, ${JSON.stringify(arm.drug)} again`);
+    arms.set(key, i);
+    checkResponse(arm.response, `arms[${i}].response`);
+    const bands: [number, number, number][] = [];
     arm.byBaseline?.forEach((b, j) => {
       const [lo, hi] = b.band.split('-').map(Number);
       if (!(lo < hi) || lo < 0 || hi > 100) {
         throw new ScenarioError(file, `arms[${i}].byBaseline[${j}].band`, 'a band lo-hi with 0 <= lo < hi <= 100', JSON.stringify(b.band));
       }
+      const overlap = bands.find(([l, h]) => lo <= h && l <= hi);
+      if (overlap) fail(`arms[${i}].byBaseline[${j}].band`, `a band apart from the others (byBaseline[${overlap[2]}] is ${overlap[0]}-${overlap[1]})`, JSON.stringify(b.band));
+      bands.push([lo, hi, j]);
+      checkResponse(b.response, `arms[${i}].byBaseline[${j}].response`);
     });
   });
+  // One figure per drug (and trial) for discontinuations, one price per drug: a second would silently replace the first.
+  const once = <T>(list: T[], keyOf: (x: T) => string, at: string, what: string) => {
+    const seen = new Map<string, number>();
+    list.forEach((x, i) => {
+      const k = keyOf(x);
+      if (seen.has(k)) fail(`${at}[${i}]`, `one ${what} (${at}[${seen.get(k)}] is the same)`, k);
+      seen.set(k, i);
+    });
+  };
+  once(d.discontinuationForAdverseEvents.filter((x) => x.share !== null && x.weeks !== null), (x) => JSON.stringify(x.drug), 'discontinuationForAdverseEvents', 'discontinuation figure per drug');
+  once(d.monthlyListPriceUSD, (x) => JSON.stringify(x.drug), 'monthlyListPriceUSD', 'price per drug');
   return { ...d, version } as TrialData;
 }
 

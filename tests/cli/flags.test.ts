@@ -71,6 +71,13 @@ describe('one flag parser for every command', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a list flag with an empty item is refused, never read as 0 or dropped', async () => {
+    refusedAlone(await cli(['trial', 'baricitinib-4mg', '--population', 'ALLEGRO', '--weeks', '12,', '--workers', '1']), /--weeks: expected a comma-separated list of weeks/);
+    refusedAlone(await cli(['power', 'scenarios/default.yaml', '--arms', 'fail-6mo,fail-9mo', '--n', '100,,200', '--workers', '1', '--out', out]), /--n: expected a comma-separated list/);
+    refusedAlone(await cli(['power', 'scenarios/default.yaml', '--arms', 'fail-6mo,', '--workers', '1', '--out', out]), /--arms: expected a comma-separated list/);
+    refusedAlone(await cli(['bench', '--workers', '1,']), /--workers: expected a comma-separated list of whole numbers/);
+  });
+
   it('the shared limits are the same for every command: --workers 1 to 64, --seed a whole number >= 0', async () => {
     for (const [command, c] of Object.entries(COMMANDS)) {
       if (c.values.workers !== undefined && command !== 'bench') {

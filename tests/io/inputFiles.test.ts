@@ -14,6 +14,8 @@ import { UserError } from '../../src/io/errors.js';
 import { readBenchDocument } from '../../src/io/benchDocument.js';
 import { InputFileError, readInputFile } from '../../src/io/inputFile.js';
 import { readPartial } from '../../src/io/partialFile.js';
+import { readPosteriorDraws } from '../../src/io/posteriorDraws.js';
+import { loadPatient } from '../../src/io/patient.js';
 import { loadScenario } from '../../src/io/scenario.js';
 import { loadTrialData } from '../../src/io/trials.js';
 import { mergeSweepFolder } from '../../src/app/sweepShards.js';
@@ -37,6 +39,8 @@ const readers: [string, (file: string) => unknown][] = [
   ['validate --catalog', (f) => readCatalogUncertainty(f)],
   ['merge partial', (f) => readPartial(f)],
   ['bench --baseline', (f) => readBenchDocument(f)],
+  ['posterior draws of a catalog', (f) => readPosteriorDraws(f)],
+  ['predict patient file', (f) => loadPatient(f, ['baricitinib-4mg'])],
 ];
 
 /** A sparse regular file of `bytes` (no disk used): over every limit without being read. */
