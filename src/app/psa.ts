@@ -1,5 +1,6 @@
 // The psa use case: draws of the uncertain parameters -> a full run of every policy per draw on the engine ->
 // uncertainty intervals, paired-difference distributions, best policy, tornado and value of information.
+import { resolve as resolvePath } from 'node:path';
 import type { Engine } from '../engine/pool.js';
 import { acceptability, netBenefits, spread, summariseDraws, type RunCurves } from '../engine/psaSummary.js';
 import { UserError } from '../io/errors.js';
@@ -83,7 +84,13 @@ export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext)
   const resolved = { ...plan.base, patients: n, uncertainty: { parameters: plan.applied, ...(s.uncertainty?.groups ? { groups: s.uncertainty.groups } : {}) } };
   const hash = psaHash(resolved, runValues, n);
   if (inputs.shard) {
-    const r = await runPsaShard(compiled, resolved, hash, inputs.shard, inputs.out, engine, ctx);
+    const analysis = {
+      kind: 'psa' as const, scenarioFile: resolvePath(file), draws, patientsPerDraw: n,
+      ...(inputs.seed === undefined ? {} : { seed: inputs.seed }),
+      ...(inputs.decisionMonth === undefined ? {} : { decisionMonth: inputs.decisionMonth }),
+      ...(inputs.wtp === undefined ? {} : { wtp: inputs.wtp }),
+    };
+    const r = await runPsaShard(compiled, resolved, hash, inputs.shard, inputs.out, engine, ctx, analysis);
     return { kind: 'shard', ...r, folder: psaShardFolder(inputs.out, resolved, hash) };
   }
   let run: Awaited<ReturnType<typeof simulateRuns>>;

@@ -6,7 +6,7 @@ import { BLOCK_SIZE, type BlockAggregates } from '../engine/runBlock.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { jsonChunks } from '../io/jsonStream.js';
 import { UserError } from '../io/errors.js';
-import { PARTIAL_MAX_BYTES, listPartialFiles, makePartial, readPartial } from '../io/partialFile.js';
+import { PARTIAL_MAX_BYTES, listPartialFiles, makePartial, readPartial, type PsaShardAnalysis } from '../io/partialFile.js';
 import { scenarioFolder } from '../io/results.js';
 import type { CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
@@ -23,6 +23,7 @@ export function psaShardFolder(outRoot: string, s: Scenario, hash: string): stri
 /** Simulate one shard's units and write them; returns the file and how many units it holds. */
 export async function runPsaShard(
   compiled: readonly CompiledScenario[], s: Scenario, hash: string, shard: Shard, outRoot: string, engine: Engine, ctx: AppContext,
+  analysis: PsaShardAnalysis,
 ): Promise<{ file: string; units: number; totalUnits: number }> {
   const { units } = unitLayout(compiled);
   const mine = (u: number) => u % shard.count === shard.index - 1;
@@ -30,7 +31,7 @@ export async function runPsaShard(
   await simulateUnits(compiled, engine, ctx, { wanted: mine, onUnit: (u, out) => blocks.set(u, out) });
   const partial = makePartial({
     engineVersion: ENGINE_VERSION, engineFingerprint: engineFingerprint(), scenarioHash: hash, seed: s.seed, patients: s.patients, blockSize: BLOCK_SIZE,
-    blockCount: units, layoutLength: compiled[0].layout.length, shard, workers: engine.workers, scenario: s,
+    blockCount: units, layoutLength: compiled[0].layout.length, shard, workers: engine.workers, analysis, scenario: s,
   }, blocks);
   const width = String(shard.count).length;
   const file = join(psaShardFolder(outRoot, s, hash), `shard-${String(shard.index).padStart(width, '0')}-of-${shard.count}.partial.json`);
@@ -67,4 +68,22 @@ export function readPsaShards(paths: string[], hash: string, units: number, allo
     throw new UserError(`${units - out.size} of ${units} (draw, block) units are missing: shard${missing.size > 1 ? 's' : ''} ${[...missing].slice(0, 8).map((i) => `${i}/${count}`).join(', ')} not given`);
   }
   return out;
+}
+
+/**
+ * The `psa` command behind the PSA shards in `paths` (files or folders), for `jaksim merge`; null when
+ * they are not PSA shards. @throws UserError when the shards were started with different flags
+ */
+export function psaShardAnalysis(paths: string[], allowLarge = false): PsaShardAnalysis | null {
+  const files = listPartialFiles(paths);
+  const max = allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
+  const first = readPartial(files[0], max).partial.analysis;
+  if (!first) return null;
+  for (const file of files.slice(1)) {
+    const a = readPartial(file, max).partial.analysis;
+    if (JSON.stringify(a) !== JSON.stringify(first)) {
+      throw new UserError(`${file} and ${files[0]} are not shards of the same PSA: they were started with different psa flags or scenario files`);
+    }
+  }
+  return first;
 }

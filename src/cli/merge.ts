@@ -2,6 +2,9 @@
 import type { Argv } from 'yargs';
 import { locateShards } from '../app/locateShards.js';
 import { mergeRun } from '../app/merge.js';
+import { runPsa } from '../app/psa.js';
+import { psaShardAnalysis } from '../app/psaShards.js';
+import { withEngine } from '../engine/pool.js';
 import { isSweepShardFolder, mergeSweep } from '../app/sweepShards.js';
 import { UserError } from '../io/errors.js';
 import { PARTIAL_MAX_BYTES } from '../io/partialFile.js';
@@ -9,6 +12,7 @@ import { jsonChunks } from '../io/jsonStream.js';
 import { sweepJsonChunks } from '../io/sweepResults.js';
 import type { CliContext } from './context.js';
 import { printChunks, printFolder } from './print.js';
+import { printPsaResult } from './psa.js';
 import { formatRunTable, formatSweepTable } from './tables.js';
 
 export interface MergeArgs {
@@ -21,7 +25,7 @@ export interface MergeArgs {
 /** yargs options of `merge <partials..>`. */
 export function withMergeOptions<T>(y: Argv<T>) {
   return y
-    .positional('partials', { type: 'string', array: true, demandOption: true, describe: 'partial result files (*.partial.json), folders holding them, one sweep-shards-* folder, or the --out folder the shards were given' })
+    .positional('partials', { type: 'string', array: true, demandOption: true, describe: 'partial result files (*.partial.json), folders holding them (a run\'s or a PSA\'s shards-*), one sweep-shards-* folder, or the --out folder the shards were given' })
     .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
     .option('allow-large', { type: 'boolean', default: false, describe: `read partial files over ${PARTIAL_MAX_BYTES / 1024 / 1024} MiB, and scenarios beyond the limits of run --allow-large` });
@@ -40,6 +44,18 @@ export async function mergeCommand(args: MergeArgs, cli: CliContext): Promise<nu
       io.out(formatSweepTable(merged.sweep));
       printFolder(io, merged.folder);
     }
+    return 0;
+  }
+  const psa = psaShardAnalysis(partials, args.allowLarge);
+  if (psa) {
+    // A PSA's summaries need its plan (parameters, posterior draws): redo it from the scenario file the shards
+    // ran, with their flags; the hash check in readPsaShards refuses a scenario changed since.
+    const outcome = await withEngine(1, (engine) => runPsa({
+      scenario: psa.scenarioFile, draws: psa.draws, patientsPerDraw: psa.patientsPerDraw, seed: psa.seed,
+      decisionMonth: psa.decisionMonth, wtp: psa.wtp, out: args.out, allowLarge: args.allowLarge, merge: partials,
+    }, engine, { command }));
+    if (outcome.kind !== 'done') throw new Error('merge: a PSA merge simulates nothing');
+    printPsaResult(cli, outcome, args.json);
     return 0;
   }
   const merged = await mergeRun({ partials, out: args.out, allowLarge: args.allowLarge }, { command });

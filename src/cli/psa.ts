@@ -7,7 +7,7 @@ import { per100 } from '../io/psaReport.js';
 import type { PsaResult } from '../io/psaResults.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers, parseShard, repeated } from './flags.js';
-import { printFolder, showPath } from './print.js';
+import { mergeCommandFor, printFolder, showPath } from './print.js';
 import { SIGNAL_EXIT, stopOnSignal } from './run.js';
 
 export interface PsaArgs {
@@ -82,19 +82,23 @@ export async function psaCommand(a: PsaArgs, cli: CliContext): Promise<number> {
     return SIGNAL_EXIT[sig] ?? 130;
   }
   if (outcome.kind === 'shard') {
-    const same = [a.scenario, '--draws', a.draws, '--patients-per-draw', a.patientsPerDraw, ...(a.seed === undefined ? [] : ['--seed', a.seed])];
     cli.io.out(`PSA shard ${a.shard}: ${outcome.units} of ${outcome.totalUnits} (draw, block) units -> ${showPath(outcome.file)}`);
-    cli.io.out(`Merge once every shard is done: npx jaksim psa ${same.join(' ')} --merge ${showPath(outcome.folder)} --out ${a.out}`);
+    cli.io.out(`Merge once every shard is done: ${mergeCommandFor(outcome.folder, a.out, large)}`);
     return 0;
   }
-  if (a.json) {
+  printPsaResult(cli, outcome, a.json, performance.now() - started);
+  return 0;
+}
+
+/** A finished PSA on the console: the JSON document, or the table, the time and the results folder. */
+export function printPsaResult(cli: CliContext, outcome: { result: PsaResult; folder: string }, json: boolean, elapsedMs?: number): void {
+  if (json) {
     cli.io.out(JSON.stringify(outcome.result));
-    return 0;
+    return;
   }
   cli.io.out(formatPsaTable(outcome.result));
-  cli.io.out(`\nTime: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (elapsedMs !== undefined) cli.io.out(`\nTime: ${(elapsedMs / 1000).toFixed(1)} s`);
   printFolder(cli.io, outcome.folder);
-  return 0;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

@@ -37,12 +37,29 @@ export interface PartialResult {
    */
   blockOffset?: number;
   workers: number;
+  /**
+   * What a shard of an analysis other than a run or sweep was started with, so that `jaksim merge` can
+   * redo the analysis's summaries: a PSA re-reads its scenario file (and the calibration draws it names)
+   * at this absolute path, and the scenario hash proves it unchanged.
+   */
+  analysis?: PsaShardAnalysis;
   /** The resolved scenario, so a merge needs no scenario file. */
   scenario: Scenario;
   /** Each covered block's own aggregates: little-endian Float64 values, base64. */
   blocks: { index: number; data: string }[];
   /** SHA-256 (hex) of the canonical JSON of every other field. */
   checksum: string;
+}
+
+/** The `psa` command a PSA shard ran (its flags that change the analysis). */
+export interface PsaShardAnalysis {
+  kind: 'psa';
+  scenarioFile: string;
+  draws: number;
+  patientsPerDraw: number;
+  seed?: number;
+  decisionMonth?: number;
+  wtp?: number;
 }
 
 function checksumOf(doc: Omit<PartialResult, 'checksum'>): string {
@@ -100,6 +117,15 @@ const partialSchema = z.strictObject({
   shard: z.strictObject({ index: count.min(1), count: count.min(1) }),
   blockOffset: count.optional(),
   workers: count.min(1),
+  analysis: z.strictObject({
+    kind: z.literal('psa'),
+    scenarioFile: z.string().min(1).max(4096),
+    draws: count.min(2),
+    patientsPerDraw: count.min(1),
+    seed: count.optional(),
+    decisionMonth: z.number().finite().positive().optional(),
+    wtp: z.number().finite().min(0).optional(),
+  }).optional(),
   scenario: z.record(z.string(), z.unknown()),
   blocks: z.array(z.strictObject({ index: count, data: z.string() })),
   checksum: hex64,
@@ -171,8 +197,8 @@ export function listPartialFiles(paths: readonly string[]): string[] {
   return out;
 }
 
-/** `shards-<hash>` (a run's) and `sweep-shards-<hash>` (a sweep's): the folders shards write into. */
-const SHARD_FOLDER = /^(sweep-)?shards-[0-9a-f]{12}$/;
+/** `shards-<hash>` (a run's), `sweep-shards-<hash>` (a sweep's), `psa-shards-<hash>` (a PSA's): the folders shards write into. */
+const SHARD_FOLDER = /^(sweep-|psa-)?shards-[0-9a-f]{12}$/;
 
 /**
  * The shard folders in `dir` (a scenario folder) or one level down (a shard's

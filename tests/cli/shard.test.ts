@@ -254,3 +254,40 @@ describe('run --shard --checkpoint', () => {
     expect(summaryOf(b)).toBe(summaryOf(a));
   });
 });
+
+describe('psa --shard and merge', () => {
+  it('PSA shards merged by `jaksim merge` (from the --out folder, with the printed command) equal one machine\'s PSA', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'jaksim-psa-shard-'));
+    const args = ['psa', 'scenarios/default.yaml', '--draws', '4', '--patients-per-draw', '4000', '--decision-month', '12', '--workers', '1'];
+    let printed = '';
+    for (const i of [1, 2]) {
+      const r = await jaksim([...args, '--shard', `${i}/2`, '--out', join(root, 'sh')]);
+      expect(r.code).toBe(0);
+      printed = /^Merge once every shard is done: (.*)$/m.exec(r.stdout)?.[1] ?? '';
+    }
+    const folder = join(root, 'sh', 'default', readdirSync(join(root, 'sh', 'default'))[0]);
+    expect(folder).toMatch(/psa-shards-[0-9a-f]{12}$/);
+    expect(printed).toBe(`npx jaksim merge ${folder} --out ${join(root, 'sh')}`);
+    expect((await jaksim([...args, '--out', join(root, 'single')])).code).toBe(0);
+    const merged = await captureCli(['merge', join(root, 'sh'), '--out', join(root, 'merged'), '--json']);
+    expect(merged.code).toBe(0);
+    const doc = JSON.parse(merged.out);
+    expect(doc.voi.decisionMonth).toBe(12); // the shards' own --decision-month, not the default horizon
+    const psaCsv = (out: string) => readFileSync(join(runFolder(out), 'psa.csv'), 'utf8');
+    expect(psaCsv(join(root, 'merged'))).toBe(psaCsv(join(root, 'single')));
+    const viaPrinted = await exec('sh', ['-c', printed]);
+    expect(viaPrinted.stdout).toContain('Probability of being best at 12 months');
+
+    // A shard started with other flags (same draws, another decision month) is not merged with them.
+    expect((await jaksim([...args.slice(0, -4), '--decision-month', '6', '--workers', '1', '--shard', '2/2', '--out', join(root, 'other')])).code).toBe(0);
+    const otherFolder = join(root, 'other', 'default', readdirSync(join(root, 'other', 'default'))[0]);
+    const mixed = await captureCli(['merge', join(folder, 'shard-1-of-2.partial.json'), join(otherFolder, 'shard-2-of-2.partial.json'), '--out', join(root, 'x')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toMatch(/are not shards of the same PSA: they were started with different psa flags/);
+    rmSync(join(folder, 'shard-2-of-2.partial.json'));
+    const missing = await captureCli(['merge', folder, '--out', join(root, 'x')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/units are missing: shard 2\/2 not given/);
+    expect(existsSync(join(root, 'x'))).toBe(false);
+  });
+});
