@@ -16,7 +16,7 @@ import type { AppContext } from './context.js';
 import { drawParameters, planPsa, scenarioWith, tornadoSettings, type CalibrationSource, type PsaPlan } from './psaPlan.js';
 import { curvesFromUnits, psaCheckpointFolder, psaHash, simulateRuns, unitLayout } from './psaRuns.js';
 import { psaShardFolder, readPsaShards, runPsaShard } from './psaShards.js';
-import { resolveScenario } from './run.js';
+import { checkResultsFolder, resolveScenario } from './run.js';
 import type { Shard, Stopped } from './shards.js';
 
 /** Defaults of `jaksim psa`: 1,000 draws of 20,000 patients (well under a minute on 2 cores for the default scenario). */
@@ -63,6 +63,7 @@ export function calibrationSourceOf(file: string): CalibrationSource | null {
 export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext): Promise<PsaOutcome | PsaShardOutcome | Stopped> {
   const { scenario: file, draws, patientsPerDraw: n } = inputs;
   const s = resolveScenario({ scenario: file, seed: inputs.seed, allowLarge: inputs.allowLarge });
+  checkResultsFolder(inputs.out, s.name); // shards, checkpoints and results all go under --out
   const plan = planPsa(s, file, calibrationSourceOf(file));
   const values = drawParameters(plan, s.seed, draws);
   const baseValues = plan.parameters.map((p) => p.base);

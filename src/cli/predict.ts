@@ -5,6 +5,7 @@ import { DEFAULT_SD_OBS, runPredict, type PredictInputs, type PredictResult } fr
 import { withEngine } from '../engine/pool.js';
 import { writeFolderAtomic } from '../io/atomic.js';
 import { wrapText } from '../io/columns.js';
+import { checkNewOutputFolder } from '../io/outputCheck.js';
 import { predictReportHtml } from '../app/predictReport.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
@@ -26,6 +27,7 @@ export async function predictCommand(a: PredictArgs, cli: CliContext): Promise<n
   checkInteger('draws', a.draws, 1000, 100_000_000);
   checkInteger('seed', a.seed, 0, Number.MAX_SAFE_INTEGER);
   checkWorkers(a.workers);
+  if (a.out !== undefined) checkNewOutputFolder(a.out, '--out');
   const r = await cli.withProgress(!a.json, `predict ${a.patient}`, (ctx) => withEngine(a.workers, (engine) => runPredict(a, engine, ctx)));
   if (a.out !== undefined) {
     const report = await predictReportHtml(r, a.patient, cli.command);

@@ -55,6 +55,22 @@ export function checkOutputFolder(folder: string, flag: string, given = folder, 
 }
 
 /**
+ * Check that `folder` does not exist yet and can be created (the folders written whole, such as predict's
+ * --out, which never overwrite). @throws UserError naming the flag
+ */
+export function checkNewOutputFolder(folder: string, flag: string): void {
+  let st: Stats | undefined;
+  try {
+    st = statSync(folder);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UserError(`${flag}: expected a new folder jaksim can create, got ${JSON.stringify(folder)} (${errnoReason(err)})`);
+  }
+  if (st) throw new UserError(`${flag}: expected a new folder jaksim can create, got ${JSON.stringify(folder)} (${st.isDirectory() ? 'a folder that already exists' : `${fileKind(st)} already there`})`);
+  checkOutputFolder(dirname(resolve(folder)), flag, folder, 'a new folder jaksim can create');
+}
+
+/**
  * Check that `file` can be written atomically (a temporary beside it renamed onto it): it is a regular
  * file or does not exist yet, in a folder this process may write.
  * @throws UserError naming the flag

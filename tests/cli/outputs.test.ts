@@ -28,12 +28,16 @@ async function cli(args: string[]) {
 }
 
 const huge = ['--patients', '1000000000', '--workers', '1'];
+const psaHuge = ['--draws', '100000', '--patients-per-draw', '10000', '--workers', '1'];
 const COMMANDS: [string, (out: string) => string[]][] = [
   ['run', (o) => ['run', 'scenarios/default.yaml', ...huge, '--out', o]],
   ['run --checkpoint', (o) => ['run', 'scenarios/default.yaml', ...huge, '--checkpoint', '--out', o]],
   ['run --shard', (o) => ['run', 'scenarios/default.yaml', ...huge, '--shard', '1/2', '--out', o]],
   ['sweep', (o) => ['sweep', 'scenarios/default.yaml', '--set', 'rhoClass=0,1', ...huge, '--out', o]],
   ['sweep --shard', (o) => ['sweep', 'scenarios/default.yaml', '--set', 'rhoClass=0,1', ...huge, '--shard', '1/2', '--out', o]],
+  ['psa', (o) => ['psa', 'scenarios/default.yaml', ...psaHuge, '--out', o]],
+  ['psa --shard', (o) => ['psa', 'scenarios/default.yaml', ...psaHuge, '--shard', '1/2', '--out', o]],
+  ['psa --checkpoint', (o) => ['psa', 'scenarios/default.yaml', ...psaHuge, '--checkpoint', '--out', o]],
   ['power', (o) => ['power', 'scenarios/default.yaml', '--arms', 'fail-6mo,fail-9mo', '--n', '1000', '--trials', '100000', '--workers', '1', '--out', o]],
 ];
 
@@ -49,6 +53,23 @@ describe('unusable output locations, before any work', () => {
       }
     });
   }
+
+  it('predict: --out must be a new folder (it is written whole, never over something), checked before the work', async () => {
+    const existing = mkdtempSync(join(tmpdir(), 'jaksim-outputs-existing-'));
+    const cases: [string, RegExp][] = [
+      [aFile, /\(a file already there\)/], [existing, /\(a folder that already exists\)/],
+      [join(aFile, 'below'), /a-file is a file, not a folder\)/], ['/proc/sys/x', /no permission to write there|read-only file system/],
+    ];
+    for (const [out, reason] of cases) {
+      const r = await cli(['predict', 'examples/patients/bari-6mo.yaml', '--draws', '100000000', '--workers', '1', '--out', out]);
+      expect(r.code, `${out}: ${r.err}`).toBe(2);
+      expect(r.err).toMatch(/^jaksim: --out: expected a new folder jaksim can create/);
+      expect(r.err).toMatch(reason);
+      expect(r.out).toBe('');
+    }
+    expect(readdirSync(existing)).toEqual([]);
+    rmSync(existing, { recursive: true });
+  });
 
   it('merge: --out checked before writing (the partials merged are fine)', async () => {
     const shards = join(dir, 'shards');
