@@ -43,6 +43,10 @@ export interface CalibrateInputs {
   posteriorProposals: number;
   posteriorDraws: number;
   posteriorOut?: string;
+  /** Block-coordinate sweeps per start (default 5). */
+  sweeps?: number;
+  /** Profile-likelihood intervals (default true; false: Wald). */
+  profile?: boolean;
 }
 
 export interface CalibrateOutcome {
@@ -69,6 +73,8 @@ export async function runCalibration(inputs: CalibrateInputs, engine: Engine, ct
     engine, patients: inputs.patients, seed: inputs.seed, starts: inputs.starts, maxEvals: inputs.maxEvals, draws: inputs.draws,
     globals: { ...DEFAULTS.globals },
     fit: { sigma: inputs.fitSigma },
+    maxSweeps: inputs.sweeps,
+    profile: inputs.profile,
     log: ctx.log,
   });
   engine.onSimulated = undefined;

@@ -43,7 +43,8 @@ export async function hessian(f: (x: number[]) => Promise<number>, x: number[], 
 export async function classTauFit(data: TrialData, options: CalibrationOptions): Promise<{ tauClass: number; problem?: CalibrationProblem; x?: number[]; f?: number }> {
   const own = freeParameters(calibrationPoints(data), options.fit).ownTau;
   if (own.length === 0) return { tauClass: DEFAULT_TAU_CLASS };
-  const subset: TrialData = { ...data, arms: data.arms.filter((a) => own.includes(a.drug)) };
+  // The arms alone (version 2's subgroups and designs enter the main fit): onset speed from the time courses.
+  const subset: TrialData = { ...data, arms: data.arms.filter((a) => own.includes(a.drug)), subgroups: [], maintenance: [], withdrawal: [], salt10: [] };
   const problem = new CalibrationProblem(subset, { ...options, tauClass: DEFAULT_TAU_CLASS });
   const b = await problem.blockDescent(initialVector(problem.params, problem.points, options.globals), options.maxSweeps ?? 5);
   const nd = problem.params.drugs.length;
