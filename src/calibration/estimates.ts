@@ -2,7 +2,7 @@
 // fitted scale, replaced by profile-likelihood intervals where those were computed (calibration/profile.ts).
 import { Z95 } from '../stats/special.js';
 import type { CalibrationResult, ParameterEstimate } from './result.js';
-import { betaIndex, extraIndex, MU_PRIOR_MEAN, MU_PRIOR_SD, sigmaIndex, TAU_PRIOR_SDLOG, type ExtraGlobal } from './parameters.js';
+import { betaIndex, extraIndex, MU_PRIOR_SD, sigmaIndex, TAU_PRIOR_SDLOG, type ExtraGlobal } from './parameters.js';
 import type { CalibrationOptions, CalibrationProblem } from './problem.js';
 import { profileBetaVerySevere, type ProfiledInterval } from './profile.js';
 
@@ -61,7 +61,7 @@ export async function parameterEstimates(
   };
   const nt = params.ownTau.length;
   params.priorTau.forEach((id, j) => logScale(`tau[${id}]`, nd + nt + j,
-    `one time point: log tau under the prior N(log tauClass, ${TAU_PRIOR_SDLOG}^2), mu under N(${MU_PRIOR_MEAN}, ${MU_PRIOR_SD}^2) (a penalty in the deviance)`));
+    `one time point: log tau under the prior N(log tauClass, ${TAU_PRIOR_SDLOG}^2), mu under N(class mu, ${MU_PRIOR_SD}^2), the class mu the mean mu of the drugs with a time course (a penalty in the deviance)`));
   params.ownEscape.forEach((id, j) => logScale(`escapeRate[${id}]`, nd + nt + params.priorTau.length + j,
     'per month; from the maintenance arms (responders kept or down-titrated after week 52); the other drugs take the geometric mean'));
   const why: Record<ExtraGlobal, [string, string]> = {

@@ -46,11 +46,16 @@ export const DEFAULT_TAU_CLASS = 5;
  * Priors of the poorly identified drugs (version 2), as penalties added to the
  * deviance (-2 log prior): a drug with one time point has log tau ~
  * N(log tauClass, TAU_PRIOR_SDLOG^2), a factor 1.65 either way at one sd, and
- * mu ~ N(MU_PRIOR_MEAN, MU_PRIOR_SD^2), about the mu of the fitted high doses with
- * room for twice their effect. Without them deuruxolitinib's tau is the class
+ * mu ~ N(class mu, MU_PRIOR_SD^2), the class mu being the mean mu of the drugs with
+ * a time course (baricitinib, ritlecitinib) at the same x: it moves with the
+ * globals that set the mu scale (betaVerySevere, betaDur). A fixed centre
+ * (MU_PRIOR_MEAN, version 1's high-dose mu) went stale once version 2 moved that
+ * scale to about 2.3: at calibration v2's fit it cost 12.2 deviance points against
+ * 3.8 with the class centre. Without priors deuruxolitinib's tau is the class
  * value by fiat and upadacitinib 30 mg's mu ran to 6.7 (version-1 catalog).
  */
 export const TAU_PRIOR_SDLOG = 0.5;
+/** Centre of the mu prior only where no drug has a time course; otherwise the class-level mu (classMu). */
 export const MU_PRIOR_MEAN = 1.2;
 export const MU_PRIOR_SD = 1;
 
@@ -136,6 +141,17 @@ export function nestedGlobalIndices(params: Parameterisation): number[] {
   return [sigmaIndex(params), betaIndex(params)].filter((i) => i >= 0);
 }
 
+/** The drugs whose mu sets the class-level mu: those with their own time course, placebo aside. */
+function classDrugs(params: Parameterisation): string[] {
+  return params.ownTau.filter((d) => d !== 'placebo');
+}
+
+/** Class-level mu at natural x: the mean mu of classDrugs (undefined without them). */
+export function classMu(params: Parameterisation, x: number[]): number | undefined {
+  const own = classDrugs(params);
+  return own.length ? own.reduce((a, d) => a + x[params.drugs.indexOf(d)], 0) / own.length : undefined;
+}
+
 /**
  * The priors' penalty at internal x (0 without priors): over the drugs of
  * `drugs` when given (block steps see only their own terms).
@@ -146,11 +162,14 @@ export function penalty(params: Parameterisation, xInternal: number[], base: Glo
   const x = toNatural(params, xInternal, base);
   const logClass = Math.log(tauClass ?? DEFAULT_TAU_CLASS);
   const nd = params.drugs.length;
+  const muMean = classMu(params, x) ?? MU_PRIOR_MEAN;
+  // The mu centre moves with the drugs of the class: a block step on one of them sees every mu term.
+  const classMoved = drugs !== undefined && classDrugs(params).some((d) => drugs.has(d));
   let p = 0;
   prior.forEach((d, j) => {
-    if (drugs && !drugs.has(d)) return;
+    if (drugs && !drugs.has(d) && !classMoved) return;
     const mu = x[params.drugs.indexOf(d)];
-    p += ((x[nd + params.ownTau.length + j] - logClass) / TAU_PRIOR_SDLOG) ** 2 + ((mu - MU_PRIOR_MEAN) / MU_PRIOR_SD) ** 2;
+    p += ((x[nd + params.ownTau.length + j] - logClass) / TAU_PRIOR_SDLOG) ** 2 + ((mu - muMean) / MU_PRIOR_SD) ** 2;
   });
   return p;
 }

@@ -20,8 +20,10 @@ export interface CalibrationOptions {
   seed: number;
   /** Nelder-Mead starts: the heuristic start, then seeded perturbations of it. */
   starts: number;
-  /** Objective evaluations of the final joint Nelder-Mead polish. */
+  /** Objective evaluations of each round of the final joint Nelder-Mead polish. */
   maxEvals: number;
+  /** Rounds of the polish, each from a fresh simplex at the best point, until one gains less than POLISH_MIN_GAIN (default 1). */
+  polishRounds?: number;
   /** Block-coordinate sweeps per start (default 5). */
   maxSweeps?: number;
   /** Globals not fitted (and the start of those fitted). */

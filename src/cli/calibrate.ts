@@ -31,6 +31,7 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   checkInteger('posterior-proposals', a.posteriorProposals, 0, 1_000_000);
   checkInteger('posterior-draws', a.posteriorDraws, 1, 1_000_000);
   checkInteger('sweeps', a.sweeps, 1, 100);
+  checkInteger('polish-rounds', a.polishRounds, 1, 100);
   checkWorkers(a.workers);
   const { io } = cli;
   // No ETA (an optimiser's length is not known beforehand); the log lines print above the progress line.
@@ -106,6 +107,7 @@ export function withCalibrateOptions<T>(y: Argv<T>) {
     .option('max-evals', { type: 'number', default: CALIBRATE_DEFAULTS.maxEvals, describe: 'evaluations of the final joint Nelder-Mead polish' })
     .option('draws', { type: 'number', default: CALIBRATE_DEFAULTS.draws, describe: 'parameter draws for the simulated intervals' })
     .option('sweeps', { type: 'number', default: 5, describe: 'block-coordinate sweeps per start' })
+    .option('polish-rounds', { type: 'number', default: CALIBRATE_DEFAULTS.polishRounds, describe: 'rounds of the joint polish (each --max-evals, from a fresh simplex; stops when a round gains < 0.5)' })
     .option('profile', { type: 'boolean', default: true, describe: 'profile-likelihood intervals (--no-profile: Wald intervals, faster)' })
     .option('fit-sigma', { type: 'boolean', default: false, describe: 'also fit sigma from the SALT <= 10 / <= 20 pairs (off: see docs/calibration.md)' })
     .option('posterior-proposals', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorProposals, describe: 'proposals of the posterior sample (sampling-importance-resampling; 0: no posterior draws)' })
