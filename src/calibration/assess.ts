@@ -8,7 +8,7 @@ import { chiSquareUpperTail } from '../stats/special.js';
 import { armRate } from './arm.js';
 import { monthlyPrices, type CalibrationPoint } from './data.js';
 import { degreesOfFreedom, pointDeviance, residualSe } from './likelihood.js';
-import { decode, fromNatural } from './parameters.js';
+import { decode, fromNatural, penalty } from './parameters.js';
 import type { CalibrationOptions, CalibrationProblem } from './problem.js';
 import { parameterEstimates } from './estimates.js';
 import type { ProfiledInterval } from './profile.js';
@@ -61,6 +61,7 @@ export async function assessFit(
     params,
     x: best.x,
     deviance: best.f,
+    priorPenalty: penalty(params, internal, options.globals, options.tauClass),
     dataDf,
     df,
     pValue: df > 0 ? chiSquareUpperTail(best.f, df) : NaN,

@@ -39,7 +39,10 @@ export interface CalibrationResult {
   patients: number;
   params: Parameterisation;
   x: number[];
+  /** The objective at x: the data's deviance plus the priors' penalty (priorPenalty). */
   deviance: number;
+  /** Of `deviance`, the penalty of the version-2 priors (-2 log prior; 0 without priors). Optional: older results lack it. */
+  priorPenalty?: number;
   dataDf: number;
   df: number;
   pValue: number;

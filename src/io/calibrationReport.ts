@@ -57,7 +57,8 @@ export function parametersCsv(r: CalibrationResult): string {
 /** The goodness-of-fit line: deviance, df, p-value, points inside their published intervals. */
 export function fitSummary(r: CalibrationResult): string {
   const inside = r.points.filter((p) => p.withinPublished).length;
-  return `deviance ${r.deviance.toFixed(2)} on ${r.df} df (${r.dataDf} data proportions - ${r.params.names.length} parameters), `
+  const prior = r.priorPenalty ? ` (data ${(r.deviance - r.priorPenalty).toFixed(2)} + priors ${r.priorPenalty.toFixed(2)})` : '';
+  return `deviance ${r.deviance.toFixed(2)}${prior} on ${r.df} df (${r.dataDf} data proportions - ${r.params.names.length} parameters), `
     + `${Number.isFinite(r.pValue) ? `p = ${r.pValue.toPrecision(2)}` : 'p not defined (no residual degrees of freedom)'}; ${inside} of ${r.points.length} points inside their published 95% interval`;
 }
 
@@ -86,6 +87,9 @@ function drugChart(r: CalibrationResult, drug: string): ChartSpec {
     if (p.salt10 !== undefined) out.push({ population: p.population, week: p.week, rate: p.salt10, lo: p.salt10, hi: p.salt10, endPoint: 'SALT <= 10', label });
     return out;
   });
+  // The model's value of each published point (the designs' among their re-randomised patients, which no curve shows), as a hollow mark.
+  const simulated = r.points.filter((p) => p.drug === drug).map((p) => ({ population: p.population, week: p.week, rate: p.sim20,
+    label: `model: ${p.trial}${p.label ? `, ${p.label}` : ''}${p.measure === 'lostBenefit' ? ' (lost benefit)' : ''}` }));
   const y = { field: 'rate', type: 'quantitative', title: 'responders', axis: { format: '%' }, scale: { domain: [0, 1] } } as const;
   const x = { field: 'week', type: 'quantitative', title: 'week', scale: { domain: [0, CURVE_WEEKS] } } as const;
   const extrapolated = last !== undefined && last < CURVE_WEEKS
@@ -109,6 +113,8 @@ function drugChart(r: CalibrationResult, drug: string): ChartSpec {
       { data: { values: pts }, mark: { type: 'point', filled: true, size: 50 },
         encoding: { x, y, color, shape: { field: 'endPoint', type: 'nominal', title: 'end point' },
           tooltip: [{ field: 'label' }, { field: 'rate', format: '.1%' }] } },
+      { data: { values: simulated }, mark: { type: 'point', filled: false, size: 90, shape: 'diamond' },
+        encoding: { x, y, color, tooltip: [{ field: 'label' }, { field: 'rate', format: '.1%' }] } },
     ],
   } as unknown as ChartSpec;
 }
@@ -138,7 +144,7 @@ ${params}
 ${rows}
 </table>
 <h2>Response curves, week 0 to ${CURVE_WEEKS}</h2>
-<p>Lines: simulated SALT &le; 20 under each imputation (nri: a stop for an adverse event counts as non-response; locf: the SALT at the stop is carried forward; observed: stopped patients leave the denominator; nri shaded with its Monte Carlo 95% interval) and SALT &le; 10 (nri) in each trial population with the fitted parameters; points: published rates with their 95% binomial (Wilson) intervals, the maintenance and withdrawal designs' SALT &le; 20 and lost benefit among the re-randomised responders.</p>
+<p>Lines: simulated SALT &le; 20 under each imputation (nri: a stop for an adverse event counts as non-response; locf: the SALT at the stop is carried forward; observed: stopped patients leave the denominator; nri shaded with its Monte Carlo 95% interval) and SALT &le; 10 (nri) in each trial population with the fitted parameters; points: published rates with their 95% binomial (Wilson) intervals, the maintenance and withdrawal designs' SALT &le; 20 and lost benefit among the re-randomised responders; hollow diamonds: the model's value of each published point (for a design, among its re-randomised patients).</p>
 <p>Extrapolated (no published point of the drug after the week given; the curve there is the model's): ${esc(extrapolatedCurves(r).join('; ') || 'none')}.</p>
 ${r.unused?.length ? `<h2>Figures not in the likelihood</h2><ul>${r.unused.map((u) => `<li>${esc(u)}</li>`).join('')}</ul>` : ''}
 <div class="charts">
