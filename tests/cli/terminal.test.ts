@@ -138,7 +138,7 @@ describe('progress of every long command, on a terminal', () => {
     check('trial');
     narrow(trial, 'trial');
     written.length = 0;
-    const validate = await cli(['validate', '--data', 'tests/fixtures/trials-v1.json', '--draws', '1', '--workers', '1', '--report-dir', join(dir, 'validate')]);
+    const validate = await cli(['validate', '--data', 'data/trials.json', '--draws', '1', '--workers', '1', '--report-dir', join(dir, 'validate')]);
     expect(validate.code).toBe(0);
     check('validate');
     narrow(validate, 'validate');

@@ -39,7 +39,8 @@ describe('jaksim validate', () => {
     const r = await validate(['--catalog', 'scenarios/catalog.calibrated.yaml', '--data', 'data/trials.json', '--report-dir', dir, '--draws', '2', '--workers', '1']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Fit: deviance \d+\.\d+ on \d+ df/);
+    // Version 2's priors: the penalty shown apart from the data's deviance.
+    expect(r.stdout).toMatch(/Fit: deviance \d+\.\d+ \(data \d+\.\d+ \+ priors \d+\.\d+\) on \d+ df/);
     expect(r.stdout).toContain('report.html');
     for (const f of ['report.html', 'points.csv', 'curves.csv', 'parameters.csv']) expect(existsSync(join(dir, f)), f).toBe(true);
 
