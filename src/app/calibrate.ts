@@ -15,7 +15,7 @@ import type { AppContext } from './context.js';
 
 /** Defaults of `jaksim calibrate`: about 3 minutes on 2 cores (docs/calibration.md). */
 export const CALIBRATE_DEFAULTS = {
-  patients: 8192, seed: 20251008, starts: 3, maxEvals: 400, draws: 20, posteriorProposals: 2000, posteriorDraws: 1000,
+  patients: 8192, seed: 20251008, starts: 3, maxEvals: 400, polishRounds: 4, draws: 20, posteriorProposals: 2000, posteriorDraws: 1000,
   out: 'scenarios/catalog.calibrated.yaml',
   /** Where the posterior draws of the default catalog go; other catalogs get `<catalog>.draws.json` beside them. */
   posteriorOut: 'data/catalog.calibrated.draws.json',
@@ -43,6 +43,12 @@ export interface CalibrateInputs {
   posteriorProposals: number;
   posteriorDraws: number;
   posteriorOut?: string;
+  /** Block-coordinate sweeps per start (default 5). */
+  sweeps?: number;
+  /** Rounds of the joint polish (default 1 here; the CLI's default CALIBRATE_DEFAULTS.polishRounds). */
+  polishRounds?: number;
+  /** Profile-likelihood intervals (default true; false: Wald). */
+  profile?: boolean;
 }
 
 export interface CalibrateOutcome {
@@ -69,6 +75,9 @@ export async function runCalibration(inputs: CalibrateInputs, engine: Engine, ct
     engine, patients: inputs.patients, seed: inputs.seed, starts: inputs.starts, maxEvals: inputs.maxEvals, draws: inputs.draws,
     globals: { ...DEFAULTS.globals },
     fit: { sigma: inputs.fitSigma },
+    maxSweeps: inputs.sweeps,
+    polishRounds: inputs.polishRounds,
+    profile: inputs.profile,
     log: ctx.log,
   });
   engine.onSimulated = undefined;

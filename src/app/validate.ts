@@ -29,14 +29,16 @@ export async function runValidation(
   const globals = { ...DEFAULTS.globals, ...stored.globals };
   const options: CalibrationOptions = {
     engine, patients: stored.patients, seed: stored.seed, starts: 0, maxEvals: 0, draws: inputs.draws, globals, tauClass: stored.tauClass,
-    fit: { sigma: stored.names.includes('logSigma'), betaVerySevere: stored.names.includes('betaVerySevere') },
+    fit: { sigma: stored.names.includes('logSigma'), betaVerySevere: stored.names.includes('betaVerySevere'),
+      betaDur: stored.names.includes('betaDur'), tauOff: stored.names.includes('logTauOff'), onsetShape: stored.names.includes('logK'),
+      escape: stored.names.some((n) => n.startsWith('logEscape')) },
   };
   const problem = new CalibrationProblem(data, options);
   if (problem.params.names.join(',') !== stored.names.join(',')) {
     throw new UserError(`${inputs.catalog}: uncertainty.vector: expected the parameters the data identify (${problem.params.names.join(', ')}), got ${stored.names.join(', ')}; run jaksim calibrate again`);
   }
   // Progress: assessFit simulates every arm at the estimate (deviance, fitted rates, curves) and at each draw.
-  const total = (inputs.draws + 3) * problem.combos.length * stored.patients;
+  const total = (inputs.draws + 5) * problem.combos.length * stored.patients;
   let done = 0;
   if (ctx.onProgress) engine.onSimulated = (patients) => ctx.onProgress!(done += patients, total);
   // The profile intervals are those calibrate stored (computing them refits); the Wald intervals otherwise.

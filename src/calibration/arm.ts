@@ -1,7 +1,7 @@
 // A simulated single-arm trial (MODEL.md "Trial mode"): one drug, a trial population, SALT <= 20 and <= 10 by week and band.
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Drug, Globals, Population, Scenario } from '../model/scenario.js';
-import type { TrialSpec } from '../model/trial.js';
+import { IMPUTATION_OBSERVED, trialLayout, type TrialDesign, type TrialSpec } from '../model/trial.js';
 import { weeksToMonths } from '../model/units.js';
 import type { Engine } from '../engine/pool.js';
 import { BANDS } from './data.js';
@@ -18,6 +18,10 @@ export interface ArmSetup {
   seed: number;
   /** Bands of baseline SALT, [lo, hi) with the last closed; default BANDS. */
   bands?: [number, number][];
+  /** Version 2: catalog drugs after the trial drug (a design's target), the imputation (IMPUTATION_*) and a design (months). */
+  others?: Drug[];
+  imputation?: number;
+  design?: TrialDesign;
 }
 
 /** Simulated counts of one arm: patients per band and responders [week][threshold][band]. */
@@ -27,6 +31,10 @@ export interface ArmCounts {
   patientsByBand: number[];
   /** responders[w][t][b], t indexes THRESHOLDS. */
   responders: number[][][];
+  /** Under a design: lost benefit [w][b] among the selected patients (else absent). */
+  lost?: number[][];
+  /** Under the `observed` imputation: patients still observed [w][b], the denominators (else absent). */
+  atRisk?: number[][];
 }
 
 /**
@@ -45,51 +53,71 @@ export function armScenario(a: ArmSetup): Scenario {
     switchGapMonths: 0,
     population: a.population,
     globals: a.globals,
-    catalog: [a.drug],
+    catalog: [a.drug, ...(a.others ?? [])],
     correlation: { rhoMolecule: 1, rhoClass: 1 },
     policies: [{ id: 'trial', sequence: [a.drug.id], failAtMonths: 1e9, afterLastLine: 'stay' }],
     comparisons: [],
   };
 }
 
-export function armTrialSpec(weeks: number[], bands: [number, number][]): TrialSpec {
-  return {
+export function armTrialSpec(weeks: number[], bands: [number, number][], v2: Pick<ArmSetup, 'imputation' | 'design'> = {}): TrialSpec {
+  const spec: TrialSpec = {
     drug: 0,
     months: Float64Array.from(weeks, weeksToMonths),
     thresholds: Float64Array.from(THRESHOLDS),
     bandLo: Float64Array.from(bands, (b) => b[0]),
     bandHi: Float64Array.from(bands, (b) => b[1]),
   };
+  if (v2.imputation !== undefined) spec.imputation = v2.imputation;
+  if (v2.design) spec.design = v2.design;
+  return spec;
 }
 
-/** Unpack the engine's trial counts (model/trial.ts layout). */
-export function unpackCounts(counts: Float64Array, weeks: number[], bands: [number, number][]): ArmCounts {
+/** Unpack the engine's trial counts (model/trial.ts layout); `spec` gives the loss-of-benefit counts of a design. */
+export function unpackCounts(counts: Float64Array, weeks: number[], bands: [number, number][], spec?: TrialSpec): ArmCounts {
   const nb = bands.length;
   const nt = THRESHOLDS.length;
-  return {
+  const out: ArmCounts = {
     weeks,
     bands,
     patientsByBand: Array.from({ length: nb }, (_, b) => counts[b]),
     responders: weeks.map((_, w) => THRESHOLDS.map((_, t) => bands.map((_, b) => counts[nb + (w * nt + t) * nb + b]))),
   };
+  const layout = spec && trialLayout(spec);
+  if (spec?.design) out.lost = weeks.map((_, w) => bands.map((_, b) => counts[layout!.lost + w * nb + b]));
+  if (spec?.imputation === IMPUTATION_OBSERVED) out.atRisk = weeks.map((_, w) => bands.map((_, b) => counts[layout!.observed + w * nb + b]));
+  return out;
 }
 
 /** Simulate one arm on the engine (same runTrialBlock / drawPatient as every other run). */
 export async function simulateArm(engine: Engine, a: ArmSetup): Promise<ArmCounts> {
   const bands = a.bands ?? BANDS;
   const compiled: CompiledScenario = compileScenario(armScenario(a));
-  const counts = await engine.trial(compiled, armTrialSpec(a.weeks, bands));
-  return unpackCounts(counts, a.weeks, bands);
+  const spec = armTrialSpec(a.weeks, bands, a);
+  const counts = await engine.trial(compiled, spec);
+  return unpackCounts(counts, a.weeks, bands, spec);
+}
+
+/** Patients with lost benefit and patients selected at week index w (a design's arm), over all bands. */
+export function armLost(c: ArmCounts, w: number): { x: number; n: number } {
+  let x = 0;
+  let n = 0;
+  for (let b = 0; b < c.bands.length; b++) {
+    x += c.lost![w][b];
+    n += c.patientsByBand[b];
+  }
+  return { x, n };
 }
 
 /** Responders and patients at week index w, threshold index t, over a band (-1: all bands). */
 export function armRate(c: ArmCounts, w: number, t: number, band: number): { x: number; n: number } {
-  if (band >= 0) return { x: c.responders[w][t][band], n: c.patientsByBand[band] };
+  const denominator = (b: number) => (c.atRisk ? c.atRisk[w][b] : c.patientsByBand[b]);
+  if (band >= 0) return { x: c.responders[w][t][band], n: denominator(band) };
   let x = 0;
   let n = 0;
   for (let b = 0; b < c.bands.length; b++) {
     x += c.responders[w][t][b];
-    n += c.patientsByBand[b];
+    n += denominator(b);
   }
   return { x, n };
 }

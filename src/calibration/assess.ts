@@ -8,7 +8,7 @@ import { chiSquareUpperTail } from '../stats/special.js';
 import { armRate } from './arm.js';
 import { monthlyPrices, type CalibrationPoint } from './data.js';
 import { degreesOfFreedom, pointDeviance, residualSe } from './likelihood.js';
-import { decode, fromNatural } from './parameters.js';
+import { decode, fromNatural, penalty } from './parameters.js';
 import type { CalibrationOptions, CalibrationProblem } from './problem.js';
 import { parameterEstimates } from './estimates.js';
 import type { ProfiledInterval } from './profile.js';
@@ -61,6 +61,7 @@ export async function assessFit(
     params,
     x: best.x,
     deviance: best.f,
+    priorPenalty: penalty(params, internal, options.globals, options.tauClass),
     dataDf,
     df,
     pValue: df > 0 ? chiSquareUpperTail(best.f, df) : NaN,
@@ -75,24 +76,44 @@ export async function assessFit(
     curves,
     tauClass: d.tauClass,
     populations: problem.populations,
+    unused: problem.unused,
   };
 }
 
-/** Simulated SALT <= 20 (with its Monte Carlo Wilson interval) and <= 10 of every arm, weeks 0 to CURVE_WEEKS. */
+/** Curve imputations: the trials' own (nri), and the long-term reports' (locf, observed). */
+export const CURVE_IMPUTATIONS = ['nri', 'locf', 'observed'] as const;
+
+/**
+ * Simulated SALT <= 20 (with its Monte Carlo Wilson interval) and <= 10 of every plain arm (no subgroup,
+ * no design), weeks 0 to CURVE_WEEKS, under each imputation; weeks after the drug's last published
+ * point (of any kind) are marked extrapolated.
+ */
 async function responseCurves(problem: CalibrationProblem, internal: number[]): Promise<ResponseCurve[]> {
   const grid = Array.from({ length: CURVE_WEEKS / CURVE_STEP_WEEKS + 1 }, (_, i) => i * CURVE_STEP_WEEKS);
-  const curveArms = await problem.simulate(internal, undefined, () => grid);
-  return problem.combos.map((c, i) => ({
-    population: c.population,
-    drug: c.drug,
-    weeks: grid.map((week, w) => {
+  const lastWeek = new Map<string, number>();
+  for (const p of problem.points) for (const d of p.drugs) lastWeek.set(d, Math.max(lastWeek.get(d) ?? 0, p.week));
+  const curves: ResponseCurve[] = [];
+  for (const imputation of CURVE_IMPUTATIONS) {
+    const curveArms = await problem.simulate(internal, undefined, () => grid, imputation);
+    problem.combos.forEach((c, i) => {
+      if (c.design || c.durationYears) return;
       const arm = curveArms[i]!;
-      const r20 = armRate(arm, w, 0, -1);
-      const r10 = armRate(arm, w, 1, -1);
-      const i20 = wilson(r20.x, r20.n);
-      return { week, salt20: i20.rate, lo: i20.lo, hi: i20.hi, salt10: r10.x / r10.n };
-    }),
-  }));
+      const last = lastWeek.get(c.drug) ?? 0;
+      curves.push({
+        population: c.population,
+        drug: c.drug,
+        imputation,
+        lastPublishedWeek: last,
+        weeks: grid.map((week, w) => {
+          const r20 = armRate(arm, w, 0, -1);
+          const r10 = armRate(arm, w, 1, -1);
+          const i20 = wilson(r20.x, r20.n);
+          return { week, salt20: i20.rate, lo: i20.lo, hi: i20.hi, salt10: r10.x / r10.n, extrapolated: week > last };
+        }),
+      });
+    });
+  }
+  return curves;
 }
 
 /** A published point beside its simulated rates at the estimate and their 2.5-97.5% range over the parameter draws. */

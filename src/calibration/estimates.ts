@@ -2,7 +2,7 @@
 // fitted scale, replaced by profile-likelihood intervals where those were computed (calibration/profile.ts).
 import { Z95 } from '../stats/special.js';
 import type { CalibrationResult, ParameterEstimate } from './result.js';
-import { sigmaIndex } from './parameters.js';
+import { betaIndex, extraIndex, MU_PRIOR_SD, sigmaIndex, TAU_PRIOR_SDLOG, type ExtraGlobal } from './parameters.js';
 import type { CalibrationOptions, CalibrationProblem } from './problem.js';
 import { profileBetaVerySevere, type ProfiledInterval } from './profile.js';
 
@@ -45,7 +45,7 @@ export async function parameterEstimates(
     estimates.push({ name: 'sigma', estimate: Math.exp(x[i]), se: se[i], lo: Math.exp(x[i] - Z95 * se[i]), hi: Math.exp(x[i] + Z95 * se[i]), kind: 'fitted' });
   }
   if (params.fitBetaVerySevere) {
-    const i = params.names.length - 1;
+    const i = betaIndex(params);
     const e: ParameterEstimate = { name: 'betaVerySevere', estimate: x[i], se: se[i], lo: x[i] - Z95 * se[i], hi: x[i] + Z95 * se[i], kind: 'fitted' };
     if (!intervals?.has('betaVerySevere') && options.profile !== false && se[i] > 0) {
       const pr = await profileBetaVerySevere(problem, internal, best.f, se[i]);
@@ -54,6 +54,27 @@ export async function parameterEstimates(
       e.hi = Number.isFinite(pr.hi) ? pr.hi : null;
     }
     estimates.push(e);
+  }
+  // Version 2: priored taus, escape rates, and the globals of the long-term data, all on the scale fitted (log for positive ones).
+  const logScale = (name: string, i: number, note: string) => {
+    estimates.push({ name, estimate: Math.exp(x[i]), se: se[i], lo: Math.exp(x[i] - Z95 * se[i]), hi: Math.exp(x[i] + Z95 * se[i]), kind: 'fitted', note });
+  };
+  const nt = params.ownTau.length;
+  params.priorTau.forEach((id, j) => logScale(`tau[${id}]`, nd + nt + j,
+    `one time point: log tau under the prior N(log tauClass, ${TAU_PRIOR_SDLOG}^2), mu under N(class mu, ${MU_PRIOR_SD}^2), the class mu the mean mu of the drugs with a time course (a penalty in the deviance)`));
+  params.ownEscape.forEach((id, j) => logScale(`escapeRate[${id}]`, nd + nt + params.priorTau.length + j,
+    'per month; from the maintenance arms (responders kept or down-titrated after week 52); the other drugs take the geometric mean'));
+  const why: Record<ExtraGlobal, [string, string]> = {
+    betaDur: ['betaDur', 'from the episode-duration subgroups (< 4, >= 4 years)'],
+    logTauOff: ['tauOff', 'months; from the withdrawal arms (loss of benefit 4, 8 and 100 weeks after stopping)'],
+    logSTauOff: ['sTauOff', 'from the withdrawal arms (the spread of the loss of benefit over time)'],
+    logK: ['k', 'onset shape; from the time courses and the points after week 100'],
+    logSTau: ['sTau', 'spread of tau between patients; from the time courses and the points after week 100'],
+  };
+  for (const g of params.extraGlobals) {
+    const i = extraIndex(params, g);
+    if (g === 'betaDur') estimates.push({ name: 'betaDur', estimate: x[i], se: se[i], lo: x[i] - Z95 * se[i], hi: x[i] + Z95 * se[i], kind: 'fitted', note: why[g][1] });
+    else logScale(why[g][0], i, why[g][1]);
   }
   // Profile-likelihood intervals replace the Wald ones (whose bounds the note keeps).
   for (const e of estimates) {

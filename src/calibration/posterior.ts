@@ -209,7 +209,8 @@ export function systematicResample(p: readonly number[], count: number, rng: Ret
 /**
  * Weakly informative priors of the calibration's natural vector, documented
  * in docs/calibration.md: mu ~ N(0, 4^2) (a mu of 4 is near-certain
- * response), log tau ~ N(log 5, 1), log sigma ~ N(0, 1), betaVerySevere ~ N(0, 2^2).
+ * response), log tau ~ N(log 5, 1), log sigma ~ N(0, 1), betaVerySevere ~ N(0, 2^2), every other coordinate
+ * (version 2's log escape rates, betaDur, log tauOff, log sTauOff, log k, log sTau) N(0, 2^2).
  */
 export function calibrationPrior(params: Parameterisation): NormalPrior {
   const of = (name: string): [number, number] => (name.startsWith('mu[') ? [0, 4] : name.startsWith('logTau[') ? [Math.log(5), 1]
@@ -217,6 +218,9 @@ export function calibrationPrior(params: Parameterisation): NormalPrior {
   const pairs = params.names.map(of);
   return { mean: pairs.map((q) => q[0]), sd: pairs.map((q) => q[1]) };
 }
+
+/** The scenario global a version-2 vector entry fits. */
+const V2_GLOBAL_NAME = { betaDur: 'betaDur', logTauOff: 'tauOff', logSTauOff: 'sTauOff', logK: 'k', logSTau: 'sTau' } as const;
 
 /** Posterior draws of the calibrated drug parameters and fitted globals, decoded (columns by drug and global). */
 export interface CalibrationDraws {
@@ -246,13 +250,18 @@ export async function calibrationPosterior(
   const globals: Record<string, number[]> = {};
   if (params.fitBetaVerySevere) globals.betaVerySevere = decoded.map((d) => d.globals.betaVerySevere);
   if (params.fitSigma) globals.sigma = decoded.map((d) => d.globals.sigma);
+  // Version 2's fitted globals, by their scenario names (psa varies `globals.<name>`); the escape rates stay at the fit's values.
+  for (const g of params.extraGlobals ?? []) {
+    const name = V2_GLOBAL_NAME[g];
+    globals[name] = decoded.map((d) => d.globals[name] ?? NaN);
+  }
   const phiHat = result.df > 0 ? result.deviance / result.df : NaN;
   const stages = sample.stageEss.length;
   const method = `Adaptive importance sampling and resampling: ${sample.proposals} proposals in ${stages} stage(s) of multivariate t (${o.df ?? SIR_DEFAULTS.df} df), `
     + `the first centred on the fit with scale ${o.inflate ?? SIR_DEFAULTS.inflate}^2 x the Laplace covariance (each coordinate capped at its prior sd), each later one `
     + 'fitted to the weighted proposals so far; weights likelihood x prior / the mixture of the proposals (likelihood exp(-deviance / 2) under the calibration\'s '
     + `common random numbers), then ${sample.draws.length} draws by systematic resampling. Priors: mu ~ N(0, 4^2), log tau ~ N(log 5, 1), log sigma ~ N(0, 1), `
-    + `betaVerySevere ~ N(0, 2^2). The class tau is held at ${problem.options.tauClass?.toFixed(3)} months, as in the fit: its own uncertainty is not in these draws. `
+    + `betaVerySevere ~ N(0, 2^2)${params.names.length > params.drugs.length + params.ownTau.length + 2 ? ', every other coordinate (version 2: log escape rates, betaDur, log tauOff, log sTauOff, log k, log sTau) ~ N(0, 2^2), besides the fit\'s own priors of the single-time-point drugs in the deviance; the escape rates are not in the draws (held at the fit)' : ''}. The class tau is held at ${problem.options.tauClass?.toFixed(3)} months, as in the fit: its own uncertainty is not in these draws. `
     + `Effective sample size ${sample.ess.toFixed(1)} (after each stage: ${sample.stageEss.map((e) => e.toFixed(1)).join(', ')}), ${sample.distinct} distinct proposals drawn. `
     + `The fit's deviance is ${phiHat.toFixed(2)} times its residual df: the binomial likelihood treats the published rates as exact binomial samples, `
     + 'so these draws understate the uncertainty where the model misfits.';

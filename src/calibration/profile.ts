@@ -2,7 +2,7 @@
 // tau, of the class tau, and of betaVerySevere (the deviance rise CHI2_1_95, chi-square 1 df).
 import { CHI2_1_95 } from '../stats/special.js';
 import { nelderMead } from './nelderMead.js';
-import { fromNatural, toNatural } from './parameters.js';
+import { betaIndex, fromNatural, toNatural } from './parameters.js';
 import type { CalibrationProblem } from './problem.js';
 
 export { CHI2_1_95 };
@@ -193,7 +193,7 @@ export async function profileDrugParameters(
 export async function profileBetaVerySevere(
   problem: CalibrationProblem, xInternal: number[], fMin: number, se: number,
 ): Promise<{ lo: number; hi: number; points: { b: number; delta: number }[] }> {
-  const bi = xInternal.length - 1;
+  const bi = betaIndex(problem.params);
   const natural = toNatural(problem.params, xInternal, problem.options.globals);
   const b0 = natural[bi];
   const points: { b: number; delta: number }[] = [{ b: b0, delta: 0 }];

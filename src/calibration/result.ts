@@ -39,7 +39,10 @@ export interface CalibrationResult {
   patients: number;
   params: Parameterisation;
   x: number[];
+  /** The objective at x: the data's deviance plus the priors' penalty (priorPenalty). */
   deviance: number;
+  /** Of `deviance`, the penalty of the version-2 priors (-2 log prior; 0 without priors). Optional: older results lack it. */
+  priorPenalty?: number;
   dataDf: number;
   df: number;
   pValue: number;
@@ -57,14 +60,20 @@ export interface CalibrationResult {
   /** Class tau used for the drugs without a time course, months. */
   tauClass: number;
   populations: Record<string, Population>;
+  /** Figures of the data left out of the likelihood, each with the reason (calibration/data.ts). */
+  unused?: string[];
 }
 
 export interface ResponseCurve {
   population: string;
   drug: string;
-  weeks: { week: number; salt20: number; lo: number; hi: number; salt10: number }[];
+  /** Trial-mode imputation of the curve (MODEL.md version 2): nri, locf or observed. */
+  imputation: 'nri' | 'locf' | 'observed';
+  /** Last week with a published point of the drug: later weeks are extrapolated by the model. */
+  lastPublishedWeek: number;
+  weeks: { week: number; salt20: number; lo: number; hi: number; salt10: number; extrapolated: boolean }[];
 }
 
-/** Response curves run from week 0 to CURVE_WEEKS in steps of CURVE_STEP_WEEKS. */
-export const CURVE_WEEKS = 104;
+/** Response curves run from week 0 to CURVE_WEEKS in steps of CURVE_STEP_WEEKS (to week 156, the longest follow-up). */
+export const CURVE_WEEKS = 156;
 export const CURVE_STEP_WEEKS = 4;

@@ -4,7 +4,8 @@ import { CALIBRATE_DEFAULTS, runCalibration, type CalibrateInputs } from '../app
 import { runValidation, type ValidateInputs } from '../app/validate.js';
 import type { CalibrationResult } from '../calibration/assess.js';
 import { withEngine } from '../engine/pool.js';
-import { fitSummary, misfitReason, pct } from '../io/calibrationReport.js';
+import { extrapolatedCurves, fitSummary, misfitReason, pct } from '../io/calibrationReport.js';
+import { CURVE_WEEKS } from '../calibration/result.js';
 import type { CliContext } from './context.js';
 import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
 import { showPath } from './print.js';
@@ -29,6 +30,8 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   checkInteger('draws', a.draws, 0, 10_000);
   checkInteger('posterior-proposals', a.posteriorProposals, 0, 1_000_000);
   checkInteger('posterior-draws', a.posteriorDraws, 1, 1_000_000);
+  checkInteger('sweeps', a.sweeps, 1, 100);
+  checkInteger('polish-rounds', a.polishRounds, 1, 100);
   checkWorkers(a.workers);
   const { io } = cli;
   // No ETA (an optimiser's length is not known beforehand); the log lines print above the progress line.
@@ -73,8 +76,10 @@ export function formatValidationTable(r: CalibrationResult): string {
   for (const p of r.points) {
     const pub = `${pct(p.salt20)} (${pct(p.pub20Lo)}-${pct(p.pub20Hi)})`;
     const sim = `${pct(p.sim20)} (${pct(p.sim20Lo)}-${pct(p.sim20Hi)})`;
+    // The band column tells version 2's points apart: lost benefit of a design, a design's SALT <= 20, a subgroup.
     // Trial and drug names come from the data file: control characters shown escaped, one line a row.
-    rows.push([oneLine(p.trial), oneLine(p.drug), String(p.week), p.band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
+    const band = p.measure === 'lostBenefit' ? 'lost' : p.kind === 'maintenance' || p.kind === 'withdrawal' ? 'design' : p.kind === 'subgroup' ? oneLine(p.label.replace('episode ', 'ep')) : p.band;
+    rows.push([oneLine(p.trial), oneLine(p.drug), String(p.week), band, pub, sim, p.residual20.toFixed(2), p.withinPublished ? 'yes' : 'NO']);
     if (p.salt10 !== undefined) {
       rows.push(['', '  SALT <= 10', '', '', pct(p.salt10), `${pct(p.sim10)} (${pct(p.sim10Lo)}-${pct(p.sim10Hi)})`, (p.residual10 ?? NaN).toFixed(2), '']);
     }
@@ -82,8 +87,11 @@ export function formatValidationTable(r: CalibrationResult): string {
   const lines = [fitTable(rows, TABLE_WIDTH, { maxLabel: 24, gap: 1, leftAligned: 2 })];
   lines.push('', wrapText(`Fit: ${fitSummary(r)}`, TABLE_WIDTH, '  '));
   for (const p of r.points.filter((q) => !q.withinPublished)) {
-    lines.push(wrapText(`  outside: ${oneLine(p.trial)} ${oneLine(p.drug)} week ${p.week}${p.band === 'all' ? '' : ` band ${p.band}`}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
+    const what = `${p.band === 'all' ? '' : ` band ${p.band}`}${p.label ? ` (${oneLine(p.label)}${p.measure === 'lostBenefit' ? ', lost benefit' : ''})` : ''}`;
+    lines.push(wrapText(`  outside: ${oneLine(p.trial)} ${oneLine(p.drug)} week ${p.week}${what}: ${misfitReason(p, r.points)}`, TABLE_WIDTH, '    '));
   }
+  const extrapolated = extrapolatedCurves(r);
+  if (extrapolated.length) lines.push(wrapText(`Curves to week ${CURVE_WEEKS} (report.html, curves.csv) extrapolated beyond the data: ${extrapolated.join('; ')}`, TABLE_WIDTH, '  '));
   return lines.join('\n');
 }
 
@@ -98,6 +106,9 @@ export function withCalibrateOptions<T>(y: Argv<T>) {
     .option('starts', { type: 'number', default: CALIBRATE_DEFAULTS.starts, describe: 'optimiser starts' })
     .option('max-evals', { type: 'number', default: CALIBRATE_DEFAULTS.maxEvals, describe: 'evaluations of the final joint Nelder-Mead polish' })
     .option('draws', { type: 'number', default: CALIBRATE_DEFAULTS.draws, describe: 'parameter draws for the simulated intervals' })
+    .option('sweeps', { type: 'number', default: 5, describe: 'block-coordinate sweeps per start' })
+    .option('polish-rounds', { type: 'number', default: CALIBRATE_DEFAULTS.polishRounds, describe: 'rounds of the joint polish (each --max-evals, from a fresh simplex; stops when a round gains < 0.5)' })
+    .option('profile', { type: 'boolean', default: true, describe: 'profile-likelihood intervals (--no-profile: Wald intervals, faster)' })
     .option('fit-sigma', { type: 'boolean', default: false, describe: 'also fit sigma from the SALT <= 10 / <= 20 pairs (off: see docs/calibration.md)' })
     .option('posterior-proposals', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorProposals, describe: 'proposals of the posterior sample (sampling-importance-resampling; 0: no posterior draws)' })
     .option('posterior-draws', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorDraws, describe: 'posterior draws kept (for jaksim psa: from: calibration)' })

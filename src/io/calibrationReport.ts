@@ -1,5 +1,6 @@
 // Validation report of a calibration: published vs simulated points (CSV, console table), response curves, report.html.
 import { join } from 'node:path';
+import { CURVE_WEEKS } from '../calibration/result.js';
 import type { CalibrationResult, PointFit } from '../calibration/assess.js';
 import { writeFileAtomic } from './atomic.js';
 import { renderSvg, type ChartSpec } from './charts.js';
@@ -44,8 +45,8 @@ export function pointsCsv(r: CalibrationResult): string {
 }
 
 export function curvesCsv(r: CalibrationResult): string {
-  return calibrationCsv('drug,population,week,salt20,salt20_lo,salt20_hi,salt10',
-    r.curves.flatMap((c) => c.weeks.map((w) => [c.drug, c.population, w.week, w.salt20, w.lo, w.hi, w.salt10])));
+  return calibrationCsv('drug,population,imputation,week,salt20,salt20_lo,salt20_hi,salt10,extrapolated',
+    r.curves.flatMap((c) => c.weeks.map((w) => [c.drug, c.population, c.imputation, w.week, w.salt20, w.lo, w.hi, w.salt10, w.extrapolated])));
 }
 
 export function parametersCsv(r: CalibrationResult): string {
@@ -56,39 +57,64 @@ export function parametersCsv(r: CalibrationResult): string {
 /** The goodness-of-fit line: deviance, df, p-value, points inside their published intervals. */
 export function fitSummary(r: CalibrationResult): string {
   const inside = r.points.filter((p) => p.withinPublished).length;
-  return `deviance ${r.deviance.toFixed(2)} on ${r.df} df (${r.dataDf} data proportions - ${r.params.names.length} parameters), `
+  const prior = r.priorPenalty ? ` (data ${(r.deviance - r.priorPenalty).toFixed(2)} + priors ${r.priorPenalty.toFixed(2)})` : '';
+  return `deviance ${r.deviance.toFixed(2)}${prior} on ${r.df} df (${r.dataDf} data proportions - ${r.params.names.length} parameters), `
     + `${Number.isFinite(r.pValue) ? `p = ${r.pValue.toPrecision(2)}` : 'p not defined (no residual degrees of freedom)'}; ${inside} of ${r.points.length} points inside their published 95% interval`;
 }
 
-/** One chart per drug: simulated SALT <= 20 and <= 10 curves (weeks 0-104) with the published points and their intervals. */
+/** Curves whose drug's published points end before the curve does: "drug after week W" (the model extrapolates). */
+export function extrapolatedCurves(r: CalibrationResult): string[] {
+  const out = new Map<string, number>();
+  for (const c of r.curves) if (c.weeks.some((w) => w.extrapolated)) out.set(c.drug, c.lastPublishedWeek);
+  return [...out].map(([drug, week]) => `${drug} after week ${week}`);
+}
+
+/**
+ * One chart per drug: simulated SALT <= 20 under each imputation (nri, locf, observed) and SALT <= 10 (nri),
+ * weeks 0-156, with every published point (SALT rates; lost benefit of the designs as its own end point) and
+ * its interval; the weeks after the drug's last published point are marked extrapolated.
+ */
 function drugChart(r: CalibrationResult, drug: string): ChartSpec {
   const curve = r.curves.filter((c) => c.drug === drug).flatMap((c) => c.weeks.flatMap((w) => [
-    { population: c.population, week: w.week, rate: w.salt20, lo: w.lo, hi: w.hi, endPoint: 'SALT <= 20' },
-    { population: c.population, week: w.week, rate: w.salt10, lo: w.salt10, hi: w.salt10, endPoint: 'SALT <= 10' },
+    { population: c.population, week: w.week, rate: w.salt20, lo: w.lo, hi: w.hi, endPoint: `SALT <= 20, ${c.imputation}`, imputation: c.imputation },
+    ...(c.imputation === 'nri' ? [{ population: c.population, week: w.week, rate: w.salt10, lo: w.salt10, hi: w.salt10, endPoint: 'SALT <= 10, nri', imputation: c.imputation }] : []),
   ]));
+  const last = r.curves.find((c) => c.drug === drug)?.lastPublishedWeek;
   const pts = r.points.filter((p) => p.drug === drug).flatMap((p) => {
-    const label = `${p.trial}${p.band === 'all' ? '' : ` (SALT ${p.band})`}`;
-    const out = [{ population: p.population, week: p.week, rate: p.salt20, lo: p.pub20Lo, hi: p.pub20Hi, endPoint: 'SALT <= 20', label }];
+    const label = `${p.trial}${p.band === 'all' ? '' : ` (SALT ${p.band})`}${p.label ? `, ${p.label}` : ''}`;
+    const endPoint = p.measure === 'lostBenefit' ? 'lost benefit' : p.kind === 'arm' || p.kind === 'subgroup' ? 'SALT <= 20' : 'SALT <= 20 (design)';
+    const out = [{ population: p.population, week: p.week, rate: p.salt20, lo: p.pub20Lo, hi: p.pub20Hi, endPoint, label }];
     if (p.salt10 !== undefined) out.push({ population: p.population, week: p.week, rate: p.salt10, lo: p.salt10, hi: p.salt10, endPoint: 'SALT <= 10', label });
     return out;
   });
+  // The model's value of each published point (the designs' among their re-randomised patients, which no curve shows), as a hollow mark.
+  const simulated = r.points.filter((p) => p.drug === drug).map((p) => ({ population: p.population, week: p.week, rate: p.sim20,
+    label: `model: ${p.trial}${p.label ? `, ${p.label}` : ''}${p.measure === 'lostBenefit' ? ' (lost benefit)' : ''}` }));
   const y = { field: 'rate', type: 'quantitative', title: 'responders', axis: { format: '%' }, scale: { domain: [0, 1] } } as const;
-  const x = { field: 'week', type: 'quantitative', title: 'week', scale: { domain: [0, 104] } } as const;
+  const x = { field: 'week', type: 'quantitative', title: 'week', scale: { domain: [0, CURVE_WEEKS] } } as const;
+  const extrapolated = last !== undefined && last < CURVE_WEEKS
+    ? [{ data: { values: [{ week: last, text: `extrapolated after week ${last}` }] }, mark: { type: 'rule', strokeDash: [2, 2], color: 'gray' }, encoding: { x } },
+      { data: { values: [{ week: last, text: `extrapolated after week ${last}` }] }, mark: { type: 'text', align: 'left', dx: 3, dy: -100, color: 'gray' },
+        encoding: { x, text: { field: 'text' } } }]
+    : [];
   const color = { field: 'population', type: 'nominal', title: 'trial population' } as const;
   return {
     title: drug,
     width: 420,
     height: 220,
     layer: [
-      { data: { values: curve.filter((c) => c.endPoint === 'SALT <= 20') }, mark: { type: 'area', opacity: 0.15 },
+      { data: { values: curve.filter((c) => c.endPoint === 'SALT <= 20, nri') }, mark: { type: 'area', opacity: 0.15 },
         encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
       { data: { values: curve }, mark: { type: 'line' },
-        encoding: { x, y, color, strokeDash: { field: 'endPoint', type: 'nominal', title: 'end point' } } },
+        encoding: { x, y, color, strokeDash: { field: 'endPoint', type: 'nominal', title: 'curve' } } },
+      ...extrapolated,
       { data: { values: pts.filter((p) => p.endPoint === 'SALT <= 20') }, mark: { type: 'rule' },
         encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
       { data: { values: pts }, mark: { type: 'point', filled: true, size: 50 },
         encoding: { x, y, color, shape: { field: 'endPoint', type: 'nominal', title: 'end point' },
           tooltip: [{ field: 'label' }, { field: 'rate', format: '.1%' }] } },
+      { data: { values: simulated }, mark: { type: 'point', filled: false, size: 90, shape: 'diamond' },
+        encoding: { x, y, color, tooltip: [{ field: 'label' }, { field: 'rate', format: '.1%' }] } },
     ],
   } as unknown as ChartSpec;
 }
@@ -117,8 +143,10 @@ ${params}
 <table><tr><th>trial</th><th>drug</th><th>week</th><th>band</th><th>n</th><th>published SALT &le; 20 (95%)</th><th>simulated (95%)</th><th>residual (SE)</th><th>SALT &le; 10 published / simulated (resid.)</th><th>inside published interval</th></tr>
 ${rows}
 </table>
-<h2>Response curves, week 0 to 104</h2>
-<p>Lines: simulated SALT &le; 20 (solid, shaded Monte Carlo 95% interval) and SALT &le; 10 (dashed) in each trial population with the fitted parameters; points: published rates with their 95% binomial (Wilson) intervals.</p>
+<h2>Response curves, week 0 to ${CURVE_WEEKS}</h2>
+<p>Lines: simulated SALT &le; 20 under each imputation (nri: a stop for an adverse event counts as non-response; locf: the SALT at the stop is carried forward; observed: stopped patients leave the denominator; nri shaded with its Monte Carlo 95% interval) and SALT &le; 10 (nri) in each trial population with the fitted parameters; points: published rates with their 95% binomial (Wilson) intervals, the maintenance and withdrawal designs' SALT &le; 20 and lost benefit among the re-randomised responders; hollow diamonds: the model's value of each published point (for a design, among its re-randomised patients).</p>
+<p>Extrapolated (no published point of the drug after the week given; the curve there is the model's): ${esc(extrapolatedCurves(r).join('; ') || 'none')}.</p>
+${r.unused?.length ? `<h2>Figures not in the likelihood</h2><ul>${r.unused.map((u) => `<li>${esc(u)}</li>`).join('')}</ul>` : ''}
 <div class="charts">
 ${charts.map((svg) => `<div>${svg}</div>`).join('\n')}
 </div>`, style);

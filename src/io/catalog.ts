@@ -15,7 +15,11 @@ export const FIXED_GLOBALS: Record<string, string> = {
   refDurYears: 'a reference point, not a parameter',
   betaMinoxidil: 'the trials excluded oral minoxidil (minoxidilShare 0 in every trial population)',
   tauOff: 'no trial stopped treatment within the data used',
+  sTauOff: 'no trial stopped treatment within the data used (version 2: 0, every patient decays with tauOff)',
 };
+
+/** The global a version-2 vector entry fits (calibration/parameters.ts ExtraGlobal). */
+const FITTED_GLOBAL: Record<string, string> = { betaDur: 'betaDur', logTauOff: 'tauOff', logSTauOff: 'sTauOff', logK: 'k', logSTau: 'sTau' };
 
 export interface CatalogMeta {
   dataFile: string;
@@ -66,7 +70,7 @@ export function catalogDocument(r: CalibrationResult, meta: CatalogMeta): Record
       covariance: r.covariance.map((row) => row.map((v) => round(v, 8))),
     },
     fixed: Object.entries(FIXED_GLOBALS)
-      .filter(([k]) => !(k === 'sigma' && r.params.fitSigma))
+      .filter(([k]) => !(k === 'sigma' && r.params.fitSigma) && !(r.params.extraGlobals ?? []).some((g) => FITTED_GLOBAL[g] === k))
       .map(([name, why]) => ({ name, value: (r.globals as unknown as Record<string, number>)[name], why })),
   };
 }

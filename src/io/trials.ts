@@ -51,6 +51,66 @@ const schema = z.object({
     source: z.string().optional(),
   })).default([]),
   switching: z.array(z.unknown()).optional(),
+  // Version 2 sections (data/trials.json `about`): each optional, so version-1 files still load.
+  subgroups: z.array(z.object({
+    trial: text,
+    population: text,
+    week,
+    endpoint: z.string().optional(),
+    imputation: z.string().optional(),
+    by: text,
+    groups: z.array(z.object({
+      group: text,
+      arms: z.record(text, z.tuple([z.number().int().min(0), z.number().int().min(1)])),
+    })).min(1),
+    note: z.string().optional(),
+    format: z.string().optional(),
+    source: text,
+  })).default([]),
+  maintenance: z.array(z.object({
+    trial: text,
+    population: text,
+    imputation: text,
+    design: z.string().optional(),
+    arms: z.array(z.object({
+      from: text,
+      to: text,
+      n: z.number().int().min(1),
+      nNote: z.string().optional(),
+      points: z.array(z.object({ week, salt20: rate.optional(), lostBenefit: rate.optional() })).min(1),
+    })).min(1),
+    lostBenefit: z.string().optional(),
+    source: text,
+  })).default([]),
+  withdrawal: z.array(z.object({
+    trial: text,
+    population: text,
+    imputation: text,
+    design: z.string().optional(),
+    lostBenefit: z.string().optional(),
+    arms: z.array(z.object({ from: text, to: text, n: z.number().int().min(1) })).min(1),
+    points: z.array(z.object({
+      week: week.optional(),
+      weeksAfterStop: week.optional(),
+      arm: z.string().optional(),
+      arms: z.string().optional(),
+      salt20: rate.optional(),
+      lostBenefit: rate.optional(),
+      recapturedSalt20: rate.optional(),
+      note: z.string().optional(),
+    })).min(1),
+    trust: z.string().optional(),
+    source: text,
+  })).default([]),
+  salt10: z.array(z.object({
+    trial: text,
+    population: text,
+    week,
+    imputation: z.string().optional(),
+    arms: z.record(text, rate),
+    note: z.string().optional(),
+    source: text,
+  })).default([]),
   monthlyListPriceUSD: z.array(z.object({
     drug: text,
     price: z.number().min(0).max(MAX_MONTHLY_PRICE),
@@ -114,6 +174,14 @@ export function validateTrialData(doc: unknown, file: string, version = 'unversi
   };
   once(d.discontinuationForAdverseEvents.filter((x) => x.share !== null && x.weeks !== null), (x) => JSON.stringify(x.drug), 'discontinuationForAdverseEvents', 'discontinuation figure per drug');
   once(d.monthlyListPriceUSD, (x) => JSON.stringify(x.drug), 'monthlyListPriceUSD', 'price per drug');
+  const sections = [['subgroups', d.subgroups], ['maintenance', d.maintenance], ['withdrawal', d.withdrawal], ['salt10', d.salt10]] as const;
+  for (const [name, list] of sections) {
+    list.forEach((entry, i) => {
+      if (!(entry.population in d.populations)) {
+        throw new ScenarioError(file, `${name}[${i}].population`, `one of the populations (${Object.keys(d.populations).join(', ')})`, JSON.stringify(entry.population));
+      }
+    });
+  }
   return { ...d, version } as TrialData;
 }
 

@@ -160,9 +160,11 @@ describe('jaksim psa: from: calibration, --json and the report', () => {
     expect(r.err).toBe('');
     const doc = JSON.parse(r.out);
     expect(doc.calibration.drawsFile).toMatch(/data\/catalog\.calibrated\.draws\.json$/);
-    // rhoClass, then what the calibration fitted for these three drugs that varies over its draws (the class tau does not).
+    // rhoClass, then what the calibration fitted for these three drugs (calibration v2: each has its own tau, deuruxolitinib's
+    // under a prior) and the fitted globals, version 2's among them (the escape rates are held at the fit).
     expect(doc.parameters.map((p: { path: string }) => p.path)).toEqual([
-      'correlation.rhoClass', 'catalog[0].mu', 'catalog[1].mu', 'catalog[1].tau', 'catalog[2].mu', 'globals.betaVerySevere']);
+      'correlation.rhoClass', 'catalog[0].mu', 'catalog[0].tau', 'catalog[1].mu', 'catalog[1].tau', 'catalog[2].mu', 'catalog[2].tau',
+      'globals.betaVerySevere', 'globals.betaDur', 'globals.tauOff', 'globals.sTauOff', 'globals.k', 'globals.sTau']);
     expect(doc.voi.evppi.map((e: { name: string }) => e.name)).toContain('later-lines');
   });
 

@@ -104,8 +104,8 @@ export const CASES: GoldenCase[] = [
   {
     name: 'validate',
     produce: () => withOut(async (out) => {
-      // The shipped catalog was fitted on version 1 of the trial data (data/trials.json is version 2).
-      await jaksim(['validate', '--data', 'tests/fixtures/trials-v1.json', '--draws', '2', '--workers', '2', '--report-dir', out]);
+      // The shipped catalog is fitted on version 2 of the trial data (data/trials.json).
+      await jaksim(['validate', '--data', 'data/trials.json', '--draws', '2', '--workers', '2', '--report-dir', out]);
       return Object.fromEntries(['points.csv', 'curves.csv', 'parameters.csv'].map((f) => [f, readFileSync(join(out, f), 'utf8')]));
     }),
   },

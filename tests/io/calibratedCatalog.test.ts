@@ -21,14 +21,16 @@ function read(doc: unknown) {
 }
 
 type Doc = ReturnType<typeof shipped>;
+/** The shipped (version-2) vector: 9 mu, 8 log tau, 2 log escape rates, betaVerySevere and 5 version-2 globals. */
+const SIZE = 25;
 const edits: [string, (d: Doc) => void, RegExp][] = [
   ['patientsPerArm 1e12 (a V8 out-of-memory abort before)', (d) => { d.patientsPerArm = 1e12; }, /patientsPerArm: expected a number <= 10000000, got 1000000000000/],
   ['patientsPerArm 0 (a table of NaN before)', (d) => { d.patientsPerArm = 0; }, /patientsPerArm: expected a number >= 100, got 0/],
   ['a NaN estimate', (d) => { d.uncertainty.estimate[3] = NaN; }, /uncertainty\.estimate\[3\]: expected a finite number, got NaN/],
   ['an empty covariance (internal error before)', (d) => { d.uncertainty.covariance = []; }, /uncertainty\.covariance: expected at least 1 item/],
-  ['a short covariance', (d) => { d.uncertainty.covariance.pop(); }, /uncertainty\.covariance: expected a 12 x 12 matrix/],
-  ['a short row', (d) => { d.uncertainty.covariance[2].pop(); }, /uncertainty\.covariance\[2\]: expected 12 numbers, got 11/],
-  ['a short estimate', (d) => { d.uncertainty.estimate.pop(); }, /uncertainty\.estimate: expected 12 numbers/],
+  ['a short covariance', (d) => { d.uncertainty.covariance.pop(); }, new RegExp(`uncertainty\\.covariance: expected a ${SIZE} x ${SIZE} matrix`)],
+  ['a short row', (d) => { d.uncertainty.covariance[2].pop(); }, new RegExp(`uncertainty\\.covariance\\[2\\]: expected ${SIZE} numbers, got ${SIZE - 1}`)],
+  ['a short estimate', (d) => { d.uncertainty.estimate.pop(); }, new RegExp(`uncertainty\\.estimate: expected ${SIZE} numbers`)],
   ['an asymmetric covariance', (d) => { d.uncertainty.covariance[0][1] = 5; }, /uncertainty\.covariance\[1\]\[0\]: expected a symmetric matrix/],
   ['a negative variance', (d) => { d.uncertainty.covariance[4][4] = -1; }, /uncertainty\.covariance\[4\]\[4\]: expected a variance >= 0, got -1/],
   ['a negative tau', (d) => { d.drugs[0].tau = -1; }, /drugs\[0\]\.tau: expected a number > 0, got -1/],
@@ -43,8 +45,8 @@ const edits: [string, (d: Doc) => void, RegExp][] = [
 describe('the calibrated catalog read by validate', () => {
   it('the shipped catalog is read', () => {
     const c = read(shipped());
-    expect(c.names).toHaveLength(12);
-    expect(c.covariance).toHaveLength(12);
+    expect(c.names).toHaveLength(SIZE);
+    expect(c.covariance).toHaveLength(SIZE);
   });
 
   for (const [what, edit, message] of edits) {
@@ -57,7 +59,7 @@ describe('the calibrated catalog read by validate', () => {
 
   it('any mutation of its numbers is refused, or leaves consistent shapes and finite numbers', () => {
     const paths: (string | number)[][] = [['patientsPerArm'], ['seed'], ['uncertainty', 'tauClass'], ['globals', 'sigma'], ['drugs', 0, 'tau'], ['drugs', 1, 'mu']];
-    for (let i = 0; i < 12; i++) paths.push(['uncertainty', 'estimate', i], ['uncertainty', 'covariance', i, i], ['uncertainty', 'covariance', i, (i + 1) % 12]);
+    for (let i = 0; i < SIZE; i++) paths.push(['uncertainty', 'estimate', i], ['uncertainty', 'covariance', i, i], ['uncertainty', 'covariance', i, (i + 1) % SIZE]);
     const nasty = fc.oneof(fc.constantFrom(NaN, Infinity, -Infinity, 1e308, -1e308, 0, -0, 1e-320, 2 ** 53, null, 'x', [], {}), fc.double(), fc.integer());
     fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...paths), nasty), { minLength: 1, maxLength: 3 }), (muts) => {
       const d = shipped();
