@@ -55,7 +55,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (y) => withBenchOptions(y), (a) => guard(() => benchCommand(a as unknown as BenchArgs, cli))())
     .command('trial <drug>', 'simulate a single-arm trial of one drug in a published trial population',
       (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, cli))())
-    .command('predict <patient>', 'one patient\'s chances under each next option, conditioned on the history so far',
+    .command('predict [patient]', 'one patient\'s chances under each next option, conditioned on the history so far (--batch: a CSV of patients)',
       (y) => withPredictOptions(y), (a) => guard(() => predictCommand(a as unknown as PredictArgs, cli))())
     .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
       (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, cli))())

@@ -39,6 +39,8 @@ export interface PartialResult {
   workers: number;
   /** The resolved scenario, so a merge needs no scenario file. */
   scenario: Scenario;
+  /** A shard of `predict --batch` (app/predictBatch.ts): the patients and settings; its blocks are patients. */
+  predictBatch?: Record<string, unknown>;
   /** Each covered block's own aggregates: little-endian Float64 values, base64. */
   blocks: { index: number; data: string }[];
   /** SHA-256 (hex) of the canonical JSON of every other field. */
@@ -101,6 +103,7 @@ const partialSchema = z.strictObject({
   blockOffset: count.optional(),
   workers: count.min(1),
   scenario: z.record(z.string(), z.unknown()),
+  predictBatch: z.record(z.string(), z.unknown()).optional(),
   blocks: z.array(z.strictObject({ index: count, data: z.string() })),
   checksum: hex64,
 });
@@ -171,8 +174,8 @@ export function listPartialFiles(paths: readonly string[]): string[] {
   return out;
 }
 
-/** `shards-<hash>` (a run's) and `sweep-shards-<hash>` (a sweep's): the folders shards write into. */
-const SHARD_FOLDER = /^(sweep-)?shards-[0-9a-f]{12}$/;
+/** `shards-<hash>` (a run's), `sweep-shards-<hash>` (a sweep's), `predict-shards-<hash>` (a predict batch's): the folders shards write into. */
+const SHARD_FOLDER = /^((sweep|predict)-)?shards-[0-9a-f]{12}$/;
 
 /**
  * The shard folders in `dir` (a scenario folder) or one level down (a shard's
