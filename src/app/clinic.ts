@@ -1,10 +1,10 @@
 // `jaksim clinic --out DIR` (issue 15 point 4): the clinic page, one self-contained DIR/index.html with the scenarios
 // embedded (each already validated here, with its posterior-draw scenarios) and the bundled Web Worker inside.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFolderAtomic } from '../io/atomic.js';
 import { UserError } from '../io/errors.js';
+import { InputFileError, readInputText } from '../io/inputFile.js';
 import { STOP_REASONS } from '../io/patientFacts.js';
 import { clinicHtml, type ClinicEntry } from './clinicPage.js';
 import { parameterScenarios, predictScenario } from './predict.js';
@@ -26,9 +26,10 @@ export interface ClinicInputs {
 export function writeClinic(a: ClinicInputs, command: string): string {
   let bundle: string;
   try {
-    bundle = readFileSync(CLINIC_WORKER, 'utf8');
-  } catch {
-    throw new UserError(`${CLINIC_WORKER}: the clinic page's worker bundle is missing: run npm run build`);
+    bundle = readInputText(CLINIC_WORKER, { expected: 'the clinic page\'s worker bundle', maxBytes: 64 * 1024 * 1024 });
+  } catch (err) {
+    if (!(err instanceof InputFileError)) throw err;
+    throw new UserError(`${err.message}: run npm run build, which bundles it`);
   }
   const entries: ClinicEntry[] = [undefined, ...a.scenarios].map((file) => {
     const s = predictScenario(file);

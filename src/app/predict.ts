@@ -7,7 +7,7 @@ import type { Engine, Progress } from '../engine/pool.js';
 import { SHIPPED_CATALOG } from '../io/calibrated.js';
 import { UserError } from '../io/errors.js';
 import { loadPatient, validatePatient } from '../io/patient.js';
-import { catalogDrawsFile, readPosteriorDraws } from '../io/posteriorDraws.js';
+import { catalogDrawsFile, readDocument, readPosteriorDraws } from '../io/posteriorDraws.js';
 import { DEFAULTS, loadScenario, validateScenario } from '../io/scenario.js';
 import type { Scenario } from '../model/scenario.js';
 import { SCRIPT_CONTEXT, type AppContext } from './context.js';
@@ -44,9 +44,16 @@ export function predictScenario(file: string | undefined): Scenario {
 
 /** The posterior draws behind a scenario file's calibrated catalog, or the shipped catalog's for the default scenario. */
 function calibrationFor(file: string | undefined): CalibrationSource | null {
-  if (file !== undefined) return calibrationSourceOf(file);
+  let scenarioGlobals: string[] = [];
+  if (file !== undefined) {
+    const own = calibrationSourceOf(file);
+    const doc = readDocument(file, 'a readable scenario file') as Record<string, unknown>;
+    // An inline catalog has no draws; a scenario without `catalog:` has the shipped catalog's (DEFAULTS.catalog).
+    if (own || doc.catalog !== undefined) return own;
+    scenarioGlobals = doc.globals !== null && typeof doc.globals === 'object' ? Object.keys(doc.globals) : [];
+  }
   const drawsFile = catalogDrawsFile(SHIPPED_CATALOG);
-  return drawsFile ? { drawsFile, draws: readPosteriorDraws(drawsFile), scenarioGlobals: [] } : null;
+  return drawsFile ? { drawsFile, draws: readPosteriorDraws(drawsFile), scenarioGlobals } : null;
 }
 
 /** The scenarios a prediction runs over: the scenario itself, or one per posterior draw used. */

@@ -71,7 +71,7 @@ export function readPosteriorDraws(file: string): PosteriorDraws {
 }
 
 /** A YAML or JSON document the scenario loader has already accepted. */
-const readDocument = (f: string, what: string) => parseScenarioChecked(decodeScenarioBytes(readScenarioBytes(f, what, { allowLarge: true }), f), f, { allowLarge: true });
+export const readDocument = (f: string, what: string) => parseScenarioChecked(decodeScenarioBytes(readScenarioBytes(f, what, { allowLarge: true }), f), f, { allowLarge: true });
 
 /** What a scenario's calibrated catalog offers `from: calibration`. */
 export interface CalibratedSource {

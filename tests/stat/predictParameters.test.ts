@@ -91,6 +91,17 @@ describe('predict over posterior draws', () => {
     expect(wider).toBeGreaterThan(10);
   });
 
+  it('a scenario file without catalog: (the shipped calibrated drugs) gets the shipped posterior draws', () => {
+    const s = join(dir, 'no-catalog.yaml');
+    writeFileSync(s, 'name: no-catalog\ncorrelation: { rhoMolecule: 0.9, rhoClass: 0.2 }\npolicies: [{ id: p, sequence: [baricitinib-4mg] }]\n');
+    const ps = parameterScenarios(predictScenario(s), s, undefined);
+    expect(ps.parameterDraws).toBe(10);
+    expect(ps.drawsFile).toMatch(/data\/catalog\.calibrated\.draws\.json$/);
+    // Ten different posterior draws, each with the scenario's own rhoClass.
+    expect(new Set(ps.scenarios.map((x) => x.catalog[0].mu)).size).toBe(10);
+    expect(ps.scenarios.every((x) => x.correlation.rhoClass === 0.2)).toBe(true);
+  });
+
   it('refuses parameter draws of a catalog without posterior draws', async () => {
     const s = join(dir, 'inline.yaml');
     writeFileSync(s, 'name: inline\ncatalog: [{ id: a, molecule: a, mu: 0.5, tau: 4, aeRate: 0.01 }]\npolicies: [{ id: p, sequence: [a] }]\n');
