@@ -9,26 +9,27 @@ import { PARTIAL_MAX_BYTES, listPartialFiles, readPartial, type PartialResult } 
 import { validateScenario } from '../io/scenario.js';
 import { compileScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
-import { ENGINE_VERSION, engineFingerprint } from '../version.js';
+import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
-import { checkResultsFolder, writeRun } from './run.js';
+import { engineMismatch } from './engineCheck.js';
 
-/**
- * Why a file written by `written` cannot be merged by this engine: another version, or the same version
- * of other code (the fingerprint of the engine's code differs); null when it can.
- */
-export function engineMismatch(written: { engineVersion: string; engineFingerprint: string }): string | null {
-  if (written.engineVersion !== ENGINE_VERSION) return `written by engine ${written.engineVersion}, but this is engine ${ENGINE_VERSION}`;
-  if (written.engineFingerprint !== engineFingerprint()) {
-    return `written by engine ${written.engineVersion} built from other code (engine fingerprint ${written.engineFingerprint}; this one is ${engineFingerprint()})`;
-  }
-  return null;
-}
+export { engineMismatch };
+import { isPredictBatchPartial, mergePredictBatch, type PredictMergeOutcome } from './predictBatch.js';
+import { checkResultsFolder, writeRun } from './run.js';
 
 /** Check that the partials are shards of one run and cover every block exactly once; merge in block order. */
 export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES, allowLarge = false): { scenario: Scenario; result: RunResult } {
+  return mergeReadPartials(readPartials(files, maxBytes), allowLarge);
+}
+
+type ReadPartial = ReturnType<typeof readPartial> & { file: string };
+
+function readPartials(files: string[], maxBytes: number): ReadPartial[] {
   if (files.length === 0) throw new UserError('merge: no partial files given');
-  const read = files.map((file) => ({ file, ...readPartial(file, maxBytes) }));
+  return files.map((file) => ({ file, ...readPartial(file, maxBytes) }));
+}
+
+function mergeReadPartials(read: ReadPartial[], allowLarge: boolean): { scenario: Scenario; result: RunResult } {
   const first = read[0];
   const p0: PartialResult = first.partial;
   for (const r of read) {
@@ -91,15 +92,17 @@ export function mergePartials(files: string[], maxBytes = PARTIAL_MAX_BYTES, all
   return { scenario, result };
 }
 
-export interface MergeOutcome { scenario: Scenario; result: RunResult; folder: string; files: number }
+export interface MergeOutcome { kind: 'run'; scenario: Scenario; result: RunResult; folder: string; files: number }
 
-/** `jaksim merge` of a run's partial files (or folders of them): the run's results folder. */
+/** `jaksim merge` of a run's partial files (or folders of them): the run's results folder; a predict batch's: its predictions.csv. */
 export async function mergeRun(
   inputs: { partials: string[]; out: string; allowLarge?: boolean }, ctx: AppContext,
-): Promise<MergeOutcome> {
+): Promise<MergeOutcome | PredictMergeOutcome> {
   const maxBytes = inputs.allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
   const files = listPartialFiles(inputs.partials);
-  const { scenario, result } = mergePartials(files, maxBytes, inputs.allowLarge);
+  const read = readPartials(files, maxBytes);
+  if (read.some((r) => isPredictBatchPartial(r.partial))) return mergePredictBatch(read, inputs.out);
+  const { scenario, result } = mergeReadPartials(read, inputs.allowLarge ?? false);
   checkResultsFolder(inputs.out, scenario.name);
-  return { scenario, result, folder: await writeRun(inputs.out, scenario, result, ctx.command), files: files.length };
+  return { kind: 'run', scenario, result, folder: await writeRun(inputs.out, scenario, result, ctx.command), files: files.length };
 }

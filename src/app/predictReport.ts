@@ -28,12 +28,14 @@ export async function predictReportHtml(r: PredictResult, patientFile: string, c
   const marks = [3, 6, 9, 12].filter((m) => m <= r.months);
   const rows = r.options.map((o) => [o.option, ...marks.map((m) => pct(o.responseBy[m - 1].rate)), o.expectedMonthsToResponse.toFixed(1)]);
   const body = `<h1>Prediction for ${esc(patientFile)}</h1>
-<p class="meta">${esc(command)}<br>now = month ${r.now} of the history; ${r.draws} population draws, effective sample size ${r.ess};
+<p class="meta">${esc(command)}<br>now = month ${r.now} of the history; ${r.draws} population draws${r.parameterDraws > 0 ? ` for each of ${r.parameterDraws} posterior draws of the calibration` : ''}, effective sample size ${r.ess};
 sdObs ${r.sdObs}; rhoClass ${r.rhoClass}; response: SALT &lt;= ${r.threshold} at a monthly visit.</p>
 <h2>Response by month</h2>
 ${table(['option', ...marks.map((m) => `by ${m} mo`), 'expected months to response'], rows)}
 <p>Ranked by response by month ${r.ranking[0]?.month}: ${esc(r.ranking.map((x) => x.option).join(' > '))}.</p>
-${await figure('response', 'P(SALT <= threshold at some monthly visit by the month), with 95% Monte Carlo intervals (Wilson at the effective sample size).', bandSpec(response, r.months, 'response by the month (%)'))}
+${await figure('response', `P(SALT <= threshold at some monthly visit by the month), with 95% intervals: ${r.parameterDraws > 0
+    ? `Monte Carlo (Wilson at the effective sample size) and the spread over ${r.parameterDraws} posterior draws of the calibration, in quadrature`
+    : 'Monte Carlo (Wilson at the effective sample size)'}.`, bandSpec(response, r.months, 'response by the month (%)'))}
 ${await figure('salt', 'Predicted SALT: median and 80% prediction interval (10th-90th weighted percentiles).', bandSpec(salt, r.months, 'SALT'))}`;
   return page(`jaksim predict: ${patientFile}`, body);
 }

@@ -4,6 +4,7 @@ import yargs, { type MiddlewareFunction } from 'yargs';
 import { UserError } from '../io/errors.js';
 import { benchCommand, withBenchOptions, type BenchArgs } from './bench.js';
 import { calibrateCommand, validateCommand, withCalibrateOptions, withValidateOptions, type CalibrateArgs, type ValidateArgs } from './calibrate.js';
+import { clinicCommand, withClinicOptions, type ClinicArgs } from './clinic.js';
 import { cliContext } from './context.js';
 import { checkRawFlags, checkSharedFlags, type FlagTypes } from './flags.js';
 import { mergeCommand, withMergeOptions, type MergeArgs } from './merge.js';
@@ -55,8 +56,10 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       (y) => withBenchOptions(y), (a) => guard(() => benchCommand(a as unknown as BenchArgs, cli))())
     .command('trial <drug>', 'simulate a single-arm trial of one drug in a published trial population',
       (y) => withTrialOptions(y), (a) => guard(() => trialCommand(a as unknown as TrialArgs, cli))())
-    .command('predict <patient>', 'one patient\'s chances under each next option, conditioned on the history so far',
+    .command('predict [patient]', 'one patient\'s chances under each next option, conditioned on the history so far (--batch: a CSV of patients)',
       (y) => withPredictOptions(y), (a) => guard(() => predictCommand(a as unknown as PredictArgs, cli))())
+    .command('clinic [scenarios..]', 'write an offline web page where a clinician enters one patient and sees predict\'s answers and curves',
+      (y) => withClinicOptions(y), (a) => guard(() => clinicCommand(a as unknown as ClinicArgs, cli))())
     .command('power <scenario>', 'power and sample size by simulated trials comparing policies (parallel groups or SMART)',
       (y) => withPowerOptions(y), (a) => guard(() => powerCommand(a as unknown as PowerArgs, cli))())
     .command('psa <scenario>', 'probabilistic sensitivity analysis: every policy over draws of the uncertain parameters; value of information',
@@ -71,7 +74,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       checkRawFlags(argv, y.getOptions());
       checkSharedFlags(args);
     }) as unknown as MiddlewareFunction, true)
-    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, predict, power, psa, calibrate, validate')
+    .demandCommand(1, 'Name a command: run, sweep, merge, bench, trial, predict, clinic, power, psa, calibrate, validate')
     .strict()
     .exitProcess(false)
     .help()

@@ -11,7 +11,7 @@ import { PARTIAL_MAX_BYTES } from '../io/partialFile.js';
 import { jsonChunks } from '../io/jsonStream.js';
 import { sweepJsonChunks } from '../io/sweepResults.js';
 import type { CliContext } from './context.js';
-import { printChunks, printFolder } from './print.js';
+import { printChunks, printFolder, showPath } from './print.js';
 import { printPsaResult } from './psa.js';
 import { formatRunTable, formatSweepTable } from './tables.js';
 
@@ -59,6 +59,11 @@ export async function mergeCommand(args: MergeArgs, cli: CliContext): Promise<nu
     return 0;
   }
   const merged = await mergeRun({ partials, out: args.out, allowLarge: args.allowLarge }, { command });
+  if (merged.kind === 'predict') {
+    if (args.json) io.out(JSON.stringify({ predictions: merged.file, patients: merged.patients, refused: merged.refused, files: merged.files }));
+    else io.out(`Merged ${merged.files} partial result(s) of a predict batch: ${merged.patients} patients (${merged.refused} refused) -> ${showPath(merged.file)}`);
+    return 0;
+  }
   if (args.json) {
     printChunks(io, jsonChunks(merged.result));
   } else {

@@ -14,7 +14,7 @@ const FIRST_ARGUMENT: Record<string, string> = {
   trial: 'missing the drug: a drug of the calibrated catalog, with a trial population, for example '
     + '`jaksim trial baricitinib-4mg --population BRAVE-AA`.',
   merge: 'missing the partial results to merge: the files or folders written by '
-    + '`jaksim run --shard i/n` or `jaksim sweep --shard i/n`.',
+    + '`jaksim run --shard i/n`, `jaksim sweep --shard i/n` or `jaksim predict --batch patients.csv --shard i/n`.',
 };
 
 /**

@@ -45,6 +45,8 @@ export interface PartialResult {
   analysis?: PsaShardAnalysis;
   /** The resolved scenario, so a merge needs no scenario file. */
   scenario: Scenario;
+  /** A shard of `predict --batch` (app/predictBatch.ts): the patients and settings; its blocks are patients. */
+  predictBatch?: Record<string, unknown>;
   /** Each covered block's own aggregates: little-endian Float64 values, base64. */
   blocks: { index: number; data: string }[];
   /** SHA-256 (hex) of the canonical JSON of every other field. */
@@ -127,6 +129,7 @@ const partialSchema = z.strictObject({
     wtp: z.number().finite().min(0).optional(),
   }).optional(),
   scenario: z.record(z.string(), z.unknown()),
+  predictBatch: z.record(z.string(), z.unknown()).optional(),
   blocks: z.array(z.strictObject({ index: count, data: z.string() })),
   checksum: hex64,
 });
@@ -197,8 +200,8 @@ export function listPartialFiles(paths: readonly string[]): string[] {
   return out;
 }
 
-/** `shards-<hash>` (a run's), `sweep-shards-<hash>` (a sweep's), `psa-shards-<hash>` (a PSA's): the folders shards write into. */
-const SHARD_FOLDER = /^(sweep-|psa-)?shards-[0-9a-f]{12}$/;
+/** `shards-<hash>` (a run's), `sweep-shards-<hash>` (a sweep's), `psa-shards-<hash>` (a PSA's), `predict-shards-<hash>` (a predict batch's): the folders shards write into. */
+const SHARD_FOLDER = /^((sweep|psa|predict)-)?shards-[0-9a-f]{12}$/;
 
 /**
  * The shard folders in `dir` (a scenario folder) or one level down (a shard's

@@ -70,6 +70,9 @@ export function readPosteriorDraws(file: string): PosteriorDraws {
   return d;
 }
 
+/** A YAML or JSON document the scenario loader has already accepted. */
+export const readDocument = (f: string, what: string) => parseScenarioChecked(decodeScenarioBytes(readScenarioBytes(f, what, { allowLarge: true }), f), f, { allowLarge: true });
+
 /** What a scenario's calibrated catalog offers `from: calibration`. */
 export interface CalibratedSource {
   /** The catalog file the scenario references, and its posterior draws (null when the catalog has none). */
@@ -85,17 +88,21 @@ export interface CalibratedSource {
  * scenario's catalog is inline. Reads files the scenario loader has already accepted.
  */
 export function calibratedSourceOf(scenarioFile: string): CalibratedSource | undefined {
-  const read = (f: string, what: string) => parseScenarioChecked(decodeScenarioBytes(readScenarioBytes(f, what, { allowLarge: true }), f), f, { allowLarge: true });
-  const doc = read(scenarioFile, 'a readable scenario file') as Record<string, unknown>;
+  const doc = readDocument(scenarioFile, 'a readable scenario file') as Record<string, unknown>;
   const ref = doc?.catalog as Record<string, unknown> | undefined;
   if (!ref || typeof ref !== 'object' || Array.isArray(ref) || typeof ref.file !== 'string') return undefined;
   const catalogFile = isAbsolute(ref.file) ? ref.file : join(dirname(scenarioFile), ref.file);
-  const catalog = read(catalogFile, 'a readable catalog file') as Record<string, unknown>;
-  const posterior = catalog?.posterior as Record<string, unknown> | undefined;
-  const drawsFile = posterior && typeof posterior.file === 'string'
-    ? (isAbsolute(posterior.file) ? posterior.file : join(dirname(catalogFile), posterior.file)) : null;
+  const drawsFile = catalogDrawsFile(catalogFile);
   const globals = doc.globals !== null && typeof doc.globals === 'object' ? Object.keys(doc.globals as object) : [];
   return { catalogFile, drawsFile, scenarioGlobals: globals };
+}
+
+/** The posterior draws file a calibrated catalog's `posterior.file` names (relative to the catalog), or null. */
+export function catalogDrawsFile(catalogFile: string): string | null {
+  const catalog = readDocument(catalogFile, 'a readable catalog file') as Record<string, unknown>;
+  const posterior = catalog?.posterior as Record<string, unknown> | undefined;
+  return posterior && typeof posterior.file === 'string'
+    ? (isAbsolute(posterior.file) ? posterior.file : join(dirname(catalogFile), posterior.file)) : null;
 }
 
 /** The catalog's `posterior:` entry for draws written to `drawsFile`: the path relative to the catalog, and a summary. */

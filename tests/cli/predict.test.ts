@@ -1,25 +1,14 @@
 // `jaksim predict`: the JSON document of issue 15, refusals of impossible or malformed histories (exit 2,
 // one message naming the file and the field), an ESS too small refused, report.html and prediction.json with --out.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { cli, fileIn } from '../fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jaksim-predict-'));
 
-function file(name: string, text: string): string {
-  const f = join(dir, name);
-  writeFileSync(f, text);
-  return f;
-}
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const file = (name: string, text: string) => fileIn(dir, name, text);
 
 const BARI = `salt0: 90
 durYears: 3.5

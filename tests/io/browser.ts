@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { chooseChromium, type ChromiumChoice } from './chromium.js';
 
 let choice: ChromiumChoice | undefined;
@@ -23,8 +23,8 @@ export interface PageVisit {
 /** What to read off the page: a name -> [CSS selector, attribute name or `text`]. */
 export type PageReads = Record<string, [selector: string, attribute: string]>;
 
-/** Open `file` with scripts disabled or enabled, record console errors and every request, count SVG paths. */
-export async function visitReport(file: string, selectors: string[], screenshot?: string, toRead: PageReads = {}): Promise<PageVisit> {
+/** A headless browser with a fresh profile (removed again by `close`). */
+export async function openBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'jaksim-chromium-'));
   const browser = browserChoice();
   const context = await chromium.launchPersistentContext(profile, {
@@ -34,6 +34,18 @@ export async function visitReport(file: string, selectors: string[], screenshot?
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Open `file` with scripts disabled or enabled, record console errors and every request, count SVG paths. */
+export async function visitReport(file: string, selectors: string[], screenshot?: string, toRead: PageReads = {}): Promise<PageVisit> {
+  const { context, close } = await openBrowser();
   try {
     const page = await context.newPage();
     const consoleErrors: string[] = [];
@@ -54,7 +66,6 @@ export async function visitReport(file: string, selectors: string[], screenshot?
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     return { consoleErrors, requests, paths, title: await page.title(), reads };
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 }
