@@ -11,6 +11,7 @@ import { csvDocument, type CsvValue } from '../io/csv.js';
 import { UserError } from '../io/errors.js';
 import { documentHash } from '../io/hash.js';
 import { jsonChunks } from '../io/jsonStream.js';
+import { checkOutputFolder } from '../io/outputCheck.js';
 import { checkPartialSize, makePartial, type PartialResult } from '../io/partialFile.js';
 import { validatePatient } from '../io/patientFacts.js';
 import { loadPatientsCsv, type BatchPatient } from '../io/patientsCsv.js';
@@ -146,6 +147,7 @@ export type BatchOutcome =
 /** `jaksim predict --batch`: predictions.csv, or with a shard its partial result. */
 export async function runPredictBatch(a: BatchInputs, engine: Engine, ctx: AppContext): Promise<BatchOutcome> {
   const bp = planBatch(a);
+  checkOutputFolder(a.out, '--out'); // before any work: computed predictions are never lost to an unwritable --out
   const n = bp.doc.patients.length;
   if (a.shard) {
     const { index, count } = a.shard;
@@ -175,6 +177,7 @@ export interface PredictMergeOutcome { kind: 'predict'; file: string; patients: 
  * count, every patient exactly once, the missing shards named), then predictions.csv as the unsharded batch writes it.
  */
 export function mergePredictBatch(read: { file: string; partial: PartialResult; blocks: Map<number, Float64Array> }[], out: string): PredictMergeOutcome {
+  checkOutputFolder(out, '--out');
   const first = read[0];
   const p0 = first.partial;
   for (const r of read) {

@@ -38,6 +38,8 @@ const COMMANDS: [string, (out: string) => string[]][] = [
   ['psa', (o) => ['psa', 'scenarios/default.yaml', ...psaHuge, '--out', o]],
   ['psa --shard', (o) => ['psa', 'scenarios/default.yaml', ...psaHuge, '--shard', '1/2', '--out', o]],
   ['psa --checkpoint', (o) => ['psa', 'scenarios/default.yaml', ...psaHuge, '--checkpoint', '--out', o]],
+  ['predict --batch', (o) => ['predict', '--batch', 'examples/patients/batch.csv', '--draws', '100000000', '--workers', '1', '--out', o]],
+  ['predict --batch --shard', (o) => ['predict', '--batch', 'examples/patients/batch.csv', '--draws', '100000000', '--workers', '1', '--shard', '1/2', '--out', o]],
   ['power', (o) => ['power', 'scenarios/default.yaml', '--arms', 'fail-6mo,fail-9mo', '--n', '1000', '--trials', '100000', '--workers', '1', '--out', o]],
 ];
 
@@ -54,18 +56,20 @@ describe('unusable output locations, before any work', () => {
     });
   }
 
-  it('predict: --out must be a new folder (it is written whole, never over something), checked before the work', async () => {
+  it('predict and clinic: --out must be a new folder (it is written whole, never over something), checked before the work', async () => {
     const existing = mkdtempSync(join(tmpdir(), 'jaksim-outputs-existing-'));
     const cases: [string, RegExp][] = [
       [aFile, /\(a file already there\)/], [existing, /\(a folder that already exists\)/],
       [join(aFile, 'below'), /a-file is a file, not a folder\)/], ['/proc/sys/x', /no permission to write there|read-only file system/],
     ];
     for (const [out, reason] of cases) {
-      const r = await cli(['predict', 'examples/patients/bari-6mo.yaml', '--draws', '100000000', '--workers', '1', '--out', out]);
-      expect(r.code, `${out}: ${r.err}`).toBe(2);
-      expect(r.err).toMatch(/^jaksim: --out: expected a new folder jaksim can create/);
-      expect(r.err).toMatch(reason);
-      expect(r.out).toBe('');
+      for (const args of [['predict', 'examples/patients/bari-6mo.yaml', '--draws', '100000000', '--workers', '1'], ['clinic']]) {
+        const r = await cli([...args, '--out', out]);
+        expect(r.code, `${args[0]} ${out}: ${r.err}`).toBe(2);
+        expect(r.err).toMatch(/^jaksim: --out: expected a new folder jaksim can create/);
+        expect(r.err).toMatch(reason);
+        expect(r.out).toBe('');
+      }
     }
     expect(readdirSync(existing)).toEqual([]);
     rmSync(existing, { recursive: true });
