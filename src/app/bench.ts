@@ -1,20 +1,23 @@
 // The bench use case: repeated timed runs of one scenario per worker count, and the document comparing them.
 import type { Engine } from '../engine/pool.js';
 import { summarizeRun } from '../engine/summarize.js';
-import type { BenchDocument, BenchMachine, WorkerMeasurement } from '../io/benchDocument.js';
+import type { BenchDocument, BenchMachine, ReferenceMeasurement, WorkerMeasurement } from '../io/benchDocument.js';
 import { sha256 } from '../io/hash.js';
 import { curvesCsv } from '../io/results.js';
-import { compileScenario } from '../model/compile.js';
+import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { median } from '../stats/quantiles.js';
 import { ENGINE_VERSION } from '../version.js';
 
-/** Run the scenario once to warm up, then `repeat` timed runs on the engine (of engine.workers workers). */
+/** Patients of the warm-up run per worker: enough for V8 to optimise the per-patient code and for the pool to be up. */
+const WARM_UP_PATIENTS_PER_WORKER = 16_384;
+
+/** Run a short warm-up, then `repeat` timed runs on the engine (of engine.workers workers). */
 export async function measureWorkers(s: Scenario, engine: Engine, repeat: number): Promise<Omit<WorkerMeasurement, 'peakRssMiB'>> {
   const compiled = compileScenario(s);
   const seconds: number[] = [];
-  // Warm-up: JIT and worker start-up are not what we track.
-  await engine.run({ ...compiled, patients: Math.min(compiled.patients, 200_000) });
+  // Warm-up: JIT and worker start-up are what the whole-process figure adds, not the in-engine one.
+  await engine.run({ ...compiled, patients: Math.min(compiled.patients, WARM_UP_PATIENTS_PER_WORKER * engine.workers) });
   let acc: Float64Array = new Float64Array(0);
   for (let r = 0; r < repeat; r++) {
     const t0 = performance.now();
@@ -32,8 +35,40 @@ export async function measureWorkers(s: Scenario, engine: Engine, repeat: number
     maxPatientsPerSecond: Math.max(...pps),
     medianSeconds: median(seconds),
     curvesSha256: sha256(curvesCsv(result)),
+    cumulativeCounts: cumulativeCounts(compiled, acc),
   };
 }
+
+/** Per policy, patients who responded by each visit (running sums of the first-response counts). */
+export function cumulativeCounts(c: CompiledScenario, acc: Float64Array): number[][] {
+  return Array.from({ length: c.policyCount }, (_, p) => {
+    const at = p * c.layout.policyStride + c.layout.firstResponse;
+    let sum = 0;
+    return Array.from({ length: c.visitCount }, (_, v) => (sum += acc[at + v]));
+  });
+}
+
+/**
+ * The largest |z| over policies and visits between two sets of cumulative response counts of n1 and n2
+ * patients (independent samples): z = (p1 - p2) / sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2); 0 where both are 0 or 1.
+ */
+export function curvesMaxAbsZ(a: number[][], n1: number, b: number[][], n2: number): number {
+  let worst = 0;
+  a.forEach((row, p) => row.forEach((x, v) => {
+    const p1 = x / n1;
+    const p2 = b[p][v] / n2;
+    const se = Math.sqrt((p1 * (1 - p1)) / n1 + (p2 * (1 - p2)) / n2);
+    const z = se > 0 ? Math.abs(p1 - p2) / se : p1 === p2 ? 0 : Infinity;
+    if (z > worst) worst = z;
+  }));
+  return worst;
+}
+
+/** One round's C reference run: its own seconds, its whole-process wall seconds and its cumulative counts. */
+export interface ReferenceRun { seconds: number; wholeProcessSeconds: number; cumulative: number[][] }
+
+/** |z| below which the C reference's curves agree with jaksim's (72 correlated comparisons: a 4.5 SE bound). */
+export const REFERENCE_MAX_Z = 4.5;
 
 /** Compare with an earlier document: a worker count regressed when its median fell by more than maxPct. */
 export function compareWithBaseline(doc: BenchDocument, baseline: BenchDocument, file: string, maxPct: number): NonNullable<BenchDocument['baseline']> {
@@ -52,16 +87,52 @@ export interface BenchInputs {
   repeat: number;
   machine: BenchMachine;
   baseline?: { file: string; document: BenchDocument; maxRegressionPct: number };
+  /** The C reference's source and compiler, when it is measured (gcc found, canonical scenario). */
+  reference?: { source: string; compiler: string };
+}
+
+/** What one round measures: the C reference (when there is one), then each worker count, in this order. */
+export interface BenchRound {
+  reference: () => Promise<ReferenceRun>;
+  /** One measuring process of `workers` workers: a warm-up and one timed run; with its whole-process seconds. */
+  workers: (workers: number) => Promise<WorkerMeasurement & { wholeProcessSeconds: number[] }>;
 }
 
 /**
- * The bench document of measurements taken (each worker count in its own
- * process, for a clean peak memory: the caller's `measure`).
+ * The bench document of measurements taken in `inputs.repeat` rounds, each round running the C reference
+ * (if any) and then every worker count once, so that drift in the machine's load hits all of them alike
+ * (each measurement in a fresh process, for a clean peak memory and whole-process time).
  * @throws Error when the curves differ between worker counts (determinism is broken).
  */
-export async function benchDocument(inputs: BenchInputs, workerCounts: number[], measure: (workers: number) => Promise<WorkerMeasurement>): Promise<BenchDocument> {
-  const measurements: WorkerMeasurement[] = [];
-  for (const w of workerCounts) measurements.push(await measure(w));
+export async function benchDocument(inputs: BenchInputs, workerCounts: number[], round: BenchRound): Promise<BenchDocument> {
+  const runs = new Map<number, (WorkerMeasurement & { wholeProcessSeconds: number[] })[]>(workerCounts.map((w) => [w, []]));
+  const refRuns: ReferenceRun[] = [];
+  for (let r = 0; r < inputs.repeat; r++) {
+    if (inputs.reference) refRuns.push(await round.reference());
+    for (const w of workerCounts) runs.get(w)!.push(await round.workers(w));
+  }
+  const patients = inputs.scenario.patients;
+  const measurements = workerCounts.map((w): WorkerMeasurement => {
+    const list = runs.get(w)!;
+    const seconds = list.flatMap((m) => m.seconds);
+    const whole = list.flatMap((m) => m.wholeProcessSeconds);
+    const pps = seconds.map((t) => patients / t);
+    return {
+      workers: w,
+      seconds,
+      patientsPerSecond: pps,
+      medianPatientsPerSecond: median(pps),
+      minPatientsPerSecond: Math.min(...pps),
+      maxPatientsPerSecond: Math.max(...pps),
+      medianSeconds: median(seconds),
+      peakRssMiB: Math.max(...list.map((m) => m.peakRssMiB)),
+      curvesSha256: list[0].curvesSha256,
+      wholeProcessSeconds: whole,
+      medianWholeProcessPatientsPerSecond: median(whole.map((t) => patients / t)),
+      cumulativeCounts: list[0].cumulativeCounts,
+    };
+  });
+  const reference = inputs.reference && refRuns.length > 0 ? referenceMeasurement(inputs.reference, refRuns, patients, measurements[0]) : null;
   const one = measurements.find((m) => m.workers === 1);
   const doc: BenchDocument = {
     benchmark: 'jaksim',
@@ -70,16 +141,38 @@ export async function benchDocument(inputs: BenchInputs, workerCounts: number[],
     ...inputs.machine,
     scenario: inputs.scenario.name,
     scenarioFile: inputs.scenarioFile,
-    patients: inputs.scenario.patients,
+    patients,
     repeat: inputs.repeat,
     results: measurements.map((m) => ({
       ...m,
       parallelEfficiency: one ? m.medianPatientsPerSecond / (m.workers * one.medianPatientsPerSecond) : null,
+      wholeProcessParallelEfficiency: one
+        ? m.medianWholeProcessPatientsPerSecond! / (m.workers * one.medianWholeProcessPatientsPerSecond!) : null,
+      ratioToReference: reference ? {
+        inEngine: m.medianPatientsPerSecond / reference.medianPatientsPerSecond,
+        wholeProcess: m.medianWholeProcessPatientsPerSecond! / reference.medianWholeProcessPatientsPerSecond,
+      } : null,
     })),
+    reference,
   };
   if (inputs.baseline) doc.baseline = compareWithBaseline(doc, inputs.baseline.document, inputs.baseline.file, inputs.baseline.maxRegressionPct);
   if (new Set(doc.results.map((r) => r.curvesSha256)).size > 1) {
     throw new Error('benchmark curves differ between worker counts: determinism is broken');
   }
   return doc;
+}
+
+function referenceMeasurement(
+  ref: { source: string; compiler: string }, runs: ReferenceRun[], patients: number, jaksim: WorkerMeasurement,
+): ReferenceMeasurement {
+  const z = jaksim.cumulativeCounts ? curvesMaxAbsZ(runs[0].cumulative, patients, jaksim.cumulativeCounts, patients) : NaN;
+  return {
+    ...ref,
+    seconds: runs.map((r) => r.seconds),
+    wholeProcessSeconds: runs.map((r) => r.wholeProcessSeconds),
+    medianPatientsPerSecond: median(runs.map((r) => patients / r.seconds)),
+    medianWholeProcessPatientsPerSecond: median(runs.map((r) => patients / r.wholeProcessSeconds)),
+    curvesMaxAbsZ: z,
+    curvesAgree: z < REFERENCE_MAX_Z,
+  };
 }

@@ -1,10 +1,13 @@
 // `jaksim bench`: each worker count measured in a fresh child process (clean peak memory), one JSON document.
 import { execFile, execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Argv } from 'yargs';
-import { benchDocument, measureWorkers } from '../app/bench.js';
+import { benchDocument, measureWorkers, type ReferenceRun } from '../app/bench.js';
 import { resolveScenario } from '../app/run.js';
 import { withEngine } from '../engine/pool.js';
 import { readBenchDocument, type BenchDocument, type BenchMachine, type WorkerMeasurement } from '../io/benchDocument.js';
@@ -12,6 +15,7 @@ import { UserError } from '../io/errors.js';
 import { LIMITS } from '../io/scenario.js';
 import type { CliContext } from './context.js';
 import { MAX_WORKERS, checkInteger, checkWorkers, parseIntegerList } from './flags.js';
+import { median } from '../stats/quantiles.js';
 
 const exec = promisify(execFile);
 
@@ -23,6 +27,7 @@ export interface BenchArgs {
   json: boolean;
   baseline?: string;
   maxRegression: number;
+  reference: boolean;
   child?: number;
 }
 
@@ -36,6 +41,7 @@ export function withBenchOptions<T>(y: Argv<T>) {
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
     .option('baseline', { type: 'string', describe: 'earlier --json document to compare with' })
     .option('max-regression', { type: 'number', default: 10, describe: 'exit 3 when median patients/s fell by more than this percentage' })
+    .option('reference', { type: 'boolean', default: true, describe: 'also time the C reference (bench/reference/canonical.c, canonical scenario, gcc -O2) in alternation; --no-reference skips it' })
     .option('child', { type: 'number', hidden: true });
 }
 
@@ -49,8 +55,46 @@ function machine(): BenchMachine {
   return { gitCommit, node: process.version, cpuModel: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length };
 }
 
-/** This command's entry script (bin.ts under tsx, bin.js compiled): what a child process runs. */
-const entryScript = (): string => fileURLToPath(new URL(`./bin.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
+/** The measuring process's entry script (benchChild.ts under tsx, benchChild.js compiled). */
+const childScript = (): string => fileURLToPath(new URL(`./benchChild.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
+
+/** The C reference's source: in a checkout (not in the npm package). */
+const REFERENCE_SOURCE = fileURLToPath(new URL('../../bench/reference/canonical.c', import.meta.url));
+
+/**
+ * The C reference compiled with `gcc -O2` into the temporary folder (once per source text), or null when
+ * there is no source or no gcc; the reason goes to `note`.
+ */
+function compiledReference(note: (text: string) => void): { binary: string; compiler: string } | null {
+  if (!existsSync(REFERENCE_SOURCE)) {
+    note('bench: no C reference here (bench/reference/canonical.c is in the source checkout only)');
+    return null;
+  }
+  let compiler: string;
+  try {
+    compiler = execFileSync('gcc', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n')[0];
+  } catch {
+    note('bench: gcc not found, the C reference is not measured');
+    return null;
+  }
+  const hash = createHash('sha256').update(readFileSync(REFERENCE_SOURCE)).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), `jaksim-reference-${hash}`);
+  const binary = join(dir, 'canonical');
+  if (!existsSync(binary)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${binary}.${process.pid}`;
+    execFileSync('gcc', ['-O2', '-o', partial, REFERENCE_SOURCE, '-lm'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    renameSync(partial, binary);
+  }
+  return { binary, compiler: `${compiler} -O2` };
+}
+
+/** Wall seconds of an awaited child process and its stdout. */
+async function timed(file: string, args: string[]): Promise<{ stdout: string; wall: number }> {
+  const t0 = performance.now();
+  const { stdout } = await exec(file, args, { maxBuffer: 1 << 24 });
+  return { stdout, wall: (performance.now() - t0) / 1000 };
+}
 
 /** Returns the exit code: 0, or 3 when a baseline comparison shows a regression. */
 export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<number> {
@@ -73,15 +117,27 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
   if (baseline && !baseline.document.results.some((r) => workerCounts.includes(r.workers))) {
     throw new UserError(`--baseline: ${baseline.file} has no result for --workers ${workerCounts.join(',')} (it has ${baseline.document.results.map((r) => r.workers).join(', ')}): the gate would compare nothing`);
   }
-  const measure = async (w: number): Promise<WorkerMeasurement> => {
-    if (!args.json) io.err(`bench: ${scenario.patients.toLocaleString('en-US')} patients x ${args.repeat} with ${w} worker(s)...`);
-    // A fresh process per worker count: peak memory and JIT state are its own.
-    const childArgs = [...process.execArgv, entryScript(), 'bench', '--scenario', args.scenario,
-      '--patients', String(scenario.patients), '--repeat', String(args.repeat), '--child', String(w)];
-    const { stdout } = await exec(process.execPath, childArgs, { maxBuffer: 1 << 24 });
-    return JSON.parse(stdout) as WorkerMeasurement;
+  const quiet = args.json;
+  const note = (text: string) => { if (!quiet) io.err(text); };
+  // The C reference implements the canonical scenario only.
+  const ref = args.reference && scenario.name === 'canonical-bench' ? compiledReference(note) : null;
+  const reference = async (): Promise<ReferenceRun> => {
+    note(`bench: C reference, ${scenario.patients.toLocaleString('en-US')} patients...`);
+    const { stdout, wall } = await timed(ref!.binary, [String(scenario.patients), String(scenario.seed)]);
+    const doc = JSON.parse(stdout) as { seconds: number; policies: { cumulative: number[] }[] };
+    return { seconds: doc.seconds, wholeProcessSeconds: wall, cumulative: doc.policies.map((p) => p.cumulative) };
   };
-  const doc = await benchDocument({ scenario, scenarioFile: args.scenario, repeat: args.repeat, machine: machine(), baseline }, workerCounts, measure);
+  const workers = async (w: number) => {
+    note(`bench: ${scenario.patients.toLocaleString('en-US')} patients with ${w} worker(s)...`);
+    // A fresh process per measurement: peak memory, JIT state and whole-process time are its own.
+    const childArgs = [...process.execArgv, childScript(), args.scenario, String(scenario.patients), String(w), '1'];
+    const { stdout, wall } = await timed(process.execPath, childArgs);
+    return { ...(JSON.parse(stdout) as WorkerMeasurement), wholeProcessSeconds: [wall] };
+  };
+  const doc = await benchDocument({
+    scenario, scenarioFile: args.scenario, repeat: args.repeat, machine: machine(), baseline,
+    ...(ref ? { reference: { source: 'bench/reference/canonical.c', compiler: ref.compiler } } : {}),
+  }, workerCounts, { reference, workers });
   io.out(args.json ? JSON.stringify(doc, null, 2) : formatBench(doc));
   return doc.baseline?.regressed ? 3 : 0;
 }
@@ -89,10 +145,12 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
 function formatBench(doc: BenchDocument): string {
   const lines = [
     `jaksim ${doc.engineVersion} (${doc.gitCommit?.slice(0, 10) ?? 'no git'}), node ${doc.node}, ${doc.cpuCount} x ${doc.cpuModel}`,
-    `${doc.scenario}: ${doc.patients.toLocaleString('en-US')} patients, ${doc.repeat} timed run(s) per worker count after a warm-up`,
+    `${doc.scenario}: ${doc.patients.toLocaleString('en-US')} patients, ${doc.repeat} round(s) in alternation, each measurement a fresh process`,
     '',
-    'workers  median patients/s  min        max        median wall s  peak RSS MiB  efficiency',
+    'in engine (after a warm-up):',
+    'workers  median patients/s  min        max        median s  peak RSS MiB  efficiency  x C',
   ];
+  const ratio = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(2));
   for (const r of doc.results) {
     lines.push([
       String(r.workers).padEnd(7),
@@ -102,7 +160,24 @@ function formatBench(doc: BenchDocument): string {
       r.medianSeconds.toFixed(3).padStart(14),
       r.peakRssMiB.toFixed(0).padStart(13),
       (r.parallelEfficiency === null ? '-' : r.parallelEfficiency.toFixed(2)).padStart(11),
+      ratio(r.ratioToReference?.inEngine).padStart(4),
     ].join('  '));
+  }
+  lines.push('', 'whole process (spawn to exit):', 'workers  median patients/s  median s  efficiency  x C');
+  for (const r of doc.results) {
+    lines.push([
+      String(r.workers).padEnd(7),
+      Math.round(r.medianWholeProcessPatientsPerSecond ?? NaN).toLocaleString('en-US').padStart(17),
+      median(r.wholeProcessSeconds ?? []).toFixed(3).padStart(8),
+      ratio(r.wholeProcessParallelEfficiency ?? undefined).padStart(10),
+      ratio(r.ratioToReference?.wholeProcess).padStart(4),
+    ].join('  '));
+  }
+  const c = doc.reference;
+  if (c) {
+    lines.push('', `C reference (${c.source}, ${c.compiler}): ${Math.round(c.medianPatientsPerSecond).toLocaleString('en-US')} patients/s`
+      + ` own timing, ${Math.round(c.medianWholeProcessPatientsPerSecond).toLocaleString('en-US')} whole process;`
+      + ` curves ${c.curvesAgree ? 'agree' : 'DISAGREE'} with jaksim's (max |z| ${c.curvesMaxAbsZ.toFixed(2)}, bound 4.5)`);
   }
   if (doc.baseline) {
     lines.push('', `baseline ${doc.baseline.file} (fail when median falls by more than ${doc.baseline.maxRegressionPct}%):`);

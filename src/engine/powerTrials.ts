@@ -1,8 +1,8 @@
-// Simulated two-arm and SMART trials for power analysis (app/power.ts): the engine's drawPatient and followPolicy,
+// Simulated two-arm and SMART trials for power analysis (app/power.ts): the engine's drawPatientLazy and followPolicy,
 // a test per trial.
 import seedrandom from 'seedrandom';
 import type { CompiledScenario } from '../model/compile.js';
-import { Patient, drawPatient } from '../model/population.js';
+import { Patient, drawPatientLazy } from '../model/population.js';
 import { RECORD_NON_RESPONSE, followPolicy, patientRecordStride } from '../policy/followPolicy.js';
 import { Stream } from '../rng/streams.js';
 import { fisherExactP, logFactorials, newcombeInterval, twoProportionZ, welchTest } from '../stats/tests.js';
@@ -132,7 +132,7 @@ function parallelTrial(
   const n = design.n;
   let leftA = design.nA;
   for (let i = 0; i < n; i++) {
-    drawPatient(rng, c, s.patient);
+    drawPatientLazy(rng, c, s.patient);
     const onA = assign.uniform() * (n - i) < leftA;
     if (onA) leftA--;
     arm[i] = onA ? 0 : 1;
@@ -171,7 +171,7 @@ function smartTrial(
   // Counter of option 1's patients who responded on line 1 (model/layout.ts): read as an increment.
   const line1At = design.options[0] * c.layout.policyStride + c.layout.respondedOn;
   for (let i = 0; i < n; i++) {
-    drawPatient(rng, c, s.patient);
+    drawPatientLazy(rng, c, s.patient);
     const u = assign.uniform(); // drawn for every patient: the assignment stream stays aligned
     const before = s.acc[line1At];
     const y0 = outcome(c, design, design.options[0], s);

@@ -1,6 +1,6 @@
 // One block of patients: its own seeded stream, all policies on each patient, compact aggregates out.
 import type { CompiledScenario } from '../model/compile.js';
-import { Patient, drawPatient } from '../model/population.js';
+import { Patient, drawPatient, drawPatientLazy } from '../model/population.js';
 import { PredictScratch, addPredictSample, predictLayout, type PredictSpec } from '../model/predict.js';
 import { TrialCourse, addTrialPatient, trialLayout, type TrialSpec } from '../model/trial.js';
 import {
@@ -47,7 +47,8 @@ export function runBlock(c: CompiledScenario, block: Block): BlockAggregates {
   const pairDrugMonths = lay.pairDrugMonths;
   const pairCost = lay.pairCost;
   for (let i = 0; i < block.size; i++) {
-    drawPatient(rng, c, patient);
+    // followPolicy readies each drug the patient reaches (model/population.ts readyDrug).
+    drawPatientLazy(rng, c, patient);
     for (let policy = 0; policy < policyCount; policy++) {
       firstVisit[policy] = followPolicy(c, policy, patient, acc, record);
       if (hasCosts) {

@@ -7,7 +7,7 @@ import { schemaError } from './scenario.js';
 
 export interface WorkerMeasurement {
   workers: number;
-  /** Wall time of each timed run, seconds (the pool is started before timing). */
+  /** In-engine time of each timed run, seconds (the pool started and warmed up before timing). */
   seconds: number[];
   patientsPerSecond: number[];
   medianPatientsPerSecond: number;
@@ -18,6 +18,34 @@ export interface WorkerMeasurement {
   peakRssMiB: number;
   /** SHA-256 of the run's curves.csv: equal across worker counts and to a normal run with the same seed. */
   curvesSha256: string;
+  /**
+   * Whole-process figures: wall time of each measuring process, from its spawn to its exit (Node start-up,
+   * loading, pool start, the warm-up and the timed run: about what a user of `jaksim run` waits, less the
+   * writing of results), and the patients of the timed run per such second.
+   */
+  wholeProcessSeconds?: number[];
+  medianWholeProcessPatientsPerSecond?: number;
+  /** Per policy, patients who responded by each visit (cumulative counts, from the timed run). */
+  cumulativeCounts?: number[][];
+}
+
+/** The C reference (bench/reference/canonical.c) measured in the same rounds, in alternation with jaksim. */
+export interface ReferenceMeasurement {
+  source: string;
+  compiler: string;
+  /** Its own timing of the simulation (CLOCK_MONOTONIC), seconds, per round. */
+  seconds: number[];
+  /** Wall time of the whole C process, seconds, per round. */
+  wholeProcessSeconds: number[];
+  medianPatientsPerSecond: number;
+  medianWholeProcessPatientsPerSecond: number;
+  /**
+   * Its curves against jaksim's (independent generators, so equal within Monte Carlo error only): the
+   * largest |z| over policies and visits of the difference of the two cumulative response rates, z =
+   * (p1 - p2) / sqrt(p1 (1 - p1) / n + p2 (1 - p2) / n); agreement when below 4.5.
+   */
+  curvesMaxAbsZ: number;
+  curvesAgree: boolean;
 }
 
 /** Where the bench ran: recorded with every result. */
@@ -36,7 +64,14 @@ export interface BenchDocument extends BenchMachine {
   scenarioFile: string;
   patients: number;
   repeat: number;
-  results: (WorkerMeasurement & { parallelEfficiency: number | null })[];
+  results: (WorkerMeasurement & {
+    parallelEfficiency: number | null;
+    /** Whole-process parallel efficiency: whole-process patients/s over workers x that of 1 worker. */
+    wholeProcessParallelEfficiency?: number | null;
+    /** jaksim's patients/s over C's: in-engine over C's own timing, whole-process over C's whole process. */
+    ratioToReference?: { inEngine: number; wholeProcess: number } | null;
+  })[];
+  reference?: ReferenceMeasurement | null;
   baseline?: {
     file: string;
     maxRegressionPct: number;

@@ -20,6 +20,8 @@ export interface CompiledScenario {
   durSdlog: number;
   durMin: number;
   durMax: number;
+  logDurMin: number;
+  logDurMax: number;
   minoxidilShare: number;
   worseningShare: number;
   worseningMean: number;
@@ -46,6 +48,8 @@ export interface CompiledScenario {
   // catalog
   mu: Float64Array;
   tau: Float64Array;
+  /** 1 / tau per drug. */
+  invTau: Float64Array;
   aeRate: Float64Array;
   /** Version 2, loss of response: escape rate per month per drug, and whether X is drawn (some rate > 0). */
   escapeRate: Float64Array;
@@ -144,6 +148,8 @@ export function compileScenario(s: Scenario): CompiledScenario {
     durSdlog: s.population.durYears.sdlog,
     durMin: s.population.durYears.min,
     durMax: s.population.durYears.max,
+    logDurMin: Math.log(s.population.durYears.min),
+    logDurMax: Math.log(s.population.durYears.max),
     minoxidilShare: s.population.minoxidilShare,
     worseningShare: s.population.worseningShare,
     worseningMean: s.population.worseningMean,
@@ -162,6 +168,7 @@ export function compileScenario(s: Scenario): CompiledScenario {
     offsetOn,
     mu: Float64Array.from(s.catalog, (d) => d.mu),
     tau: Float64Array.from(s.catalog, (d) => d.tau),
+    invTau: Float64Array.from(s.catalog, (d) => 1 / d.tau),
     aeRate: Float64Array.from(s.catalog, (d) => d.aeRate),
     escapeRate,
     escapeOn: escapeRate.some((r) => r > 0),

@@ -4,7 +4,7 @@ import type { CompiledScenario } from '../model/compile.js';
 import {
   naturalSaltOf, onsetFromPower, onsetLowerBound, onsetPowerAt, onsetUpperBound,
 } from '../model/drug.js';
-import type { Patient } from '../model/population.js';
+import { readyDrug, type Patient } from '../model/population.js';
 import { MONTH_EPS } from '../model/units.js';
 
 /**
@@ -134,6 +134,7 @@ export function followPolicy(
   // Current line, its drug's G and 1 / tau.
   let line = 0;
   let drug = c.seqDrug[seq0];
+  readyDrug(c, p, drug);
   let potential = p.potential[drug];
   let invTau = p.invTau[drug];
   let start = 0;
@@ -192,6 +193,7 @@ export function followPolicy(
       if (!onDrug && nextStart <= t && nextStart < horizon) {
         line++;
         drug = c.seqDrug[seq0 + line];
+        readyDrug(c, p, drug);
         potential = p.potential[drug];
         invTau = p.invTau[drug];
         start = nextStart;

@@ -55,6 +55,20 @@ export class Stream {
     return this.words[this.next++];
   }
 
+  /** Fill `out` with the next out.length words (as nextInt32() each). */
+  fill(out: Int32Array): void {
+    const n = out.length;
+    let next = this.next;
+    for (let i = 0; i < n; i++) {
+      if (next === WORDS_PER_REFILL) {
+        this.refill();
+        next = 0;
+      }
+      out[i] = this.words[next++];
+    }
+    this.next = next;
+  }
+
   /** Uniform on [0, 1) with 32-bit resolution (may return 0), as seedrandom's `prng()`. */
   uniform(): number {
     if (this.next === WORDS_PER_REFILL) this.refill();
