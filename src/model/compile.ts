@@ -3,6 +3,7 @@ import { visitCountOf } from './catalogRules.js';
 import { correlationFactor, correlationMatrix } from './correlation.js';
 import type { Scenario } from './scenario.js';
 import { aggregateLayout, type AggregateLayout } from './layout.js';
+import { lognormalTable, type LognormalTable } from '../rng/variates.js';
 
 /**
  * Flat numeric form of a scenario for the per-patient loop: plain numbers and
@@ -30,6 +31,8 @@ export interface CompiledScenario {
   k: number;
   kIsTwo: boolean;
   sTau: number;
+  /** u -> exp(-sTau Phi^-1(u)) over the central region (rng/variates.ts lognormalTable): the onset factor without an exp. */
+  tauFactorTable: LognormalTable;
   betaDur: number;
   logRefDur: number;
   betaMinoxidil: number;
@@ -157,6 +160,7 @@ export function compileScenario(s: Scenario): CompiledScenario {
     k: s.globals.k,
     kIsTwo: s.globals.k === 2,
     sTau: s.globals.sTau,
+    tauFactorTable: lognormalTable(s.globals.sTau),
     betaDur: s.globals.betaDur,
     logRefDur: Math.log(s.globals.refDurYears),
     betaMinoxidil: s.globals.betaMinoxidil,

@@ -1,8 +1,8 @@
 // Patients (MODEL.md "A patient"): attributes drawn once, before and independently of any policy.
 import type { CompiledScenario } from './compile.js';
-import { phi } from './normal.js';
+import { phiTabled } from './normal.js';
 import type { Stream } from '../rng/streams.js';
-import { exponentialOfWord, normalOfWord, uniformOfWord } from '../rng/variates.js';
+import { exponentialOfWord, lognormalOfWord, normalOfWord, uniformOfWord } from '../rng/variates.js';
 
 /**
  * Words of the block's stream per patient: a fixed slot per variate (MODEL.md "A patient", and version 2's V
@@ -159,8 +159,8 @@ export function readyDrug(c: CompiledScenario, p: Patient, d: number): void {
     z += f * e[j];
   }
   const at = SLOT_DRUG0 + SLOT_PER_DRUG * d;
-  p.potential[d] = phi(c.mu[d] + p.base + c.sigma * z);
-  p.invTau[d] = c.sTau === 0 ? c.invTau[d] : Math.exp(-c.sTau * normalOfWord(w[at + 1])) * c.invTau[d];
+  p.potential[d] = phiTabled(c.mu[d] + p.base + c.sigma * z);
+  p.invTau[d] = c.sTau === 0 ? c.invTau[d] : lognormalOfWord(w[at + 1], c.sTau, c.tauFactorTable) * c.invTau[d];
   // Exponential(rate) = Exponential(1) / rate: Infinity for rate 0.
   p.aeMonths[d] = exponentialOfWord(w[at + 2]) / c.aeRate[d];
   if (c.escapeOn) p.escapeMonths[d] = exponentialOfWord(w[at + 3]) / c.escapeRate[d];
@@ -177,7 +177,7 @@ function fillPotential(c: CompiledScenario, p: Patient): void {
       const f = c.factor[row + j];
       if (f !== 0) z += f * e[j];
     }
-    p.potential[d] = phi(c.mu[d] + p.base + c.sigma * z);
+    p.potential[d] = phiTabled(c.mu[d] + p.base + c.sigma * z);
   }
 }
 
