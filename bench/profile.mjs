@@ -1,9 +1,10 @@
-// Profiling driver for the compiled engine: node --cpu-prof --cpu-prof-dir=bench/results/prof bench/profile.mjs [patients] [workers]
+// Profiling driver for the compiled engine: node --cpu-prof --cpu-prof-dir=bench/results/prof bench/profile.mjs [patients] [workers] [scenario]
+// (also the program that bench/instructions.sh counts instructions of under callgrind).
 import { loadScenario } from '../dist/io/scenario.js';
 import { compileScenario } from '../dist/model/compile.js';
 import { Engine } from '../dist/engine/pool.js';
 
-const s = loadScenario(new URL('../scenarios/canonical-bench.yaml', import.meta.url).pathname);
+const s = loadScenario(process.argv[4] ?? new URL('../scenarios/canonical-bench.yaml', import.meta.url).pathname);
 s.patients = Number(process.argv[2] ?? 1_000_000);
 const workers = Number(process.argv[3] ?? 1);
 const engine = new Engine({ workers });

@@ -1,16 +1,20 @@
 // `jaksim bench`: each worker count measured in a fresh child process (clean peak memory), one JSON document.
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Argv } from 'yargs';
 import { benchDocument, measureWorkers, type ReferenceRun } from '../app/bench.js';
+import {
+  SUITE_CASES, bencherMetricFormat, compareSuites, githubActionBenchmark, spreadOf, suiteDocument, type SuiteDocument, type SuiteFigure,
+} from '../app/benchSuite.js';
+import { writeFolderAtomic } from '../io/atomic.js';
 import { resolveScenario } from '../app/run.js';
 import { withEngine } from '../engine/pool.js';
-import { readBenchDocument, type BenchDocument, type BenchMachine, type WorkerMeasurement } from '../io/benchDocument.js';
+import { readBenchDocument, readSuiteDocument, type BenchDocument, type BenchMachine, type WorkerMeasurement } from '../io/benchDocument.js';
 import { UserError } from '../io/errors.js';
 import { LIMITS } from '../io/scenario.js';
 import type { CliContext } from './context.js';
@@ -28,6 +32,8 @@ export interface BenchArgs {
   baseline?: string;
   maxRegression: number;
   reference: boolean;
+  suite: boolean;
+  out?: string;
   child?: number;
 }
 
@@ -42,6 +48,8 @@ export function withBenchOptions<T>(y: Argv<T>) {
     .option('baseline', { type: 'string', describe: 'earlier --json document to compare with' })
     .option('max-regression', { type: 'number', default: 10, describe: 'exit 3 when median patients/s fell by more than this percentage' })
     .option('reference', { type: 'boolean', default: true, describe: 'also time the C reference (bench/reference/canonical.c, canonical scenario, gcc -O2) in alternation; --no-reference skips it' })
+    .option('suite', { type: 'boolean', default: false, describe: 'time run, sweep, psa and predict on fixed small inputs (whole commands, in alternation) instead of the scenario' })
+    .option('out', { type: 'string', describe: 'with --suite: write bench-suite.json, github-action-benchmark.json and bencher.json to this folder' })
     .option('child', { type: 'number', hidden: true });
 }
 
@@ -54,6 +62,9 @@ function machine(): BenchMachine {
   }
   return { gitCommit, node: process.version, cpuModel: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length };
 }
+
+/** This command's entry script (bin.ts under tsx, bin.js compiled): what the suite's commands run. */
+const entryScript = (): string => fileURLToPath(new URL(`./bin.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
 
 /** The measuring process's entry script (benchChild.ts under tsx, benchChild.js compiled). */
 const childScript = (): string => fileURLToPath(new URL(`./benchChild.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
@@ -109,6 +120,7 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
     return 0;
   }
   const workerCounts = parseIntegerList('workers', args.workers, 1, MAX_WORKERS);
+  if (args.suite) return suiteCommand(args, workerCounts, cli);
   if (!(args.maxRegression >= 0 && args.maxRegression <= 100)) {
     throw new UserError(`--max-regression: expected a percentage from 0 to 100, got ${args.maxRegression}`);
   }
@@ -183,6 +195,67 @@ function formatBench(doc: BenchDocument): string {
     lines.push('', `baseline ${doc.baseline.file} (fail when median falls by more than ${doc.baseline.maxRegressionPct}%):`);
     for (const c of doc.baseline.comparisons) {
       lines.push(`  ${c.workers} worker(s): ${c.changePct >= 0 ? '+' : ''}${c.changePct.toFixed(1)}%${c.regressed ? '  REGRESSION' : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** `bench --suite`: every case with every worker count, `repeat` rounds in alternation, whole commands timed. */
+async function suiteCommand(args: BenchArgs, workerCounts: number[], cli: CliContext): Promise<number> {
+  const { io } = cli;
+  const baseline = args.baseline === undefined ? undefined : readSuiteDocument<SuiteDocument>(args.baseline);
+  const scratch = mkdtempSync(join(tmpdir(), 'jaksim-suite-'));
+  const seconds = new Map<string, number[]>();
+  const commands = new Map<string, string[]>();
+  try {
+    for (let r = 0; r < args.repeat; r++) {
+      for (const c of SUITE_CASES) {
+        for (const w of workerCounts) {
+          const name = `${c.name} (${w} worker${w === 1 ? '' : 's'})`;
+          const command = [...c.args, '--workers', String(w), '--out', join(scratch, `${c.name}-${w}`)];
+          if (!args.json) io.err(`bench --suite: round ${r + 1} of ${args.repeat}: ${name}...`);
+          const { wall } = await timed(process.execPath, [...process.execArgv, entryScript(), ...command]);
+          seconds.set(name, [...(seconds.get(name) ?? []), wall]);
+          commands.set(name, ['jaksim', ...c.args, '--workers', String(w)]);
+        }
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const figures: SuiteFigure[] = [...seconds].map(([name, xs]) => ({
+    name, case: name.split(' ')[0], workers: Number(/\((\d+) worker/.exec(name)![1]), command: commands.get(name)!, seconds: xs, ...spreadOf(xs),
+  }));
+  const doc = suiteDocument(machine(), args.repeat, figures);
+  if (baseline) doc.baseline = compareSuites(doc, baseline, args.baseline!);
+  if (args.out) {
+    writeFolderAtomic(args.out, {
+      'bench-suite.json': `${JSON.stringify(doc, null, 2)}\n`,
+      'github-action-benchmark.json': `${JSON.stringify(githubActionBenchmark(doc), null, 2)}\n`,
+      'bencher.json': `${JSON.stringify(bencherMetricFormat(doc), null, 2)}\n`,
+    });
+  }
+  io.out(args.json ? JSON.stringify(doc, null, 2) : formatSuite(doc));
+  return doc.baseline?.regressed ? 3 : 0;
+}
+
+function formatSuite(doc: SuiteDocument): string {
+  const lines = [
+    `jaksim ${doc.engineVersion} (${doc.gitCommit?.slice(0, 10) ?? 'no git'}), node ${doc.node}, ${doc.cpuCount} x ${doc.cpuModel}`,
+    `bench --suite: ${doc.repeat} round(s) in alternation, whole commands (spawn to exit), wall seconds`,
+    '',
+    'figure                 median   min      max      MAD',
+  ];
+  for (const f of doc.figures) {
+    lines.push([f.name.padEnd(21), ...[f.median, f.min, f.max, f.mad].map((x) => x.toFixed(3).padStart(7))].join('  '));
+  }
+  if (doc.parallelEfficiency.length > 0) {
+    lines.push('', `parallel efficiency, 2 workers: ${doc.parallelEfficiency.map((e) => `${e.case} ${e.efficiency.toFixed(2)}`).join(', ')}`);
+  }
+  if (doc.baseline) {
+    lines.push('', `baseline ${doc.baseline.file} (${doc.baseline.rule}):`);
+    for (const c of doc.baseline.comparisons) {
+      lines.push(`  ${c.name}: ${c.changePct >= 0 ? '+' : ''}${c.changePct.toFixed(1)}% (bound ${c.bound.toFixed(3)} s)${c.regressed ? '  REGRESSION' : ''}`);
     }
   }
   return lines.join('\n');

@@ -111,3 +111,25 @@ export function readBenchDocument(file: string): BenchDocument {
   if (twice !== undefined) throw new UserError(`${file}: results: expected one result per worker count, got ${twice} worker(s) twice`);
   return json.doc as BenchDocument;
 }
+
+/** What a suite comparison needs from a baseline suite document: named figures with a median and a MAD. */
+const suiteBaselineSchema = z.object({
+  benchmark: z.literal('jaksim-suite'),
+  figures: z.array(z.object({ name: z.string(), median: z.number().gt(0), mad: z.number().min(0) })).min(1),
+});
+
+/**
+ * Read an earlier `jaksim bench --suite --json` document (as readBenchDocument does a bench document).
+ * @throws UserError naming the file and the field
+ */
+export function readSuiteDocument<T>(file: string): T {
+  const expected = 'a jaksim bench --suite JSON document';
+  const json = parseJson(decodeUtf8(readInputFile(file, { expected, maxBytes: BENCH_MAX_BYTES }), file));
+  if (!json.ok) throw new UserError(`${file}: expected ${expected}, got ${json.reason}`);
+  if ((json.doc as { benchmark?: unknown } | null)?.benchmark !== 'jaksim-suite') {
+    throw new UserError(`${file}: expected ${expected} (benchmark: "jaksim-suite", figures: [...])`);
+  }
+  const parsed = suiteBaselineSchema.safeParse(json.doc);
+  if (!parsed.success) throw schemaError(parsed.error.issues[0], json.doc, file);
+  return json.doc as T;
+}
