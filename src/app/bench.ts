@@ -3,7 +3,7 @@ import type { Engine } from '../engine/pool.js';
 import { summarizeRun } from '../engine/summarize.js';
 import type { BenchDocument, BenchMachine, ReferenceMeasurement, WorkerMeasurement } from '../io/benchDocument.js';
 import { sha256 } from '../io/hash.js';
-import { curvesCsv } from '../io/results.js';
+import { curvesCsv } from '../io/curveRows.js';
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
 import { median } from '../stats/quantiles.js';
@@ -19,10 +19,14 @@ export async function measureWorkers(s: Scenario, engine: Engine, repeat: number
   // Warm-up: JIT and worker start-up are what the whole-process figure adds, not the in-engine one.
   await engine.run({ ...compiled, patients: Math.min(compiled.patients, WARM_UP_PATIENTS_PER_WORKER * engine.workers) });
   let acc: Float64Array = new Float64Array(0);
+  const cpuSeconds: number[] = [];
   for (let r = 0; r < repeat; r++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     acc = await engine.run(compiled);
     seconds.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpuSeconds.push((c.user + c.system) / 1e6);
   }
   const result = summarizeRun(s, compiled, acc, { workers: engine.workers, engineVersion: ENGINE_VERSION });
   const pps = seconds.map((t) => s.patients / t);
@@ -35,6 +39,7 @@ export async function measureWorkers(s: Scenario, engine: Engine, repeat: number
     maxPatientsPerSecond: Math.max(...pps),
     medianSeconds: median(seconds),
     curvesSha256: sha256(curvesCsv(result)),
+    cpuSeconds,
     cumulativeCounts: cumulativeCounts(compiled, acc),
   };
 }
@@ -65,7 +70,7 @@ export function curvesMaxAbsZ(a: number[][], n1: number, b: number[][], n2: numb
 }
 
 /** One round's C reference run: its own seconds, its whole-process wall seconds and its cumulative counts. */
-export interface ReferenceRun { seconds: number; wholeProcessSeconds: number; cumulative: number[][] }
+export interface ReferenceRun { seconds: number; cpuSeconds: number; wholeProcessSeconds: number; cumulative: number[][] }
 
 /** |z| below which the C reference's curves agree with jaksim's (72 correlated comparisons: a 4.5 SE bound). */
 export const REFERENCE_MAX_Z = 4.5;
@@ -129,6 +134,8 @@ export async function benchDocument(inputs: BenchInputs, workerCounts: number[],
       curvesSha256: list[0].curvesSha256,
       wholeProcessSeconds: whole,
       medianWholeProcessPatientsPerSecond: median(whole.map((t) => patients / t)),
+      cpuSeconds: list.flatMap((m) => m.cpuSeconds ?? []),
+      medianPatientsPerCpuSecond: median(list.flatMap((m) => m.cpuSeconds ?? []).map((t) => patients / t)),
       cumulativeCounts: list[0].cumulativeCounts,
     };
   });
@@ -151,6 +158,7 @@ export async function benchDocument(inputs: BenchInputs, workerCounts: number[],
       ratioToReference: reference ? {
         inEngine: m.medianPatientsPerSecond / reference.medianPatientsPerSecond,
         wholeProcess: m.medianWholeProcessPatientsPerSecond! / reference.medianWholeProcessPatientsPerSecond,
+        perCpuSecond: m.medianPatientsPerCpuSecond! / reference.medianPatientsPerCpuSecond,
       } : null,
     })),
     reference,
@@ -169,6 +177,8 @@ function referenceMeasurement(
   return {
     ...ref,
     seconds: runs.map((r) => r.seconds),
+    cpuSeconds: runs.map((r) => r.cpuSeconds),
+    medianPatientsPerCpuSecond: median(runs.map((r) => patients / r.cpuSeconds)),
     wholeProcessSeconds: runs.map((r) => r.wholeProcessSeconds),
     medianPatientsPerSecond: median(runs.map((r) => patients / r.seconds)),
     medianWholeProcessPatientsPerSecond: median(runs.map((r) => patients / r.wholeProcessSeconds)),

@@ -136,8 +136,8 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
   const reference = async (): Promise<ReferenceRun> => {
     note(`bench: C reference, ${scenario.patients.toLocaleString('en-US')} patients...`);
     const { stdout, wall } = await timed(ref!.binary, [String(scenario.patients), String(scenario.seed)]);
-    const doc = JSON.parse(stdout) as { seconds: number; policies: { cumulative: number[] }[] };
-    return { seconds: doc.seconds, wholeProcessSeconds: wall, cumulative: doc.policies.map((p) => p.cumulative) };
+    const doc = JSON.parse(stdout) as { seconds: number; cpuSeconds: number; policies: { cumulative: number[] }[] };
+    return { seconds: doc.seconds, cpuSeconds: doc.cpuSeconds, wholeProcessSeconds: wall, cumulative: doc.policies.map((p) => p.cumulative) };
   };
   const workers = async (w: number) => {
     note(`bench: ${scenario.patients.toLocaleString('en-US')} patients with ${w} worker(s)...`);
@@ -185,10 +185,15 @@ function formatBench(doc: BenchDocument): string {
       ratio(r.ratioToReference?.wholeProcess).padStart(4),
     ].join('  '));
   }
+  lines.push('', 'per CPU-second of the measuring process (all threads; steadiest on a loaded machine):', 'workers  median patients/CPU-s  x C');
+  for (const r of doc.results) {
+    lines.push([String(r.workers).padEnd(7), Math.round(r.medianPatientsPerCpuSecond ?? NaN).toLocaleString('en-US').padStart(21), ratio(r.ratioToReference?.perCpuSecond).padStart(4)].join('  '));
+  }
   const c = doc.reference;
   if (c) {
     lines.push('', `C reference (${c.source}, ${c.compiler}): ${Math.round(c.medianPatientsPerSecond).toLocaleString('en-US')} patients/s`
-      + ` own timing, ${Math.round(c.medianWholeProcessPatientsPerSecond).toLocaleString('en-US')} whole process;`
+      + ` own timing, ${Math.round(c.medianWholeProcessPatientsPerSecond).toLocaleString('en-US')} whole process,`
+      + ` ${Math.round(c.medianPatientsPerCpuSecond).toLocaleString('en-US')} per CPU-second;`
       + ` curves ${c.curvesAgree ? 'agree' : 'DISAGREE'} with jaksim's (max |z| ${c.curvesMaxAbsZ.toFixed(2)}, bound 4.5)`);
   }
   if (doc.baseline) {

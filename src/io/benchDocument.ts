@@ -25,6 +25,13 @@ export interface WorkerMeasurement {
    */
   wholeProcessSeconds?: number[];
   medianWholeProcessPatientsPerSecond?: number;
+  /**
+   * CPU seconds of the measuring process during each timed run (all its threads: the workers, the main
+   * thread, the JIT and the GC), and the patients per such second: far less inflated than wall time by other
+   * processes on the machine, so the steadiest figure on a loaded one.
+   */
+  cpuSeconds?: number[];
+  medianPatientsPerCpuSecond?: number;
   /** Per policy, patients who responded by each visit (cumulative counts, from the timed run). */
   cumulativeCounts?: number[][];
 }
@@ -35,6 +42,9 @@ export interface ReferenceMeasurement {
   compiler: string;
   /** Its own timing of the simulation (CLOCK_MONOTONIC), seconds, per round. */
   seconds: number[];
+  /** Its CPU seconds of the simulation (clock()), per round. */
+  cpuSeconds: number[];
+  medianPatientsPerCpuSecond: number;
   /** Wall time of the whole C process, seconds, per round. */
   wholeProcessSeconds: number[];
   medianPatientsPerSecond: number;
@@ -69,7 +79,7 @@ export interface BenchDocument extends BenchMachine {
     /** Whole-process parallel efficiency: whole-process patients/s over workers x that of 1 worker. */
     wholeProcessParallelEfficiency?: number | null;
     /** jaksim's patients/s over C's: in-engine over C's own timing, whole-process over C's whole process. */
-    ratioToReference?: { inEngine: number; wholeProcess: number } | null;
+    ratioToReference?: { inEngine: number; wholeProcess: number; perCpuSecond: number } | null;
   })[];
   reference?: ReferenceMeasurement | null;
   baseline?: {
