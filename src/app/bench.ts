@@ -9,24 +9,31 @@ import type { Scenario } from '../model/scenario.js';
 import { median } from '../stats/quantiles.js';
 import { ENGINE_VERSION } from '../version.js';
 
+/** The environment variable that carries a measuring process's parameters (cli/benchChild.ts). */
+export const BENCH_CHILD_ENV = 'JAKSIM_BENCH_CHILD';
+
 /** Patients of the warm-up run per worker: enough for V8 to optimise the per-patient code and for the pool to be up. */
 const WARM_UP_PATIENTS_PER_WORKER = 16_384;
 
-/** Run a short warm-up, then `repeat` timed runs on the engine (of engine.workers workers). */
-export async function measureWorkers(s: Scenario, engine: Engine, repeat: number): Promise<Omit<WorkerMeasurement, 'peakRssMiB'>> {
+/**
+ * Run a short warm-up, then `repeat` timed runs on the engine (of engine.workers workers); `cpuSeconds`, the
+ * process's CPU clock (the caller's: use cases do not touch process.*), times each run's CPU too.
+ */
+export async function measureWorkers(
+  s: Scenario, engine: Engine, repeat: number, cpuSeconds: () => number = () => NaN,
+): Promise<Omit<WorkerMeasurement, 'peakRssMiB'>> {
   const compiled = compileScenario(s);
   const seconds: number[] = [];
   // Warm-up: JIT and worker start-up are what the whole-process figure adds, not the in-engine one.
   await engine.run({ ...compiled, patients: Math.min(compiled.patients, WARM_UP_PATIENTS_PER_WORKER * engine.workers) });
   let acc: Float64Array = new Float64Array(0);
-  const cpuSeconds: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < repeat; r++) {
     const t0 = performance.now();
-    const c0 = process.cpuUsage();
+    const c0 = cpuSeconds();
     acc = await engine.run(compiled);
     seconds.push((performance.now() - t0) / 1000);
-    const c = process.cpuUsage(c0);
-    cpuSeconds.push((c.user + c.system) / 1e6);
+    cpu.push(cpuSeconds() - c0);
   }
   const result = summarizeRun(s, compiled, acc, { workers: engine.workers, engineVersion: ENGINE_VERSION });
   const pps = seconds.map((t) => s.patients / t);
@@ -39,7 +46,7 @@ export async function measureWorkers(s: Scenario, engine: Engine, repeat: number
     maxPatientsPerSecond: Math.max(...pps),
     medianSeconds: median(seconds),
     curvesSha256: sha256(curvesCsv(result)),
-    cpuSeconds,
+    cpuSeconds: cpu,
     cumulativeCounts: cumulativeCounts(compiled, acc),
   };
 }

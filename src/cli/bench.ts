@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Argv } from 'yargs';
-import { benchDocument, measureWorkers, type ReferenceRun } from '../app/bench.js';
+import { BENCH_CHILD_ENV, benchDocument, measureWorkers, type ReferenceRun } from '../app/bench.js';
 import {
   SUITE_CASES, bencherMetricFormat, compareSuites, githubActionBenchmark, spreadOf, suiteDocument, type SuiteDocument, type SuiteFigure,
 } from '../app/benchSuite.js';
@@ -101,9 +101,9 @@ function compiledReference(note: (text: string) => void): { binary: string; comp
 }
 
 /** Wall seconds of an awaited child process and its stdout. */
-async function timed(file: string, args: string[]): Promise<{ stdout: string; wall: number }> {
+async function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ stdout: string; wall: number }> {
   const t0 = performance.now();
-  const { stdout } = await exec(file, args, { maxBuffer: 1 << 24 });
+  const { stdout } = await exec(file, args, { maxBuffer: 1 << 24, ...(env ? { env } : {}) });
   return { stdout, wall: (performance.now() - t0) / 1000 };
 }
 
@@ -115,7 +115,8 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
   const { io } = cli;
   if (args.child !== undefined) {
     checkWorkers(args.child);
-    const { curvesSha256, ...m } = await withEngine(args.child, (engine) => measureWorkers(scenario, engine, args.repeat));
+    const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+    const { curvesSha256, ...m } = await withEngine(args.child, (engine) => measureWorkers(scenario, engine, args.repeat, cpu));
     io.out(JSON.stringify({ ...m, peakRssMiB: process.resourceUsage().maxRSS / 1024, curvesSha256 }));
     return 0;
   }
@@ -142,8 +143,8 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
   const workers = async (w: number) => {
     note(`bench: ${scenario.patients.toLocaleString('en-US')} patients with ${w} worker(s)...`);
     // A fresh process per measurement: peak memory, JIT state and whole-process time are its own.
-    const childArgs = [...process.execArgv, childScript(), args.scenario, String(scenario.patients), String(w), '1'];
-    const { stdout, wall } = await timed(process.execPath, childArgs);
+    const parameters = JSON.stringify({ scenario: args.scenario, patients: scenario.patients, workers: w, repeat: 1 });
+    const { stdout, wall } = await timed(process.execPath, [...process.execArgv, childScript()], { ...process.env, [BENCH_CHILD_ENV]: parameters });
     return { ...(JSON.parse(stdout) as WorkerMeasurement), wholeProcessSeconds: [wall] };
   };
   const doc = await benchDocument({

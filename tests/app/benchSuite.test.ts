@@ -4,6 +4,7 @@ import {
   K_MAD, MIN_RISE, bencherMetricFormat, compareSuites, githubActionBenchmark, spreadOf, suiteDocument, type SuiteFigure,
 } from '../../src/app/benchSuite.js';
 import { runCli } from '../../src/cli/main.js';
+import { curvesMaxAbsZ } from '../../src/app/bench.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +56,16 @@ describe('bench --suite', () => {
     const code = await runCli(['bench', '--suite', '--baseline', file], { out: () => {}, err: (t) => err.push(t) });
     expect(code).toBe(2);
     expect(err.join('')).toMatch(/plain\.json: expected a jaksim bench --suite JSON document/);
+  });
+});
+
+describe('the C reference check (curvesMaxAbsZ)', () => {
+  it('z of two independent proportions, the largest over policies and visits; 0 for equal curves', () => {
+    const n = 10_000;
+    expect(curvesMaxAbsZ([[100, 200]], n, [[100, 200]], n)).toBe(0);
+    // 0.30 vs 0.32 at n = 10,000 each: z = 0.02 / sqrt(0.3 * 0.7 / n + 0.32 * 0.68 / n) = 3.05.
+    const z = curvesMaxAbsZ([[100, 3000]], n, [[100, 3200]], n);
+    expect(z).toBeCloseTo(0.02 / Math.sqrt((0.3 * 0.7 + 0.32 * 0.68) / n), 10);
+    expect(curvesMaxAbsZ([[0]], n, [[5]], n)).toBeGreaterThan(2);
   });
 });

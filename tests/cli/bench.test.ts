@@ -42,6 +42,16 @@ describe('jaksim bench', () => {
       expect(r.curvesSha256).toBe(doc.results[0].curvesSha256);
     }
     expect(doc.results[0].parallelEfficiency).toBe(1);
+    for (const r of doc.results) {
+      expect(r.wholeProcessSeconds).toHaveLength(1);
+      expect(r.wholeProcessSeconds[0]).toBeGreaterThan(r.seconds[0]); // the process outlives its timed run
+      expect(r.cpuSeconds[0]).toBeGreaterThan(0);
+    }
+    // The C reference (gcc is on this machine's PATH): an independent implementation whose curves agree
+    // with jaksim's within Monte Carlo error, and the ratios to it.
+    expect(doc.reference).toMatchObject({ source: 'bench/reference/canonical.c', curvesAgree: true });
+    expect(doc.reference.curvesMaxAbsZ).toBeLessThan(4.5);
+    expect(doc.results[0].ratioToReference.inEngine).toBeGreaterThan(0);
 
     const dir = mkdtempSync(join(tmpdir(), 'jaksim-bench-'));
     const fast = { ...doc, results: doc.results.map((r: object) => ({ ...r, medianPatientsPerSecond: 1e12 })) };
