@@ -1,7 +1,7 @@
 // `jaksim bench`: each worker count measured in a fresh child process (clean peak memory), one JSON document.
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { resolveScenario } from '../app/run.js';
 import { withEngine } from '../engine/pool.js';
 import { readBenchDocument, readSuiteDocument, type BenchDocument, type BenchMachine, type WorkerMeasurement } from '../io/benchDocument.js';
 import { UserError } from '../io/errors.js';
+import { readInputFile } from '../io/inputFile.js';
 import { LIMITS } from '../io/scenario.js';
 import type { CliContext } from './context.js';
 import { MAX_WORKERS, checkInteger, checkWorkers, parseIntegerList } from './flags.js';
@@ -88,7 +89,7 @@ function compiledReference(note: (text: string) => void): { binary: string; comp
     note('bench: gcc not found, the C reference is not measured');
     return null;
   }
-  const hash = createHash('sha256').update(readFileSync(REFERENCE_SOURCE)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(readInputFile(REFERENCE_SOURCE, { expected: 'the C reference source', maxBytes: 1 << 20 })).digest('hex').slice(0, 16);
   const dir = join(tmpdir(), `jaksim-reference-${hash}`);
   const binary = join(dir, 'canonical');
   if (!existsSync(binary)) {
