@@ -2,7 +2,7 @@
 // calibration and the runs are pooled. Limiting case: with every posterior draw equal to the point estimate the
 // interval is the Monte Carlo one of a run without parameter draws. With no history every weight is 1, so the
 // pooled rate is the plain mean of the runs of each posterior draw on its own (checked against those runs); with
-// the shipped draws the interval holds the Monte Carlo one and is wider where the drugs' parameters matter.
+// draws of a known spread the interval holds the Monte Carlo one and is wider where the drugs' parameters matter.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,9 +67,14 @@ describe('predict over posterior draws', () => {
     const untreated = { salt0: 80, durYears: 2, minoxidil: false, history: [] };
     const k = 3;
     const draws = 8192;
-    const r = await runPredict({ patient: 'new.yaml', patientDoc: untreated, draws, sdObs: 5, seed: 5, parameterDraws: k }, engine);
+    // Posterior draws with a known spread (each drug's mu moved linearly over the file, from -1 to +1 around the
+    // estimate), so that the test does not depend on how much the shipped calibration's draws vary.
+    const spread = structuredClone(shipped);
+    for (const [id, d] of Object.entries(spread.drugs)) d.mu = d.mu.map((_, j) => spread.estimate.drugs[id].mu + 2 * (j / spread.draws - 0.5));
+    const file = scenarioWithDraws('spread', spread);
+    const r = await runPredict({ patient: 'new.yaml', patientDoc: untreated, scenario: file, draws, sdObs: 5, seed: 5, parameterDraws: k }, engine);
     // The same posterior draws' scenarios, each run on its own without parameter draws.
-    const { scenarios } = parameterScenarios(predictScenario(undefined), undefined, k);
+    const { scenarios } = parameterScenarios(predictScenario(file), file, k);
     const each = await Promise.all(scenarios.map((s) => runPredict({ patient: 'new.yaml', patientDoc: untreated, scenarioValue: s, draws, sdObs: 5, seed: 5 }, engine)));
     expect(r.ess).toBe(draws); // no history: every weight is 1
     let wider = 0;
@@ -87,7 +92,7 @@ describe('predict over posterior draws', () => {
         if (sd > 0.01) wider++;
       });
     });
-    // The drugs' posterior moves month-12 response by more than Monte Carlo noise: the spread shows.
+    // The draws' spread in mu moves response by more than Monte Carlo noise: the spread shows in the interval.
     expect(wider).toBeGreaterThan(10);
   });
 
@@ -97,8 +102,9 @@ describe('predict over posterior draws', () => {
     const ps = parameterScenarios(predictScenario(s), s, undefined);
     expect(ps.parameterDraws).toBe(10);
     expect(ps.drawsFile).toMatch(/data\/catalog\.calibrated\.draws\.json$/);
-    // Ten different posterior draws, each with the scenario's own rhoClass.
-    expect(new Set(ps.scenarios.map((x) => x.catalog[0].mu)).size).toBe(10);
+    // Draws floor((k + 1/2) D / 10) of the file, k = 0..9, each with the scenario's own rhoClass.
+    const picks = Array.from({ length: 10 }, (_, k) => Math.floor(((k + 0.5) * shipped.draws) / 10));
+    expect(ps.scenarios.map((x) => x.catalog.find((d) => d.id === 'baricitinib-4mg')!.mu)).toEqual(picks.map((j) => shipped.drugs['baricitinib-4mg'].mu[j]));
     expect(ps.scenarios.every((x) => x.correlation.rhoClass === 0.2)).toBe(true);
   });
 
