@@ -179,7 +179,7 @@ export async function samplingImportanceResampling(
     const mean = target.names.map((_, i) => points.reduce((a, x, k) => (w[k] > 0 ? a + w[k] * x[i] : a), 0) / sw);
     const cov = target.names.map((_, i) => target.names.map((__, j) =>
       adaptInflate * adaptInflate * points.reduce((a, x, k) => (w[k] > 0 ? a + w[k] * (x[i] - mean[i]) * (x[j] - mean[j]) : a), 0) / sw + (i === j ? 1e-12 : 0)));
-    q = proposalOf(mean, cov) ?? q;
+    if (sw > 0) q = proposalOf(mean, cov) ?? q; // no weight at all: keep the proposal
   }
   const finite = logW.map((v) => (Number.isFinite(v) ? v : -Infinity));
   const top = Math.max(...finite);
