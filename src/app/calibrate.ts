@@ -46,7 +46,7 @@ export interface CalibrateInputs {
   posteriorProposals: number;
   posteriorDraws: number;
   posteriorOut?: string;
-  /** Patients per arm of the posterior's likelihood (default POSTERIOR_PATIENTS_FACTOR x the fit's). */
+  /** Patients per arm of the posterior's likelihood (default the fit's). */
   posteriorPatients?: number;
   /** Block-coordinate sweeps per start (default 5). */
   sweeps?: number;
@@ -112,11 +112,6 @@ async function samplePosterior(inputs: CalibrateInputs, result: CalibrationResul
   return posteriorAtEstimate(inputs, fit, { sigma: result.params.fitSigma, betaVerySevere: result.params.fitBetaVerySevere }, fitted, engine, ctx);
 }
 
-/** Patients per arm of the posterior's likelihood over the fit's, unless --posterior-patients says. */
-export const POSTERIOR_PATIENTS_FACTOR = 4;
-/** The posterior's common random numbers: a stream other than the fit's (whose noise the estimate has settled on). */
-export const posteriorSeed = (seed: number) => seed + 1;
-
 /** What the posterior needs of a fit: its natural vector, deviance and residual df, and the problem it was fitted on. */
 interface FitForPosterior { estimate: number[]; deviance: number; df: number; seed: number; patients: number; tauClass?: number }
 
@@ -131,23 +126,18 @@ async function posteriorAtEstimate(
   inputs: Pick<CalibrateInputs, 'data' | 'posteriorProposals' | 'posteriorDraws' | 'posteriorPatients'>, fit: FitForPosterior, switches: { sigma: boolean; betaVerySevere: boolean },
   fitted: { drugs: Record<string, { mu: number; tau: number }>; globals: Record<string, number> }, engine: Engine, ctx: AppContext,
 ): Promise<PosteriorDraws> {
-  const data = loadTrialData(inputs.data);
-  const problemOf = (patients: number, seed: number) => new CalibrationProblem(data, {
-    engine, patients, seed, starts: 0, maxEvals: 0, globals: { ...DEFAULTS.globals }, tauClass: fit.tauClass, fit: switches,
+  // The fit's own problem (seed, arms, class tau), with --posterior-patients if given. Its deviance is noisy:
+  // at 2,048 patients the noise between points a standard error apart has an sd of about 4 deviance points,
+  // which leaves the importance weights degenerate whatever the proposal (docs/calibration.md).
+  const problem = new CalibrationProblem(loadTrialData(inputs.data), {
+    engine, patients: inputs.posteriorPatients ?? fit.patients, seed: fit.seed, starts: 0, maxEvals: 0, globals: { ...DEFAULTS.globals }, tauClass: fit.tauClass, fit: switches,
   });
-  // The proposal's shape from the fit's own problem (cheap); the likelihood weighed from more patients on other
-  // random numbers: under the fit's, the estimate sits on a dip of their noise (any step from it costs about 3
-  // deviance points), and at 2,048 patients that noise (sd about 4 between points a standard error apart) made
-  // the importance weights degenerate whatever the proposal (docs/calibration.md).
-  const fitProblem = problemOf(fit.patients, fit.seed);
-  const { params } = fitProblem;
-  const base = fitProblem.options.globals;
+  const { params } = problem;
+  const base = problem.options.globals;
   ctx.log?.(`posterior: Hessian at the fit (steps fitted to each coordinate's curvature), about ${2 * params.names.length ** 2} evaluations`);
-  const { H, steps } = await adaptiveHessian((v) => fitProblem.deviance(fromNatural(params, v, base)), fit.estimate);
-  const patients = inputs.posteriorPatients ?? POSTERIOR_PATIENTS_FACTOR * fit.patients;
-  const problem = problemOf(patients, posteriorSeed(fit.seed));
+  const { H, steps } = await adaptiveHessian((v) => problem.deviance(fromNatural(params, v, base)), fit.estimate);
   const { inverse, ridge } = await inverseWithRidge(H.map((row) => row.map((v) => v / 2)));
-  const proposalNote = `${patients} patients per arm on the random numbers of seed ${posteriorSeed(fit.seed)} (the fit: ${fit.patients}, seed ${fit.seed}); proposals from the inverse of half a central-difference Hessian of the deviance at the fit, its steps (${Math.min(...steps).toPrecision(2)} to ${Math.max(...steps).toPrecision(2)}) `
+  const proposalNote = `the inverse of half a central-difference Hessian of the deviance at the fit, its steps (${Math.min(...steps).toPrecision(2)} to ${Math.max(...steps).toPrecision(2)}) `
     + `where a quadratic of each coordinate's curvature rises by 2${ridge > 0 ? `, ridge ${ridge.toPrecision(2)}` : ''}`;
   let shown = 0;
   const d = await calibrationPosterior(problem, { x: fit.estimate, covariance: inverse, deviance: fit.deviance, df: fit.df }, {

@@ -132,7 +132,7 @@ export function withCalibrateOptions<T>(y: Argv<T>) {
     .option('posterior-proposals', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorProposals, describe: 'proposals of the posterior sample (sampling-importance-resampling; 0: no posterior draws)' })
     .option('posterior-draws', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorDraws, describe: 'posterior draws kept (for jaksim psa: from: calibration)' })
     .option('posterior-out', { type: 'string', describe: `file for the posterior draws (default ${CALIBRATE_DEFAULTS.posteriorOut} for the default catalog, else <catalog>.draws.json)` })
-    .option('posterior-patients', { type: 'number', describe: 'simulated patients per trial arm of the posterior\'s likelihood (default 4 x --patients, or 4 x the catalog\'s with --posterior-only)' })
+    .option('posterior-patients', { type: 'number', describe: 'simulated patients per trial arm of the posterior\'s likelihood (default --patients, or the catalog\'s with --posterior-only)' })
     .option('posterior-only', { type: 'boolean', default: false, describe: 'only (re)write the posterior draws of the fitted catalog at --out, at its stored estimate (nothing refitted; the catalog\'s posterior: key is updated)' })
     .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
