@@ -1,15 +1,18 @@
 // The calibrate use case: fit drug parameters to the published trials, write the calibrated catalog and the report.
 import type { CalibrationResult } from '../calibration/assess.js';
-import { calibrate } from '../calibration/fit.js';
+import { adaptiveHessian, calibrate } from '../calibration/fit.js';
+import { fromNatural } from '../calibration/parameters.js';
 import { calibrationPosterior } from '../calibration/posterior.js';
 import { CalibrationProblem } from '../calibration/problem.js';
 import type { Engine } from '../engine/pool.js';
-import { catalogDocument, writeCatalog } from '../io/catalog.js';
+import { catalogDocument, readCatalogDocument, readCatalogUncertainty, writeCatalog } from '../io/catalog.js';
+import { ScenarioError } from '../io/errors.js';
 import { writeCalibrationReport } from '../io/calibrationReport.js';
 import { POSTERIOR_FORMAT, POSTERIOR_FORMAT_VERSION, posteriorReference, writePosteriorDraws, type PosteriorDraws } from '../io/posteriorDraws.js';
 import { DEFAULTS } from '../io/scenario.js';
 import { checkOutputFile, checkOutputFolder } from '../io/outputCheck.js';
 import { loadTrialData } from '../io/trials.js';
+import { inverseWithRidge } from '../stats/matrix.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
 
@@ -43,6 +46,8 @@ export interface CalibrateInputs {
   posteriorProposals: number;
   posteriorDraws: number;
   posteriorOut?: string;
+  /** Patients per arm of the posterior's likelihood (default the fit's). */
+  posteriorPatients?: number;
   /** Block-coordinate sweeps per start (default 5). */
   sweeps?: number;
   /** Rounds of the joint polish (default 1 here; the CLI's default CALIBRATE_DEFAULTS.polishRounds). */
@@ -99,21 +104,52 @@ export async function runCalibration(inputs: CalibrateInputs, engine: Engine, ct
 
 /** The posterior draws of a fit (calibration/posterior.ts) on the fit's own problem: same seed, arms and fixed class tau. */
 async function samplePosterior(inputs: CalibrateInputs, result: CalibrationResult, engine: Engine, ctx: AppContext): Promise<PosteriorDraws> {
+  const fit = { estimate: result.x, deviance: result.deviance, df: result.df, seed: inputs.seed, patients: inputs.patients, tauClass: result.tauClass };
+  const fitted = {
+    drugs: Object.fromEntries(result.catalog.map((x) => [x.id, { mu: x.mu, tau: x.tau }])),
+    globals: result.globals as unknown as Record<string, number>,
+  };
+  return posteriorAtEstimate(inputs, fit, { sigma: result.params.fitSigma, betaVerySevere: result.params.fitBetaVerySevere }, fitted, engine, ctx);
+}
+
+/** What the posterior needs of a fit: its natural vector, deviance and residual df, and the problem it was fitted on. */
+interface FitForPosterior { estimate: number[]; deviance: number; df: number; seed: number; patients: number; tauClass?: number }
+
+/**
+ * The posterior draws around a fitted natural vector: the proposal's
+ * covariance from a Hessian whose steps follow each coordinate's curvature
+ * (adaptiveHessian: the deviance under common random numbers is stepped, and
+ * the stored information matrix of the fit, by steps of 0.1, needed a ridge
+ * of 15 under version 2), then the adaptive importance sampler.
+ */
+async function posteriorAtEstimate(
+  inputs: Pick<CalibrateInputs, 'data' | 'posteriorProposals' | 'posteriorDraws' | 'posteriorPatients'>, fit: FitForPosterior, switches: { sigma: boolean; betaVerySevere: boolean },
+  fitted: { drugs: Record<string, { mu: number; tau: number }>; globals: Record<string, number> }, engine: Engine, ctx: AppContext,
+): Promise<PosteriorDraws> {
+  // The fit's own problem (seed, arms, class tau), with --posterior-patients if given. Its deviance is noisy:
+  // at 2,048 patients the noise between points a standard error apart has an sd of about 4 deviance points,
+  // which leaves the importance weights degenerate whatever the proposal (docs/calibration.md).
   const problem = new CalibrationProblem(loadTrialData(inputs.data), {
-    engine, patients: inputs.patients, seed: inputs.seed, starts: 0, maxEvals: 0, globals: { ...DEFAULTS.globals },
-    tauClass: result.tauClass, fit: { sigma: result.params.fitSigma, betaVerySevere: result.params.fitBetaVerySevere },
+    engine, patients: inputs.posteriorPatients ?? fit.patients, seed: fit.seed, starts: 0, maxEvals: 0, globals: { ...DEFAULTS.globals }, tauClass: fit.tauClass, fit: switches,
   });
+  const { params } = problem;
+  const base = problem.options.globals;
+  ctx.log?.(`posterior: Hessian at the fit (steps fitted to each coordinate's curvature), about ${2 * params.names.length ** 2} evaluations`);
+  const { H, steps } = await adaptiveHessian((v) => problem.deviance(fromNatural(params, v, base)), fit.estimate);
+  const { inverse, ridge } = await inverseWithRidge(H.map((row) => row.map((v) => v / 2)));
+  const proposalNote = `the inverse of half a central-difference Hessian of the deviance at the fit, its steps (${Math.min(...steps).toPrecision(2)} to ${Math.max(...steps).toPrecision(2)}) `
+    + `where a quadratic of each coordinate's curvature rises by 2${ridge > 0 ? `, ridge ${ridge.toPrecision(2)}` : ''}`;
   let shown = 0;
-  const d = await calibrationPosterior(problem, result, {
-    proposals: inputs.posteriorProposals, draws: inputs.posteriorDraws, seed: inputs.seed,
+  const d = await calibrationPosterior(problem, { x: fit.estimate, covariance: inverse, deviance: fit.deviance, df: fit.df }, {
+    proposals: inputs.posteriorProposals, draws: inputs.posteriorDraws, seed: fit.seed,
     onProgress: (done, total) => { if (done >= shown + total / 10 || done === total) { shown = done; ctx.log?.(`posterior: ${done} of ${total} proposals weighted`); } },
-  });
+  }, proposalNote);
   const round = (v: number) => Number(v.toPrecision(6)); // as the catalog writes them
   return {
     format: POSTERIOR_FORMAT,
     formatVersion: POSTERIOR_FORMAT_VERSION,
     method: d.method,
-    seed: inputs.seed,
+    seed: fit.seed,
     proposals: d.sample.proposals,
     draws: d.sample.draws.length,
     ess: d.sample.ess,
@@ -121,8 +157,42 @@ async function samplePosterior(inputs: CalibrateInputs, result: CalibrationResul
     drugs: d.drugs,
     globals: d.globals,
     estimate: {
-      drugs: Object.fromEntries(result.catalog.map((x) => [x.id, { mu: round(x.mu), tau: round(x.tau) }])),
-      globals: Object.fromEntries(Object.keys(d.globals).map((k) => [k, round((result.globals as unknown as Record<string, number>)[k])])),
+      drugs: Object.fromEntries(Object.entries(fitted.drugs).map(([id, x]) => [id, { mu: round(x.mu), tau: round(x.tau) }])),
+      globals: Object.fromEntries(Object.keys(d.globals).map((k) => [k, round(fitted.globals[k])])),
     },
   };
+}
+
+export interface PosteriorOnlyInputs extends Pick<CalibrateInputs, 'data' | 'out' | 'posteriorProposals' | 'posteriorDraws' | 'posteriorOut' | 'posteriorPatients'> {}
+
+/**
+ * `jaksim calibrate --posterior-only`: the posterior draws of the fitted
+ * catalog at `out`, at its stored estimate, seed, patients per arm and class
+ * tau (nothing refitted); writes the draws file and the catalog's
+ * `posterior:` key, every other key of the catalog as it was.
+ */
+export async function runPosteriorOnly(inputs: PosteriorOnlyInputs, engine: Engine, ctx: AppContext): Promise<{ file: string; draws: PosteriorDraws; seconds: number }> {
+  const stored = readCatalogUncertainty(inputs.out);
+  const doc = readCatalogDocument(inputs.out);
+  const file = inputs.posteriorOut ?? defaultPosteriorOut(inputs.out);
+  checkOutputFile(inputs.out, '--out');
+  checkOutputFile(file, '--posterior-out');
+  const t0 = performance.now();
+  const fitDoc = (doc.fit ?? {}) as { deviance?: number; residualDf?: number };
+  const switches = { sigma: stored.names.includes('logSigma'), betaVerySevere: stored.names.includes('betaVerySevere') };
+  // The catalog's vector must be the one these data give (same arms, drugs and fitted globals), else its estimate means something else.
+  const expected = new CalibrationProblem(loadTrialData(inputs.data), {
+    engine, patients: stored.patients, seed: stored.seed, starts: 0, maxEvals: 0, globals: { ...DEFAULTS.globals }, tauClass: stored.tauClass, fit: switches,
+  }).params.names;
+  if (expected.join('\n') !== stored.names.join('\n')) {
+    throw new ScenarioError(inputs.out, 'uncertainty.vector', `the parameters ${inputs.data} gives (${expected.length}: ${expected.join(', ')})`, `${stored.names.length}: ${stored.names.join(', ')}`);
+  }
+  const drugs = Object.fromEntries(((doc.drugs ?? []) as { id: string; mu: number; tau: number }[]).map((x) => [x.id, { mu: x.mu, tau: x.tau }]));
+  const draws = await posteriorAtEstimate(inputs, {
+    estimate: stored.estimate, deviance: fitDoc.deviance ?? NaN, df: fitDoc.residualDf ?? NaN, seed: stored.seed, patients: stored.patients, tauClass: stored.tauClass,
+  }, switches, { drugs, globals: stored.globals }, engine, ctx);
+  writePosteriorDraws(file, draws);
+  doc.posterior = posteriorReference(inputs.out, file, draws);
+  writeCatalog(inputs.out, doc);
+  return { file, draws, seconds: (performance.now() - t0) / 1000 };
 }

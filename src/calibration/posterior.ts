@@ -38,6 +38,8 @@ export interface SirOptions {
   df?: number;
   /** Scale factor of each proposal's spread over the covariance it is built from. */
   inflate?: number;
+  /** Scale factor of the later stages' spread over the weighted covariance they are fitted to (default 1). */
+  adaptInflate?: number;
   /** Deviance evaluations in flight at once. */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -57,14 +59,15 @@ export interface PosteriorSample {
   stageEss: number[];
 }
 
-export const SIR_DEFAULTS = { stages: 8, df: 5, inflate: 1.2, concurrency: 2 };
+export const SIR_DEFAULTS = { stages: 8, df: 5, inflate: 1.2, adaptInflate: 1, concurrency: 2 };
 
 /** A multivariate t proposal: centre, Cholesky factor of its scale and log |scale|. */
 interface Proposal { mean: number[]; L: number[][]; logDet: number }
 
 function proposalOf(mean: number[], scale: number[][]): Proposal | null {
   const L = choleskySemidefinite(scale);
-  if (L.some((row, i) => !(row[i] > 0))) return null; // not positive definite: no proposal
+  // Not positive definite, or not finite (an infinite variance makes the factor Infinity / NaN and every density NaN): no proposal.
+  if (L.some((row, i) => !(row[i] > 0) || !row.every(Number.isFinite))) return null;
   return { mean, L, logDet: 2 * L.reduce((a, row, i) => a + Math.log(row[i]), 0) };
 }
 
@@ -115,10 +118,14 @@ export async function samplingImportanceResampling(
   const p = target.names.length;
   const df = o.df ?? SIR_DEFAULTS.df;
   const inflate = o.inflate ?? SIR_DEFAULTS.inflate;
+  const adaptInflate = o.adaptInflate ?? SIR_DEFAULTS.adaptInflate;
   const stages = Math.max(1, Math.min(o.stages ?? SIR_DEFAULTS.stages, o.proposals));
   const concurrency = o.concurrency ?? SIR_DEFAULTS.concurrency;
-  const cap = fit.covariance.map((row, i) => Math.min(1, o.prior.sd[i] / Math.sqrt(Math.max(row[i], 1e-300))));
-  const laplace = fit.covariance.map((row, i) => row.map((v, j) => inflate * inflate * cap[i] * cap[j] * v + (i === j ? 1e-12 : 0)));
+  // A coordinate the information does not bound (a variance not finite or not positive) gets its prior sd, uncorrelated.
+  const unbounded = fit.covariance.map((row, i) => !(row[i] > 0 && Number.isFinite(row[i])) || !row.every(Number.isFinite));
+  const covariance = fit.covariance.map((row, i) => row.map((v, j) => (unbounded[i] || unbounded[j] ? (i === j ? o.prior.sd[i] ** 2 : 0) : v)));
+  const cap = covariance.map((row, i) => Math.min(1, o.prior.sd[i] / Math.sqrt(row[i])));
+  const laplace = covariance.map((row, i) => row.map((v, j) => inflate * inflate * cap[i] * cap[j] * v + (i === j ? 1e-12 : 0)));
   const rng = namedStream(`${o.seed}/posterior/proposals`);
   const points: number[][] = [];
   const logTarget: number[] = [];
@@ -141,14 +148,16 @@ export async function samplingImportanceResampling(
         let prior = 0;
         for (let c = 0; c < p; c++) prior -= 0.5 * ((x[c] - o.prior.mean[c]) / o.prior.sd[c]) ** 2;
         points.push(x);
-        logTarget.push(Number.isFinite(dev[i]) ? -0.5 * dev[i] + prior : -Infinity);
+        logTarget.push(Number.isFinite(dev[i]) && Number.isFinite(prior) ? -0.5 * dev[i] + prior : -Infinity);
       });
       o.onProgress?.(points.length, o.proposals);
     }
     used.push({ q, count });
     // Deterministic-mixture weights: every point against the mixture of all proposals used so far.
     logW = points.map((x, k) => {
-      const parts = used.map((u) => Math.log(u.count) + logDensity(u.q, x, df));
+      if (logTarget[k] === -Infinity) return -Infinity;
+      const parts = used.map((u) => Math.log(u.count) + logDensity(u.q, x, df)).filter(Number.isFinite);
+      if (parts.length === 0) return -Infinity; // a point no proposal reaches (not finite): no weight
       const top = Math.max(...parts);
       return logTarget[k] - (top + Math.log(parts.reduce((a, v) => a + Math.exp(v - top), 0)));
     });
@@ -165,12 +174,12 @@ export async function samplingImportanceResampling(
       power = lo;
     }
     const top = Math.max(...finite);
-    const w = finite.map((v) => Math.exp(power * (v - top)));
+    const w = finite.map((v) => (v === -1e300 ? 0 : Math.exp(power * (v - top))));
     const sw = w.reduce((a, b) => a + b, 0);
-    const mean = target.names.map((_, i) => points.reduce((a, x, k) => a + w[k] * x[i], 0) / sw);
+    const mean = target.names.map((_, i) => points.reduce((a, x, k) => (w[k] > 0 ? a + w[k] * x[i] : a), 0) / sw);
     const cov = target.names.map((_, i) => target.names.map((__, j) =>
-      inflate * inflate * points.reduce((a, x, k) => a + w[k] * (x[i] - mean[i]) * (x[j] - mean[j]), 0) / sw + (i === j ? 1e-12 : 0)));
-    q = proposalOf(mean, cov) ?? q;
+      adaptInflate * adaptInflate * points.reduce((a, x, k) => (w[k] > 0 ? a + w[k] * (x[i] - mean[i]) * (x[j] - mean[j]) : a), 0) / sw + (i === j ? 1e-12 : 0)));
+    if (sw > 0) q = proposalOf(mean, cov) ?? q; // no weight at all: keep the proposal
   }
   const finite = logW.map((v) => (Number.isFinite(v) ? v : -Infinity));
   const top = Math.max(...finite);
@@ -238,7 +247,8 @@ export interface CalibrationDraws {
  * the drugs without a time course share that tau in every draw.
  */
 export async function calibrationPosterior(
-  problem: CalibrationProblem, result: CalibrationResult, o: Omit<SirOptions, 'prior'>,
+  problem: CalibrationProblem, result: Pick<CalibrationResult, 'x' | 'covariance' | 'deviance' | 'df'>, o: Omit<SirOptions, 'prior'>,
+  proposalNote = 'the Laplace covariance',
 ): Promise<CalibrationDraws> {
   const { params } = problem;
   const base = problem.options.globals;
@@ -258,7 +268,7 @@ export async function calibrationPosterior(
   const phiHat = result.df > 0 ? result.deviance / result.df : NaN;
   const stages = sample.stageEss.length;
   const method = `Adaptive importance sampling and resampling: ${sample.proposals} proposals in ${stages} stage(s) of multivariate t (${o.df ?? SIR_DEFAULTS.df} df), `
-    + `the first centred on the fit with scale ${o.inflate ?? SIR_DEFAULTS.inflate}^2 x the Laplace covariance (each coordinate capped at its prior sd), each later one `
+    + `the first centred on the fit with scale ${o.inflate ?? SIR_DEFAULTS.inflate}^2 x ${proposalNote} (each coordinate capped at its prior sd), each later one `
     + 'fitted to the weighted proposals so far; weights likelihood x prior / the mixture of the proposals (likelihood exp(-deviance / 2) under the calibration\'s '
     + `common random numbers), then ${sample.draws.length} draws by systematic resampling. Priors: mu ~ N(0, 4^2), log tau ~ N(log 5, 1), log sigma ~ N(0, 1), `
     + `betaVerySevere ~ N(0, 2^2)${params.names.length > params.drugs.length + params.ownTau.length + 2 ? ', every other coordinate (version 2: log escape rates, betaDur, log tauOff, log sTauOff, log k, log sTau) ~ N(0, 2^2), besides the fit\'s own priors of the single-time-point drugs in the deviance; the escape rates are not in the draws (held at the fit)' : ''}. The class tau is held at ${problem.options.tauClass?.toFixed(3)} months, as in the fit: its own uncertainty is not in these draws. `

@@ -1,9 +1,10 @@
 // `jaksim calibrate` and `jaksim validate`: flags, the engine, the validation table and the parameters.
 import type { Argv } from 'yargs';
-import { CALIBRATE_DEFAULTS, runCalibration, type CalibrateInputs } from '../app/calibrate.js';
+import { CALIBRATE_DEFAULTS, runCalibration, runPosteriorOnly, type CalibrateInputs } from '../app/calibrate.js';
 import { runValidation, type ValidateInputs } from '../app/validate.js';
 import type { CalibrationResult } from '../calibration/assess.js';
 import { withEngine } from '../engine/pool.js';
+import { UserError } from '../io/errors.js';
 import { extrapolatedCurves, fitSummary, misfitReason, pct } from '../io/calibrationReport.js';
 import { CURVE_WEEKS } from '../calibration/result.js';
 import type { CliContext } from './context.js';
@@ -15,6 +16,8 @@ import { TABLE_WIDTH, fitTable, wrapText } from '../io/columns.js';
 export interface CalibrateArgs extends CalibrateInputs {
   workers: number;
   json: boolean;
+  /** Only the posterior draws of the fitted catalog at --out (nothing refitted). */
+  posteriorOnly?: boolean;
 }
 
 export interface ValidateArgs extends ValidateInputs {
@@ -31,9 +34,11 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
   checkInteger('posterior-proposals', a.posteriorProposals, 0, 1_000_000);
   checkInteger('posterior-draws', a.posteriorDraws, 1, 1_000_000);
   checkInteger('sweeps', a.sweeps, 1, 100);
+  if (a.posteriorPatients !== undefined) checkInteger('posterior-patients', a.posteriorPatients, 100, 10_000_000);
   checkInteger('polish-rounds', a.polishRounds, 1, 100);
   checkWorkers(a.workers);
   const { io } = cli;
+  if (a.posteriorOnly) return posteriorOnlyCommand(a, cli);
   // No ETA (an optimiser's length is not known beforehand); the log lines print above the progress line.
   const { result, catalog, reportFiles, seconds, posterior } = await cli.withProgress(!a.json, 'calibrate', (ctx) => withEngine(a.workers,
     (engine) => runCalibration(a, engine, { ...ctx, log: a.json ? undefined : (m: string) => ctx.note(`calibrate: ${m}`) })));
@@ -52,6 +57,20 @@ export async function calibrateCommand(a: CalibrateArgs, cli: CliContext): Promi
     const d = posterior.draws;
     io.out(wrapText(`Posterior draws: ${showPath(posterior.file)}: ${d.draws} draws from ${d.proposals} proposals, effective sample size ${d.ess.toFixed(1)} (largest weight ${(100 * d.maxWeight).toFixed(1)}%); ${posterior.seconds.toFixed(1)} s`));
   }
+  return 0;
+}
+
+/** `calibrate --posterior-only`: the draws of the catalog at --out, its estimate kept. */
+async function posteriorOnlyCommand(a: CalibrateArgs, cli: CliContext): Promise<number> {
+  if (a.posteriorProposals < 1) throw new UserError('--posterior-only: --posterior-proposals must be at least 1 (0 writes no draws)');
+  const posterior = await cli.withProgress(!a.json, 'calibrate', (ctx) => withEngine(a.workers,
+    (engine) => runPosteriorOnly(a, engine, { ...ctx, log: a.json ? undefined : (m: string) => ctx.note(`calibrate: ${m}`) })));
+  const d = posterior.draws;
+  if (a.json) {
+    cli.io.out(JSON.stringify({ catalog: a.out, posterior: posterior.file, draws: d.draws, proposals: d.proposals, ess: d.ess, maxWeight: d.maxWeight, seconds: posterior.seconds }));
+    return 0;
+  }
+  cli.io.out(wrapText(`Posterior draws of ${showPath(a.out)} (estimate kept): ${showPath(posterior.file)}: ${d.draws} draws from ${d.proposals} proposals, effective sample size ${d.ess.toFixed(1)} (largest weight ${(100 * d.maxWeight).toFixed(1)}%); ${posterior.seconds.toFixed(1)} s`));
   return 0;
 }
 
@@ -113,6 +132,8 @@ export function withCalibrateOptions<T>(y: Argv<T>) {
     .option('posterior-proposals', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorProposals, describe: 'proposals of the posterior sample (sampling-importance-resampling; 0: no posterior draws)' })
     .option('posterior-draws', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorDraws, describe: 'posterior draws kept (for jaksim psa: from: calibration)' })
     .option('posterior-out', { type: 'string', describe: `file for the posterior draws (default ${CALIBRATE_DEFAULTS.posteriorOut} for the default catalog, else <catalog>.draws.json)` })
+    .option('posterior-patients', { type: 'number', describe: 'simulated patients per trial arm of the posterior\'s likelihood (default --patients, or the catalog\'s with --posterior-only)' })
+    .option('posterior-only', { type: 'boolean', default: false, describe: 'only (re)write the posterior draws of the fitted catalog at --out, at its stored estimate (nothing refitted; the catalog\'s posterior: key is updated)' })
     .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

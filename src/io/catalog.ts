@@ -82,6 +82,11 @@ export function writeCatalog(file: string, doc: Record<string, unknown>): void {
   writeFileAtomic(file, header + YAML.stringify(doc, { lineWidth: 0 }));
 }
 
+/** A calibrated catalog file as a document (to rewrite one key of it: `calibrate --posterior-only`); readCatalogUncertainty checks it. */
+export function readCatalogDocument(file: string): Record<string, unknown> {
+  return parseScenarioChecked(decodeScenarioBytes(readScenarioBytes(file, 'a calibrated catalog written by jaksim calibrate'), file), file) as Record<string, unknown>;
+}
+
 /** Simulated patients per trial arm of a calibration: the bounds of calibrate --patients and of a stored catalog. */
 export const PATIENTS_PER_ARM = { min: 100, max: 10_000_000 } as const;
 /** Most free parameters a stored calibration may have (two per drug of the largest catalog, and the globals). */

@@ -53,6 +53,23 @@ describe('posterior draws by sampling-importance-resampling', () => {
     expect(essShare).toBeGreaterThan(0.2);
   });
 
+  it('gives finite weights when the information leaves a direction unbounded or the deviance is not finite somewhere', async () => {
+    // A standard normal in 3 coordinates; the third's information is 0, so its variance is Infinity (inverse of 0),
+    // and the deviance is NaN where x0 > 2.5 (as a simulation outside its domain). Before the fix the Infinity
+    // made the proposal's factor Infinity / NaN: every density, and so every weight, NaN.
+    const f = async (v: number[]) => (v[0] > 2.5 ? NaN : v[0] ** 2 + v[1] ** 2 + v[2] ** 2);
+    const covariance = [[0.5, 0, 0], [0, 0.5, 0], [0, 0, Infinity]];
+    const sample = await samplingImportanceResampling({ names: ['a', 'b', 'c'], deviance: f }, { estimate: [0, 0, 0], covariance },
+      { prior: { mean: [0, 0, 0], sd: [10, 10, 10] }, proposals: 2000, draws: 2000, seed: 7 });
+    expect(Number.isFinite(sample.ess)).toBe(true);
+    expect(sample.ess).toBeGreaterThan(200);
+    // No draw where the deviance is not finite; the third coordinate's spread comes from the target (sd 1).
+    expect(sample.draws.every((d) => d[0] <= 2.5)).toBe(true);
+    const c = sample.draws.map((d) => d[2]);
+    const sd = Math.sqrt(c.reduce((a, v) => a + v * v, 0) / c.length);
+    expect(Math.abs(sd - 1)).toBeLessThan(0.15);
+  });
+
   it('resamples in proportion to the weights', () => {
     const p = [0.1, 0.6, 0, 0.3];
     const picks = systematicResample(p, 10_000, namedStream('resample'));

@@ -1,0 +1,41 @@
+// `calibrate --posterior-only` refuses a catalog whose parameter vector is not the one the data give, and a
+// proposal count of 0, each with one message and exit 2, writing nothing (the happy path runs minutes: see
+// docs/calibration.md "Posterior draws" for the shipped draws it wrote).
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+
+async function run(args: string[]) {
+  const err: string[] = [];
+  const out: string[] = [];
+  const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, err: err.join(''), out: out.join('') };
+}
+
+describe('calibrate --posterior-only', () => {
+  it('refuses a catalog whose uncertainty.vector the data do not give, writing nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jaksim-post-'));
+    const catalog = join(dir, 'cat.yaml');
+    const text = readFileSync('scenarios/catalog.calibrated.yaml', 'utf8').replace('- betaDur\n', '- betaDurRenamed\n');
+    expect(text).toContain('betaDurRenamed');
+    writeFileSync(catalog, text);
+    const r = await run(['calibrate', '--posterior-only', '--out', catalog, '--workers', '1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cat\.yaml: uncertainty\.vector: expected the parameters data\/trials\.json gives \(25: .*betaDur, .*got 25: .*betaDurRenamed/);
+    expect(r.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+    expect(existsSync(join(dir, 'cat.draws.json'))).toBe(false);
+    expect(readFileSync(catalog, 'utf8')).toBe(text);
+  });
+
+  it('refuses --posterior-proposals 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jaksim-post-'));
+    const catalog = join(dir, 'cat.yaml');
+    copyFileSync('scenarios/catalog.calibrated.yaml', catalog);
+    const r = await run(['calibrate', '--posterior-only', '--out', catalog, '--posterior-proposals', '0', '--workers', '1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--posterior-only: --posterior-proposals must be at least 1/);
+    expect(existsSync(join(dir, 'cat.draws.json'))).toBe(false);
+  });
+});
