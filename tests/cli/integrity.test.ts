@@ -4,7 +4,7 @@
 // fingerprint; two concurrent checkpointed runs of one scenario into one folder both succeed.
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -181,24 +181,23 @@ describe('two concurrent checkpointed runs of one scenario into one --out', () =
     const folder = join(root, 'contended');
     const cp = new Checkpoint(folder, 8, 100);
     const block = new Float64Array(8);
-    // The other process alternately removes the folder and writes files into it, for 3 s.
+    // The other process alternately removes the folder and writes files into it until told to stop (at most 60 s),
+    // so every one of a fixed number of calls meets the contention, however slow the machine (no timing in the test).
+    const stop = join(root, 'contended.stop');
     const other = exec(process.execPath, ['-e', `
       const fs = require('fs'); const t = Date.now(); let i = 0;
-      while (Date.now() - t < 3000) {
+      while (!fs.existsSync(${JSON.stringify(stop)}) && Date.now() - t < 60000) {
         try { if (i % 2) fs.rmSync(${JSON.stringify(folder)}, { recursive: true, force: true });
               else { fs.mkdirSync(${JSON.stringify(folder)}, { recursive: true }); fs.writeFileSync(${JSON.stringify(folder)} + '/x' + (i % 40), 'x'); } } catch {}
         i++;
       }`]);
-    await new Promise((r) => setTimeout(r, 200));
-    let calls = 0;
-    const started = Date.now();
-    while (Date.now() - started < 2000) {
+    while (!existsSync(folder)) await new Promise((r) => setTimeout(r, 10)); // the other process has started
+    for (let calls = 0; calls < 100; calls++) {
       expect(typeof cp.save(calls % 100, block)).toBe('boolean');
       expect(typeof cp.remove()).toBe('boolean');
-      calls++;
     }
+    writeFileSync(stop, '');
     await other;
-    expect(calls).toBeGreaterThan(100);
   });
 
   it('both exit 0 with the same curves as one run (cleanup tolerates the other run)', async () => {
