@@ -219,7 +219,8 @@ async function suiteCommand(args: BenchArgs, workerCounts: number[], cli: CliCon
       for (const c of SUITE_CASES) {
         for (const w of workerCounts) {
           const name = `${c.name} (${w} worker${w === 1 ? '' : 's'})`;
-          const command = [...c.args, '--workers', String(w), '--out', join(scratch, `${c.name}-${w}`)];
+          // A new folder each round: predict writes its --out whole and never over an existing one.
+          const command = [...c.args, '--workers', String(w), '--out', join(scratch, `${c.name}-${w}-${r + 1}`)];
           if (!args.json) io.err(`bench --suite: round ${r + 1} of ${args.repeat}: ${name}...`);
           const { wall } = await timed(process.execPath, [...process.execArgv, entryScript(), ...command]);
           seconds.set(name, [...(seconds.get(name) ?? []), wall]);

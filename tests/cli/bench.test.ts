@@ -21,6 +21,14 @@ function bench(args: string[]) {
 }
 
 describe('jaksim bench', () => {
+  it('--suite runs every case in every round (each round its own scratch --out: predict never writes over one)', async () => {
+    const r = await bench(['--suite', '--workers', '1', '--repeat', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { figures: { case: string; seconds: number[] }[] };
+    expect(doc.figures.map((f) => f.case).sort()).toEqual(['predict', 'psa', 'run', 'sweep']);
+    for (const f of doc.figures) expect(f.seconds).toHaveLength(2);
+  }, 120_000);
+
   it("a benchmark run's curves equal a normal run's curves for the same seed", async () => {
     const s = loadScenario('scenarios/canonical-bench.yaml');
     s.patients = 20_000;
