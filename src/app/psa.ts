@@ -39,6 +39,8 @@ export interface PsaInputs {
   shard?: Shard;
   /** Summarise the shards' partial results in these files or folders instead of simulating. */
   merge?: string[];
+  /** With merge: refuse shards started with different psa flags (jaksim merge takes the flags from the shards). */
+  mergeSameFlags?: boolean;
 }
 
 /** A shard's partial result: the file written, its units, and the folder `--merge` takes. */
@@ -96,7 +98,7 @@ export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext)
   }
   let run: Awaited<ReturnType<typeof simulateRuns>>;
   if (inputs.merge) {
-    const units = readPsaShards(inputs.merge, hash, unitLayout(compiled).units, inputs.allowLarge);
+    const units = readPsaShards(inputs.merge, hash, unitLayout(compiled).units, inputs.allowLarge, inputs.mergeSameFlags);
     run = { kind: 'done', curves: curvesFromUnits(compiled, units) as RunCurves[], finish: () => {} };
   } else {
     run = await simulateRuns(compiled, engine, ctx, inputs.checkpoint ? { folder: psaCheckpointFolder(inputs.out, resolved, hash), scenario: resolved } : undefined);

@@ -44,16 +44,20 @@ export async function runPsaShard(
  * (files or folders), each exactly once. @throws UserError naming the file
  * of another analysis or engine, a unit covered twice, or the shards missing.
  */
-export function readPsaShards(paths: string[], hash: string, units: number, allowLarge = false): Map<number, BlockAggregates> {
+export function readPsaShards(paths: string[], hash: string, units: number, allowLarge = false, sameFlags = false): Map<number, BlockAggregates> {
   const files = listPartialFiles(paths);
   const out = new Map<number, BlockAggregates>();
   const from = new Map<number, string>();
   let count = 0;
+  let firstAnalysis: PsaShardAnalysis | undefined;
   for (const file of files) {
     const { partial, blocks } = readPartial(file, allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES);
     if (partial.engineVersion !== ENGINE_VERSION) throw new UserError(`${file}: written by engine ${partial.engineVersion}, but this is engine ${ENGINE_VERSION}`);
     if (partial.scenarioHash !== hash || partial.blockCount !== units) {
       throw new UserError(`${file}: a shard of another analysis (its scenario, draws, patients per draw or seed differ from this command's)`);
+    }
+    if (sameFlags && JSON.stringify(partial.analysis) !== JSON.stringify(firstAnalysis ??= partial.analysis)) {
+      throw new UserError(`${file} and ${files[0]} are not shards of the same PSA: they were started with different psa flags or scenario files`);
     }
     count = partial.shard.count;
     for (const [u, data] of blocks) {
@@ -71,19 +75,10 @@ export function readPsaShards(paths: string[], hash: string, units: number, allo
 }
 
 /**
- * The `psa` command behind the PSA shards in `paths` (files or folders), for `jaksim merge`; null when
- * they are not PSA shards. @throws UserError when the shards were started with different flags
+ * The `psa` command behind the PSA shards in `paths` (files or folders), for `jaksim merge`, read from the first
+ * partial; null when they are not PSA shards. readPsaShards(..., sameFlags) checks that the others agree.
  */
 export function psaShardAnalysis(paths: string[], allowLarge = false): PsaShardAnalysis | null {
-  const files = listPartialFiles(paths);
-  const max = allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES;
-  const first = readPartial(files[0], max).partial.analysis;
-  if (!first) return null;
-  for (const file of files.slice(1)) {
-    const a = readPartial(file, max).partial.analysis;
-    if (JSON.stringify(a) !== JSON.stringify(first)) {
-      throw new UserError(`${file} and ${files[0]} are not shards of the same PSA: they were started with different psa flags or scenario files`);
-    }
-  }
-  return first;
+  const first = listPartialFiles(paths)[0];
+  return readPartial(first, allowLarge ? Number.MAX_SAFE_INTEGER : PARTIAL_MAX_BYTES).partial.analysis ?? null;
 }

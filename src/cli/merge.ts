@@ -52,7 +52,7 @@ export async function mergeCommand(args: MergeArgs, cli: CliContext): Promise<nu
     // ran, with their flags; the hash check in readPsaShards refuses a scenario changed since.
     const outcome = await withEngine(1, (engine) => runPsa({
       scenario: psa.scenarioFile, draws: psa.draws, patientsPerDraw: psa.patientsPerDraw, seed: psa.seed,
-      decisionMonth: psa.decisionMonth, wtp: psa.wtp, out: args.out, allowLarge: args.allowLarge, merge: partials,
+      decisionMonth: psa.decisionMonth, wtp: psa.wtp, out: args.out, allowLarge: args.allowLarge, merge: partials, mergeSameFlags: true,
     }, engine, { command }));
     if (outcome.kind !== 'done') throw new Error('merge: a PSA merge simulates nothing');
     printPsaResult(cli, outcome, args.json);
