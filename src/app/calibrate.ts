@@ -2,7 +2,7 @@
 import type { CalibrationResult } from '../calibration/assess.js';
 import { adaptiveHessian, calibrate } from '../calibration/fit.js';
 import { fromNatural } from '../calibration/parameters.js';
-import { calibrationPosterior } from '../calibration/posterior.js';
+import { calibrationPosterior, type PosteriorMethod } from '../calibration/posterior.js';
 import { CalibrationProblem } from '../calibration/problem.js';
 import type { Engine } from '../engine/pool.js';
 import { catalogDocument, readCatalogDocument, readCatalogUncertainty, writeCatalog } from '../io/catalog.js';
@@ -48,6 +48,8 @@ export interface CalibrateInputs {
   posteriorOut?: string;
   /** Patients per arm of the posterior's likelihood (default the fit's). */
   posteriorPatients?: number;
+  /** How the posterior is sampled (default regression: the Laplace approximation re-centred and re-scaled by a regression of the deviance; sir: adaptive importance sampling on the raw deviance). */
+  posteriorMethod?: PosteriorMethod;
   /** Block-coordinate sweeps per start (default 5). */
   sweeps?: number;
   /** Rounds of the joint polish (default 1 here; the CLI's default CALIBRATE_DEFAULTS.polishRounds). */
@@ -123,7 +125,7 @@ interface FitForPosterior { estimate: number[]; deviance: number; df: number; se
  * of 15 under version 2), then the adaptive importance sampler.
  */
 async function posteriorAtEstimate(
-  inputs: Pick<CalibrateInputs, 'data' | 'posteriorProposals' | 'posteriorDraws' | 'posteriorPatients'>, fit: FitForPosterior, switches: { sigma: boolean; betaVerySevere: boolean },
+  inputs: Pick<CalibrateInputs, 'data' | 'posteriorProposals' | 'posteriorDraws' | 'posteriorPatients' | 'posteriorMethod'>, fit: FitForPosterior, switches: { sigma: boolean; betaVerySevere: boolean },
   fitted: { drugs: Record<string, { mu: number; tau: number }>; globals: Record<string, number> }, engine: Engine, ctx: AppContext,
 ): Promise<PosteriorDraws> {
   // The fit's own problem (seed, arms, class tau), with --posterior-patients if given. Its deviance is noisy:
@@ -141,7 +143,7 @@ async function posteriorAtEstimate(
     + `where a quadratic of each coordinate's curvature rises by 2${ridge > 0 ? `, ridge ${ridge.toPrecision(2)}` : ''}`;
   let shown = 0;
   const d = await calibrationPosterior(problem, { x: fit.estimate, covariance: inverse, deviance: fit.deviance, df: fit.df }, {
-    proposals: inputs.posteriorProposals, draws: inputs.posteriorDraws, seed: fit.seed,
+    proposals: inputs.posteriorProposals, draws: inputs.posteriorDraws, seed: fit.seed, method: inputs.posteriorMethod ?? 'regression',
     onProgress: (done, total) => { if (done >= shown + total / 10 || done === total) { shown = done; ctx.log?.(`posterior: ${done} of ${total} proposals weighted`); } },
   }, proposalNote);
   const round = (v: number) => Number(v.toPrecision(6)); // as the catalog writes them
@@ -163,7 +165,7 @@ async function posteriorAtEstimate(
   };
 }
 
-export interface PosteriorOnlyInputs extends Pick<CalibrateInputs, 'data' | 'out' | 'posteriorProposals' | 'posteriorDraws' | 'posteriorOut' | 'posteriorPatients'> {}
+export interface PosteriorOnlyInputs extends Pick<CalibrateInputs, 'data' | 'out' | 'posteriorProposals' | 'posteriorDraws' | 'posteriorOut' | 'posteriorPatients' | 'posteriorMethod'> {}
 
 /**
  * `jaksim calibrate --posterior-only`: the posterior draws of the fitted

@@ -3,6 +3,7 @@
 // `calibrationPosterior` is the glue to a fitted CalibrationProblem.
 import { namedStream } from '../rng/streams.js';
 import { chiSquareVariate } from '../stats/distributions.js';
+import { fitLaplaceRegression, regressionPosterior } from '../stats/laplaceRegression.js';
 import { choleskySemidefinite } from '../stats/matrix.js';
 import type { CalibrationResult } from './assess.js';
 import { decode, fromNatural, type Parameterisation } from './parameters.js';
@@ -99,6 +100,30 @@ function essOf(logW: readonly number[], power = 1): number {
 }
 
 /**
+ * The first proposal: centred on the estimate with inflate^2 times the Laplace covariance, each coordinate's
+ * spread capped at its prior sd (a direction the data do not bound has no finite Laplace variance: a variance
+ * not finite or not positive gets its prior sd, uncorrelated).
+ */
+function laplaceProposal(fit: LaplaceApproximation, prior: NormalPrior, inflate: number): Proposal {
+  const unbounded = fit.covariance.map((row, i) => !(row[i] > 0 && Number.isFinite(row[i])) || !row.every(Number.isFinite));
+  const covariance = fit.covariance.map((row, i) => row.map((v, j) => (unbounded[i] || unbounded[j] ? (i === j ? prior.sd[i] ** 2 : 0) : v)));
+  const cap = covariance.map((row, i) => Math.min(1, prior.sd[i] / Math.sqrt(row[i])));
+  const laplace = covariance.map((row, i) => row.map((v, j) => inflate * inflate * cap[i] * cap[j] * v + (i === j ? 1e-12 : 0)));
+  return proposalOf(fit.estimate, laplace) ?? proposalOf(fit.estimate, laplace.map((row, i) => row.map((v, j) => (i === j ? v : 0))))!;
+}
+
+/** `count` draws from the t proposal (df) q. */
+function proposeFrom(q: Proposal, count: number, df: number, rng: ReturnType<typeof namedStream>): number[][] {
+  const batch: number[][] = [];
+  for (let k = 0; k < count; k++) {
+    const z = q.mean.map(() => rng.normal());
+    const scale = Math.sqrt(df / chiSquareVariate(df, rng));
+    batch.push(q.mean.map((m, i) => m + scale * q.L[i].reduce((acc, c, j) => acc + c * z[j], 0)));
+  }
+  return batch;
+}
+
+/**
  * Adaptive importance sampling, then resampling (SIR; Rubin 1988, with the
  * deterministic-mixture weights of AMIS, Cornuet et al., Scand J Stat
  * 2012;39:798-812). Stage 1 proposes from a multivariate t (df) centred on
@@ -121,26 +146,16 @@ export async function samplingImportanceResampling(
   const adaptInflate = o.adaptInflate ?? SIR_DEFAULTS.adaptInflate;
   const stages = Math.max(1, Math.min(o.stages ?? SIR_DEFAULTS.stages, o.proposals));
   const concurrency = o.concurrency ?? SIR_DEFAULTS.concurrency;
-  // A coordinate the information does not bound (a variance not finite or not positive) gets its prior sd, uncorrelated.
-  const unbounded = fit.covariance.map((row, i) => !(row[i] > 0 && Number.isFinite(row[i])) || !row.every(Number.isFinite));
-  const covariance = fit.covariance.map((row, i) => row.map((v, j) => (unbounded[i] || unbounded[j] ? (i === j ? o.prior.sd[i] ** 2 : 0) : v)));
-  const cap = covariance.map((row, i) => Math.min(1, o.prior.sd[i] / Math.sqrt(row[i])));
-  const laplace = covariance.map((row, i) => row.map((v, j) => inflate * inflate * cap[i] * cap[j] * v + (i === j ? 1e-12 : 0)));
   const rng = namedStream(`${o.seed}/posterior/proposals`);
   const points: number[][] = [];
   const logTarget: number[] = [];
   const used: { q: Proposal; count: number }[] = [];
-  let q = proposalOf(fit.estimate, laplace) ?? proposalOf(fit.estimate, laplace.map((row, i) => row.map((v, j) => (i === j ? v : 0))))!;
+  let q = laplaceProposal(fit, o.prior, inflate);
   let logW: number[] = [];
   const stageEss: number[] = [];
   for (let stage = 0; stage < stages; stage++) {
     const count = Math.floor(((stage + 1) * o.proposals) / stages) - Math.floor((stage * o.proposals) / stages);
-    const batch: number[][] = [];
-    for (let k = 0; k < count; k++) {
-      const z = target.names.map(() => rng.normal());
-      const scale = Math.sqrt(df / chiSquareVariate(df, rng));
-      batch.push(q.mean.map((m, i) => m + scale * q.L[i].reduce((acc, c, j) => acc + c * z[j], 0)));
-    }
+    const batch = proposeFrom(q, count, df, rng);
     for (let k = 0; k < batch.length; k += concurrency) {
       const part = batch.slice(k, k + concurrency);
       const dev = await Promise.all(part.map((x) => target.deviance(x)));
@@ -215,6 +230,81 @@ export function systematicResample(p: readonly number[], count: number, rng: Ret
   return out;
 }
 
+export interface RegressionOptions extends Pick<SirOptions, 'prior' | 'proposals' | 'draws' | 'seed' | 'df' | 'inflate' | 'concurrency' | 'onProgress'> {
+  /** The likelihood's power (1: none; below 1 widens the posterior for the simulation's own error). */
+  likelihoodWeight?: number;
+}
+
+/** What the regression sampler measured: the fit, and the importance weights the raw deviance gives its own design (a diagnostic). */
+export interface RegressionDiagnostics {
+  a: number;
+  aSe: number;
+  residualSd: number;
+  points: number;
+  outliers: number;
+  /** Shift of the posterior mean from the estimate, in Laplace sds: the largest over the coordinates. */
+  largestShift: number;
+  /** Kish's effective sample size of likelihood x prior / proposal on the raw deviance over the design (what plain SIR would have had). */
+  rawEss: number;
+}
+
+/**
+ * Posterior draws for a noisy simulated deviance, by regression (the method
+ * the calibration uses; docs/calibration.md): `proposals` design points from
+ * the same multivariate t as SIR's first stage (centred on the estimate,
+ * inflate^2 x the Laplace covariance), the deviance at each, a robust
+ * regression D ~ c + g'z + a z'z in the Laplace-whitened coordinates
+ * (stats/laplaceRegression.ts), and then `draws` independent draws from the
+ * normal posterior that regression, the likelihood weight and the priors
+ * give: the Laplace covariance scaled by 1 / (weight a), its centre moved by
+ * the regression's slope. Every draw is distinct and equally weighted (the
+ * effective sample size is the number of draws). Seeded: `<seed>/posterior/...`.
+ */
+export async function regressionPosteriorSample(
+  target: PosteriorTarget, fit: LaplaceApproximation, o: RegressionOptions,
+): Promise<PosteriorSample & { regression: RegressionDiagnostics }> {
+  const df = o.df ?? SIR_DEFAULTS.df;
+  const inflate = o.inflate ?? SIR_DEFAULTS.inflate;
+  const concurrency = o.concurrency ?? SIR_DEFAULTS.concurrency;
+  const weight = o.likelihoodWeight ?? 1;
+  const q = laplaceProposal(fit, o.prior, inflate);
+  const points = proposeFrom(q, o.proposals, df, namedStream(`${o.seed}/posterior/proposals`));
+  const deviance: number[] = [];
+  for (let k = 0; k < points.length; k += concurrency) {
+    deviance.push(...(await Promise.all(points.slice(k, k + concurrency).map((x) => target.deviance(x)))));
+    o.onProgress?.(deviance.length, o.proposals);
+  }
+  const finite = points.map((_, k) => k).filter((k) => Number.isFinite(deviance[k]));
+  // The regression's whitening: the Laplace covariance itself (the proposal's factor without the inflation).
+  const L = q.L.map((row) => row.map((v) => v / inflate));
+  const reg = await fitLaplaceRegression(finite.map((k) => points[k]), finite.map((k) => deviance[k]), q.mean, L);
+  if (!reg) throw new Error(`posterior regression: only ${finite.length} of ${points.length} design points have a finite deviance`);
+  const post = await regressionPosterior(reg, o.prior, weight);
+  const root = choleskySemidefinite(post.covariance);
+  const rng = namedStream(`${o.seed}/posterior/draws`);
+  const draws = Array.from({ length: o.draws }, () => {
+    const z = post.mean.map(() => rng.normal());
+    return post.mean.map((m, i) => m + root[i].reduce((acc, c, j) => acc + c * z[j], 0));
+  });
+  const sd0 = L.map((row) => Math.sqrt(row.reduce((acc, v) => acc + v * v, 0)));
+  const logPrior = (x: number[]) => x.reduce((acc, v, c) => acc - 0.5 * ((v - o.prior.mean[c]) / o.prior.sd[c]) ** 2, 0);
+  const rawLogW = points.map((x, k) => (Number.isFinite(deviance[k]) ? -0.5 * weight * deviance[k] + logPrior(x) - logDensity(q, x, df) : -1e300));
+  return {
+    names: target.names,
+    draws,
+    proposals: points.length,
+    ess: draws.length,
+    maxWeight: 1 / draws.length,
+    distinct: draws.length,
+    stageEss: [],
+    regression: {
+      a: reg.a, aSe: reg.aSe, residualSd: reg.residualSd, points: reg.points, outliers: reg.outliers,
+      largestShift: Math.max(...post.mean.map((m, i) => Math.abs(m - fit.estimate[i]) / sd0[i])),
+      rawEss: essOf(rawLogW),
+    },
+  };
+}
+
 /**
  * Weakly informative priors of the calibration's natural vector, documented
  * in docs/calibration.md: mu ~ N(0, 4^2) (a mu of 4 is near-certain
@@ -232,6 +322,9 @@ export function calibrationPrior(params: Parameterisation): NormalPrior {
 const V2_GLOBAL_NAME = { betaDur: 'betaDur', logTauOff: 'tauOff', logSTauOff: 'sTauOff', logK: 'k', logSTau: 'sTau' } as const;
 
 /** Posterior draws of the calibrated drug parameters and fitted globals, decoded (columns by drug and global). */
+/** How the calibration's posterior is sampled: the regression-calibrated Laplace approximation (default) or adaptive SIR. */
+export type PosteriorMethod = 'regression' | 'sir';
+
 export interface CalibrationDraws {
   sample: PosteriorSample;
   drugs: Record<string, { mu: number[]; tau: number[] }>;
@@ -247,14 +340,20 @@ export interface CalibrationDraws {
  * the drugs without a time course share that tau in every draw.
  */
 export async function calibrationPosterior(
-  problem: CalibrationProblem, result: Pick<CalibrationResult, 'x' | 'covariance' | 'deviance' | 'df'>, o: Omit<SirOptions, 'prior'>,
-  proposalNote = 'the Laplace covariance',
+  problem: CalibrationProblem, result: Pick<CalibrationResult, 'x' | 'covariance' | 'deviance' | 'df'>,
+  o: Omit<SirOptions, 'prior'> & { method?: PosteriorMethod }, proposalNote = 'the Laplace covariance',
 ): Promise<CalibrationDraws> {
   const { params } = problem;
   const base = problem.options.globals;
   const target: PosteriorTarget = { names: params.names, deviance: (v) => problem.deviance(fromNatural(params, v, base)) };
   const prior = calibrationPrior(params);
-  const sample = await samplingImportanceResampling(target, { estimate: result.x, covariance: result.covariance }, { ...o, prior });
+  const laplace = { estimate: result.x, covariance: result.covariance };
+  // The simulation's own error in the estimate (its variance about (1 + n / M) times the data's, n the published and M the
+  // simulated patients of a figure): the regression's likelihood is tempered by 1 / (1 + n / M), n the figures' mean effective n.
+  const simulationShare = problem.points.reduce((acc, pt) => acc + pt.nEff, 0) / problem.points.length / problem.options.patients;
+  const sample = (o.method ?? 'regression') === 'regression'
+    ? await regressionPosteriorSample(target, laplace, { ...o, prior, likelihoodWeight: 1 / (1 + simulationShare) })
+    : await samplingImportanceResampling(target, laplace, { ...o, prior });
   const decoded = sample.draws.map((v) => decode(params, fromNatural(params, v, base), base, problem.options.tauClass));
   const drugs = Object.fromEntries(params.drugs.map((id) => [id, { mu: decoded.map((d) => d.mu.get(id)!), tau: decoded.map((d) => d.tau.get(id)!) }]));
   const globals: Record<string, number[]> = {};
@@ -266,14 +365,32 @@ export async function calibrationPosterior(
     globals[name] = decoded.map((d) => d.globals[name] ?? NaN);
   }
   const phiHat = result.df > 0 ? result.deviance / result.df : NaN;
-  const stages = sample.stageEss.length;
-  const method = `Adaptive importance sampling and resampling: ${sample.proposals} proposals in ${stages} stage(s) of multivariate t (${o.df ?? SIR_DEFAULTS.df} df), `
-    + `the first centred on the fit with scale ${o.inflate ?? SIR_DEFAULTS.inflate}^2 x ${proposalNote} (each coordinate capped at its prior sd), each later one `
-    + 'fitted to the weighted proposals so far; weights likelihood x prior / the mixture of the proposals (likelihood exp(-deviance / 2) under the calibration\'s '
-    + `common random numbers), then ${sample.draws.length} draws by systematic resampling. Priors: mu ~ N(0, 4^2), log tau ~ N(log 5, 1), log sigma ~ N(0, 1), `
-    + `betaVerySevere ~ N(0, 2^2)${params.names.length > params.drugs.length + params.ownTau.length + 2 ? ', every other coordinate (version 2: log escape rates, betaDur, log tauOff, log sTauOff, log k, log sTau) ~ N(0, 2^2), besides the fit\'s own priors of the single-time-point drugs in the deviance; the escape rates are not in the draws (held at the fit)' : ''}. The class tau is held at ${problem.options.tauClass?.toFixed(3)} months, as in the fit: its own uncertainty is not in these draws. `
-    + `Effective sample size ${sample.ess.toFixed(1)} (after each stage: ${sample.stageEss.map((e) => e.toFixed(1)).join(', ')}), ${sample.distinct} distinct proposals drawn. `
-    + `The fit's deviance is ${phiHat.toFixed(2)} times its residual df: the binomial likelihood treats the published rates as exact binomial samples, `
+  const priors = `Priors: mu ~ N(0, 4^2), log tau ~ N(log 5, 1), log sigma ~ N(0, 1), betaVerySevere ~ N(0, 2^2)`
+    + `${params.names.length > params.drugs.length + params.ownTau.length + 2 ? ', every other coordinate (version 2: log escape rates, betaDur, log tauOff, log sTauOff, log k, log sTau) ~ N(0, 2^2), besides the fit\'s own priors of the single-time-point drugs in the deviance; the escape rates are not in the draws (held at the fit)' : ''}. `
+    + `The class tau is held at ${problem.options.tauClass?.toFixed(3)} months, as in the fit: its own uncertainty is not in these draws. `;
+  const misfit = `The fit's deviance is ${phiHat.toFixed(2)} times its residual df: the binomial likelihood treats the published rates as exact binomial samples, `
     + 'so these draws understate the uncertainty where the model misfits.';
+  const df = o.df ?? SIR_DEFAULTS.df;
+  const inflate = o.inflate ?? SIR_DEFAULTS.inflate;
+  let text: string;
+  if ('regression' in sample) {
+    const r = (sample as Awaited<ReturnType<typeof regressionPosteriorSample>>).regression;
+    text = `Laplace approximation re-centred and re-scaled by regression: ${sample.proposals} design points from a multivariate t (${df} df) centred on the fit with scale `
+      + `${inflate}^2 x ${proposalNote} (each coordinate capped at its prior sd); the deviance at each (under the calibration's common random numbers) regressed robustly `
+      + `(Tukey's biweight) on D = c + g'z + a z'z, z the Laplace-whitened coordinates: a = ${r.a.toFixed(3)} (se ${r.aSe.toFixed(3)}; 1 would be the Laplace curvature), `
+      + `residual sd ${r.residualSd.toFixed(2)} deviance points (the simulation's noise), ${r.outliers} of ${sample.proposals} points dropped by the robust fit. `
+      + `${sample.draws.length} independent draws from the normal posterior of exp(-w D / 2) x prior, w = ${(1 / (1 + simulationShare)).toFixed(3)} = 1 / (1 + n / M) for the simulation's own error `
+      + `(n the figures' mean effective n, M = ${problem.options.patients} simulated patients per arm): the Laplace covariance times about 1 / (w a), its centre moved by the slope g `
+      + `(at most ${r.largestShift.toFixed(2)} Laplace sds in any coordinate). Effective sample size ${sample.draws.length} (independent, equally weighted draws); `
+      + `plain importance weights on the raw deviance would give the same design an effective sample size of ${r.rawEss.toFixed(1)}. `;
+  } else {
+    const stages = sample.stageEss.length;
+    text = `Adaptive importance sampling and resampling: ${sample.proposals} proposals in ${stages} stage(s) of multivariate t (${df} df), `
+      + `the first centred on the fit with scale ${inflate}^2 x ${proposalNote} (each coordinate capped at its prior sd), each later one `
+      + 'fitted to the weighted proposals so far; weights likelihood x prior / the mixture of the proposals (likelihood exp(-deviance / 2) under the calibration\'s '
+      + `common random numbers), then ${sample.draws.length} draws by systematic resampling. `
+      + `Effective sample size ${sample.ess.toFixed(1)} (after each stage: ${sample.stageEss.map((e) => e.toFixed(1)).join(', ')}), ${sample.distinct} distinct proposals drawn. `;
+  }
+  const method = text + priors + misfit;
   return { sample, drugs, globals, method };
 }

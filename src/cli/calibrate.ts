@@ -133,6 +133,7 @@ export function withCalibrateOptions<T>(y: Argv<T>) {
     .option('posterior-draws', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorDraws, describe: 'posterior draws kept (for jaksim psa: from: calibration)' })
     .option('posterior-out', { type: 'string', describe: `file for the posterior draws (default ${CALIBRATE_DEFAULTS.posteriorOut} for the default catalog, else <catalog>.draws.json)` })
     .option('posterior-patients', { type: 'number', describe: 'simulated patients per trial arm of the posterior\'s likelihood (default --patients, or the catalog\'s with --posterior-only)' })
+    .option('posterior-method', { type: 'string', choices: ['regression', 'sir'], default: 'regression', describe: 'posterior sample: regression (the Laplace approximation re-centred and re-scaled by a robust regression of the simulated deviance on the design points; independent draws) or sir (adaptive importance sampling on the raw deviance)' })
     .option('posterior-only', { type: 'boolean', default: false, describe: 'only (re)write the posterior draws of the fitted catalog at --out, at its stored estimate (nothing refitted; the catalog\'s posterior: key is updated)' })
     .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
