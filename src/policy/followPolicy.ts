@@ -53,6 +53,257 @@ function residualDecay(c: CompiledScenario, elapsed: number): number {
 }
 
 /**
+ * The line's state that waitingLineVisit reads (SALTnat at the visit, G, 1 / tau, onset clock, start, next event),
+ * handed over in this scratch array rather than as arguments: followPolicy's loop variables passed to a call that
+ * V8 does not inline are kept boxed (a heap number allocated at every visit), a store into a Float64Array is not.
+ */
+const waitingLine = new Float64Array(6);
+const WAIT_NAT = 0;
+const WAIT_POTENTIAL = 1;
+const WAIT_INV_TAU = 2;
+const WAIT_CLOCK = 3;
+const WAIT_START = 4;
+const WAIT_LINE_EVENT = 5;
+
+/**
+ * The first visit (0-based; `c.visitCount` for the last pass, which only settles events) from visit `v` on at which
+ * a line that waits for its first response can change anything, so that followPolicy need not step through the
+ * visits before it: the earliest of the failure visit (months on the line >= failAt, unless `neverFails`), the
+ * first visit at or after the line's next event (`lineEvent`), and the first visit at which the drug's effect
+ * G h can bring SALT to the threshold. Returns `v` when no visit can be skipped, or when the bounds do not prove it.
+ *
+ * The last one inverts the onset curve: with SALTnat(t_v) = `nat`, G h >= hStar = (1 - threshold / nat) / G is
+ * needed, so (u / tau)^k >= -log(1 - hStar). SALTnat does not fall (omega >= 0), so no visit before that crossing
+ * responds; this is checked, not trusted: SALTnat(t_v) (1 - G h) at the visit before the target must exceed the
+ * threshold by SALT_MARGIN (computed SALT is within 1e-12 of the exact value for its (u / tau)^k, which never
+ * falls with t), and then every earlier visit of the line exceeds it too. A residual from an earlier line does not
+ * enter: the caller only asks when the residual alone cannot bring SALT to the threshold (see followPolicy).
+ * With nat (1 - G) > threshold no visit of the line can respond (the bound of followPolicy's comment), and
+ * nothing is checked.
+ */
+function waitingLineVisit(c: CompiledScenario, v: number, failAt: number, neverFails: boolean): number {
+  const nat = waitingLine[WAIT_NAT];
+  const potential = waitingLine[WAIT_POTENTIAL];
+  const invTau = waitingLine[WAIT_INV_TAU];
+  const clock = waitingLine[WAIT_CLOCK];
+  const start = waitingLine[WAIT_START];
+  const lineEvent = waitingLine[WAIT_LINE_EVENT];
+  const visitMonths = c.visitMonths;
+  const visitCount = c.visitCount;
+  const invVisitMonths = c.invVisitMonths;
+  // t of visit u is (u + 1) * visitMonths, written as at followPolicy's loop top; estimates, then exact steps.
+  let target = visitCount;
+  if (lineEvent <= c.horizon) {
+    let u = Math.ceil(lineEvent * invVisitMonths) - 1;
+    if (!(u > v)) u = v; else if (u > visitCount) u = visitCount;
+    while (u > v && u * visitMonths >= lineEvent) u--;
+    while (u < visitCount && (u + 1) * visitMonths < lineEvent) u++;
+    target = u;
+  }
+  if (!neverFails && failAt < Infinity) {
+    let u = Math.ceil((start + failAt) * invVisitMonths) - 1;
+    if (!(u > v)) u = v; else if (u > target) u = target;
+    while (u > v && u * visitMonths - start >= failAt) u--;
+    while (u < target && !((u + 1) * visitMonths - start >= failAt)) u++;
+    target = u;
+  }
+  const threshold = c.threshold;
+  if (target === v || nat * (1 - potential) > threshold) return target;
+  const hStar = (1 - threshold / nat) / potential;
+  if (!(hStar > 0 && hStar < 1)) return v;
+  const powerStar = -Math.log1p(-hStar);
+  const crossing = clock + (c.kIsTwo ? Math.sqrt(powerStar) : Math.pow(powerStar, 1 / c.k)) / invTau;
+  const u = Math.ceil(crossing * invVisitMonths) - 1;
+  if (u < target) target = u;
+  if (!(target > v)) return v;
+  // No response at visit target - 1, with a margin: then none before it either.
+  const power = onsetPowerAt(target * visitMonths - clock, invTau, c.k, c.kIsTwo);
+  if (nat * (1 - potential * onsetUpperBound(power)) > threshold + SALT_MARGIN) return target;
+  return nat * (1 - potential * onsetFromPower(power)) > threshold + SALT_MARGIN ? target : v;
+}
+
+/**
+ * Whether policy `pi` needs followPolicy's general visit loop: a SALT rule (extension, early worsening,
+ * switchOnLoss) or escapes (a scenario's escape rates, or a patient's escape times). Otherwise followLines gives the same results with fewer steps.
+ */
+function needsVisitLoop(c: CompiledScenario, pi: number, p: Patient): boolean {
+  const extendFrac = c.extendFrac[pi];
+  if (c.escapeOn || extendFrac === extendFrac || c.worseFrom[pi] !== Infinity || c.switchOnLoss[pi] === 1) return true;
+  // A patient built by hand may carry escape times in a scenario without escape rates.
+  for (let d = 0; d < c.drugCount; d++) if (p.escapeMonths[d] !== Infinity) return true;
+  return false;
+}
+
+/**
+ * followPolicy for a policy with the failure rule only (no SALT rule) in a scenario without escapes: line by
+ * line, each line's visits from its first one. A line waiting for its first response jumps to the visit at
+ * which something can happen (waitingLineVisit) while its residual cannot respond on its own; a responder
+ * whose SALT stays below the threshold has its later visits filled; every other visit computes SALT(t) =
+ * SALTnat(t) (1 - max(G h, residual)) as the general loop does, so the results are bit-identical to it (the
+ * general loop's shortcuts only skip work: see followPolicy). Same arguments, outputs and return value.
+ */
+function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Float64Array, record?: Float64Array): number {
+  const lay = c.layout;
+  const recordOn = record !== undefined;
+  const recordAt = pi * patientRecordStride(c.drugCount);
+  const recordDrugAt = recordAt + RECORD_DRUG_MONTHS;
+  if (recordOn) for (let d = 0; d < c.drugCount; d++) record[recordDrugAt + d] = 0;
+  const visitCount = lay.visitCount;
+  const base = pi * lay.policyStride;
+  const pointAt = base + lay.point;
+  const drugMonthsAt = base + lay.drugMonths;
+  const seq0 = c.seqStart[pi];
+  const lineCount = c.seqLength[pi];
+  const failAt = c.failAt[pi] - MONTH_EPS;
+  const stayOnLast = c.stayOnLast[pi] === 1;
+  const threshold = c.threshold;
+  const offsetOn = c.offsetOn;
+  const invTauOff = offsetOn ? p.invTauOff : c.invTauOff;
+  const visitMonths = c.visitMonths;
+  const horizon = c.horizon;
+  const k = c.k;
+  const kIsTwo = c.kIsTwo;
+  const salt0 = p.salt0;
+  const omega = p.omega;
+  const flat = omega === 0;
+
+  let firstVisit = visitCount;
+  let nonResponseMonths = 0;
+  // Residual of the last line stopped, resE exp(-(t - resT) / tauOff), and whether it alone could respond
+  // (see followPolicy's residualCanRespond).
+  let resE = 0;
+  let resT = 0;
+  let residualCanRespond = false;
+  let line = 0;
+  let start = 0;
+  let clock = 0;
+  let v = 0; // the next visit to evaluate
+  for (;;) {
+    acc[base + lay.entered + line]++;
+    const drug = c.seqDrug[seq0 + line];
+    const potential = p.potential[drug];
+    const invTau = p.invTau[drug];
+    if (c.seqKeepsClock[seq0 + line] === 0) clock = start;
+    const aeEnd = start + p.aeMonths[drug];
+    const neverFails = stayOnLast && line === lineCount - 1;
+    let responded = false;
+    let waitedTo = -1; // the visit waitingLineVisit last returned: evaluated, not asked again
+    let stop = horizon; // the time the line stops: a switch, an adverse event, or the horizon
+    let switched = false;
+    while (v < visitCount) {
+      const t = (v + 1) * visitMonths;
+      if (aeEnd <= t) break; // the adverse event comes first
+      const nat = naturalSaltOf(salt0, omega, t);
+      if (!responded && !residualCanRespond && v !== waitedTo) {
+        waitingLine[WAIT_NAT] = nat;
+        waitingLine[WAIT_POTENTIAL] = potential;
+        waitingLine[WAIT_INV_TAU] = invTau;
+        waitingLine[WAIT_CLOCK] = clock;
+        waitingLine[WAIT_START] = start;
+        waitingLine[WAIT_LINE_EVENT] = aeEnd;
+        waitedTo = waitingLineVisit(c, v, failAt, neverFails);
+        if (waitedTo > v) {
+          v = waitedTo;
+          continue;
+        }
+      } else if (responded && !residualCanRespond && nat * (1 - potential) > threshold) {
+        // No response at t or later on this line (the effect is at most G, SALTnat does not fall): to its end.
+        while (v < visitCount && (v + 1) * visitMonths < aeEnd) v++;
+        continue;
+      }
+      let effect = potential * onsetFromPower(onsetPowerAt(t - clock, invTau, k, kIsTwo));
+      let ownEffect = true;
+      if (resE > 0) {
+        const r = resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT));
+        if (r > effect) {
+          effect = r;
+          ownEffect = false;
+        }
+      }
+      const salt = nat * (1 - effect);
+      if (salt <= threshold) {
+        acc[pointAt + v]++;
+        if (firstVisit === visitCount) firstVisit = v;
+        if (!responded) {
+          responded = true;
+          acc[base + lay.respondedOn + line]++;
+        }
+        v++;
+        if (ownEffect && (flat || nat === 100) && salt <= threshold - CERTAIN_RESPONSE_MARGIN) {
+          // A point response at every later visit of the line (see followPolicy).
+          while (v < visitCount && (v + 1) * visitMonths < aeEnd) acc[pointAt + v++]++;
+        }
+        continue;
+      }
+      if (!responded && !neverFails && t - start >= failAt) {
+        stop = t;
+        resE = effect; resT = t;
+        residualCanRespond = false; // SALT exceeded the threshold at t with E = the residual
+        switched = true;
+        v++;
+        break;
+      }
+      v++;
+    }
+    if (!switched) {
+      const t = v < visitCount ? (v + 1) * visitMonths : horizon;
+      if (aeEnd <= t) {
+        // Adverse-event stop: the effect there is the total effect E (followPolicy's event path).
+        const e = aeEnd;
+        let total = potential * onsetFromPower(onsetPowerAt(e - clock, invTau, k, kIsTwo));
+        if (resE > 0) {
+          const r = resE * Math.exp(-(e - resT) * invTauOff);
+          if (r > total) total = r;
+        }
+        resE = total; resT = e;
+        residualCanRespond = !(naturalSaltOf(salt0, omega, e) * (1 - total) > threshold);
+        stop = e;
+        acc[base + lay.aeStops]++;
+      }
+    }
+    const months = stop - start;
+    acc[drugMonthsAt + drug] += months;
+    if (recordOn) record![recordDrugAt + drug] += months;
+    if (!responded) nonResponseMonths += months;
+    if (stop === horizon && !switched) break; // on drug at the horizon (an adverse event exactly there also ends here)
+    // Off drug from `stop` until the next line starts (never, past the horizon or after the last line).
+    const nextStart = line + 1 < lineCount ? stop + c.gapMonths : Infinity;
+    const offUntil = nextStart < horizon ? nextStart : Infinity;
+    while (v < visitCount && (v + 1) * visitMonths < offUntil) {
+      const t = (v + 1) * visitMonths;
+      const nat = naturalSaltOf(salt0, omega, t);
+      if (!residualCanRespond || (resE > 0 ? nat * (1 - resE) > threshold : nat > threshold)) {
+        if (offUntil === Infinity) break; // nothing more can happen (followPolicy's off-drug shortcut)
+        v++;
+        continue;
+      }
+      const r = resE > 0 ? resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT)) : 0;
+      if (nat * (1 - (r > 0 ? r : 0)) <= threshold) {
+        acc[pointAt + v]++;
+        if (firstVisit === visitCount) firstVisit = v;
+        if (!responded) {
+          responded = true;
+          acc[base + lay.respondedOn + line]++;
+        }
+      }
+      v++;
+    }
+    if (offUntil === Infinity) break;
+    line++;
+    start = nextStart;
+  }
+  if (recordOn) {
+    record![recordAt + RECORD_NON_RESPONSE] = nonResponseMonths;
+    record![recordAt + RECORD_LINES] = line + 1;
+  }
+  acc[base + lay.firstResponse + firstVisit]++;
+  acc[base + lay.linesUsed + line + 1]++;
+  acc[base + lay.nonResponseMonths] += nonResponseMonths;
+  acc[base + lay.nonResponseMonthsSq] += nonResponseMonths * nonResponseMonths;
+  return firstVisit;
+}
+
+/**
  * Follow patient `p` under policy `pi` to the horizon and add its outcomes to
  * the aggregates `acc` (see model/layout.ts). Draws nothing: every policy sees
  * the same patient. Returns the index of the first responding visit
@@ -91,6 +342,7 @@ function residualDecay(c: CompiledScenario, elapsed: number): number {
 export function followPolicy(
   c: CompiledScenario, pi: number, p: Patient, acc: Float64Array, record?: Float64Array,
 ): number {
+  if (!needsVisitLoop(c, pi, p)) return followLines(c, pi, p, acc, record);
   const lay = c.layout;
   const recordOn = record !== undefined;
   const recordAt = pi * patientRecordStride(c.drugCount);
@@ -151,6 +403,11 @@ export function followPolicy(
   let resE = 0;
   let resT = 0;
   let residualMatters = false; // false once the current drug's effect has overtaken it
+  // Whether the residual alone could bring SALT to the threshold at a later visit. It cannot after a switch (SALT
+  // exceeded the threshold there with E = the residual; SALTnat rises and the residual decays), nor when it
+  // starts at an event with SALTnat (1 - E) above the threshold.
+  let residualCanRespond = false;
+  let waitedTo = -1; // the visit waitingLineVisit last returned: evaluated, not asked again
   let nextStart = Infinity;
   let firstVisit = visitCount;
   let nonResponseMonths = 0;
@@ -172,6 +429,8 @@ export function followPolicy(
           if (r > total) total = r;
         }
         resE = total; resT = e; residualMatters = total > 0;
+        residualCanRespond = !(naturalSaltOf(salt0, omega, e) * (1 - total) > threshold);
+        waitedTo = -1;
         if (escapes) {
           // Loss of response on drug (MODEL.md v2): the effect frozen at the escape decays from there like a
           // residual (G = 0 from now on); the patient stays on the drug until the policy ends the line.
@@ -209,6 +468,7 @@ export function followPolicy(
           startSalt = naturalSaltOf(salt0, omega, start) * (1 - e);
         }
         respondedOnLine = false;
+        waitedTo = -1;
         acc[enteredAt + line]++;
         continue;
       }
@@ -223,17 +483,19 @@ export function followPolicy(
     let effect = 0; // E(t) on drug: the residual if the line stops at t
     let salt: number;
     if (onDrug) {
-      if (!residualMatters && !respondedOnLine && !usesSaltRules && nat * (1 - potential) > threshold) {
-        // No response is possible at t (the effect is at most G), nor at any later visit of the line
-        // (SALTnat does not fall). The failure rule, the only rule left, needs the effect (as the
-        // residual) only at the visit where it switches: skip to it, or to an adverse event.
-        const neverFails = stayOnLast && line === lineCount - 1;
-        if (neverFails || !(months >= failAt)) {
-          while (v + 1 < visitCount) {
-            const next = (v + 2) * visitMonths; // t of visit v + 1, as computed at the loop's top
-            if (aeEnd <= next || (!neverFails && next - start >= failAt)) break;
-            v++;
-          }
+      if (!respondedOnLine && !usesSaltRules && !residualCanRespond && v !== waitedTo) {
+        // Waiting for the line's first response, with only the failure rule: skip to the first visit at which
+        // something can happen (waitingLineVisit). The visits skipped would change nothing: no response,
+        // no switch, no event.
+        waitingLine[WAIT_NAT] = nat;
+        waitingLine[WAIT_POTENTIAL] = potential;
+        waitingLine[WAIT_INV_TAU] = invTau;
+        waitingLine[WAIT_CLOCK] = clock;
+        waitingLine[WAIT_START] = start;
+        waitingLine[WAIT_LINE_EVENT] = lineEvent;
+        waitedTo = waitingLineVisit(c, v, failAt, stayOnLast && line === lineCount - 1);
+        if (waitedTo > v) {
+          v = waitedTo - 1;
           continue;
         }
       }
@@ -313,6 +575,7 @@ export function followPolicy(
     }
     if (switches) {
       resE = effect; resT = t; residualMatters = effect > 0;
+      residualCanRespond = !(salt > threshold);
       acc[drugMonthsAt + drug] += months;
       if (recordOn) record![recordDrugAt + drug] += months;
       if (!respondedOnLine) nonResponseMonths += months;
