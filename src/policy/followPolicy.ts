@@ -123,6 +123,32 @@ function waitingLineVisit(c: CompiledScenario, v: number, failAt: number, neverF
 }
 
 /**
+ * The first visit after visit `v` at which the upper bound on h of model/drug.ts may let the drug's effect bring
+ * SALT to the threshold, at most `cap`; for followLines, where it is above the threshold + SALT_MARGIN at `v`
+ * (with SALTnat(t_v) = `nat`). The bound is inverted: 1 - ((8 - P) / (8 + P))^4 >= y for P >= 8 (1 - q) / (1 + q),
+ * q = (1 - y)^(1/4), P = (u / tau)^k. That estimate is checked, not trusted: at the visit before the one returned,
+ * SALTnat(t_v) (1 - G bound) must still exceed threshold + SALT_MARGIN. The bound is computed by monotone
+ * floating-point steps and never falls as P grows, and SALTnat never falls, so every visit skipped fails the same
+ * test, which proves there is no response there (followPolicy's shortcut). If the check fails, `v + 1`.
+ * Integers and doubles only cross as arguments here: V8 inlines it (a call not inlined would box the doubles).
+ */
+function boundCrossingVisit(
+  c: CompiledScenario, v: number, cap: number, nat: number, potential: number, invTau: number, clock: number,
+): number {
+  if (v + 1 >= cap) return cap;
+  const threshold = c.threshold;
+  const y = (1 - threshold / nat) / potential;
+  const q = y < 1 ? Math.sqrt(Math.sqrt(1 - y)) : 0;
+  const powerStar = (8 * (1 - q)) / (1 + q);
+  const crossing = clock + (c.kIsTwo ? Math.sqrt(powerStar) : Math.pow(powerStar, 1 / c.k)) / invTau;
+  let u = Math.ceil(crossing * c.invVisitMonths) - 1;
+  if (!(u > v + 1)) return v + 1;
+  if (u > cap) u = cap;
+  const power = onsetPowerAt(u * c.visitMonths - clock, invTau, c.k, c.kIsTwo); // at visit u - 1
+  return nat * (1 - potential * onsetUpperBound(power)) > threshold + SALT_MARGIN ? u : v + 1;
+}
+
+/**
  * Whether policy `pi` needs followPolicy's general visit loop: a SALT rule (extension, early worsening,
  * switchOnLoss) or escapes (a scenario's escape rates, or a patient's escape times). Otherwise followLines gives the same results with fewer steps.
  */
@@ -157,12 +183,14 @@ function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Float64Ar
   const failAt = c.failAt[pi] - MONTH_EPS;
   const stayOnLast = c.stayOnLast[pi] === 1;
   const threshold = c.threshold;
-  const offsetOn = c.offsetOn;
+  // Booleans read from an object are not known to V8 as booleans: each test would be a generic ToBoolean.
+  const offsetOn = c.offsetOn === true;
   const invTauOff = offsetOn ? p.invTauOff : c.invTauOff;
   const visitMonths = c.visitMonths;
+  const invVisitMonths = c.invVisitMonths;
   const horizon = c.horizon;
   const k = c.k;
-  const kIsTwo = c.kIsTwo;
+  const kIsTwo = c.kIsTwo === true;
   const salt0 = p.salt0;
   const omega = p.omega;
   const flat = omega === 0;
@@ -187,40 +215,60 @@ function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Float64Ar
     const aeEnd = start + p.aeMonths[drug];
     const neverFails = stayOnLast && line === lineCount - 1;
     let responded = false;
-    let waitedTo = -1; // the visit waitingLineVisit last returned: evaluated, not asked again
     let stop = horizon; // the time the line stops: a switch, an adverse event, or the horizon
     let switched = false;
-    while (v < visitCount) {
+    // The first visit from v on at or after the adverse event (visitCount: none before the last visit), and the
+    // failure visit, the first with months on the line >= failAt (past aeVisit: none). Both conditions only
+    // become true later (t - start never falls), so `v >= aeVisit` is `aeEnd <= t` and `v >= failVisit` is
+    // `t - start >= failAt`. Estimates, then exact steps.
+    let aeVisit = visitCount;
+    if (aeEnd <= visitCount * visitMonths) {
+      aeVisit = Math.ceil(aeEnd * invVisitMonths) - 1;
+      if (!(aeVisit > v)) aeVisit = v; else if (aeVisit > visitCount) aeVisit = visitCount;
+      while (aeVisit > v && aeVisit * visitMonths >= aeEnd) aeVisit--;
+      while (aeVisit < visitCount && (aeVisit + 1) * visitMonths < aeEnd) aeVisit++;
+    }
+    let failVisit = aeVisit + 1;
+    if (!neverFails) {
+      let u = Math.ceil((start + failAt) * invVisitMonths) - 1;
+      if (!(u > v)) u = v; else if (u > aeVisit) u = aeVisit;
+      while (u > v && u * visitMonths - start >= failAt) u--;
+      while (u < aeVisit && !((u + 1) * visitMonths - start >= failAt)) u++;
+      if (u < aeVisit) failVisit = u;
+    }
+    while (v < aeVisit) {
       const t = (v + 1) * visitMonths;
-      if (aeEnd <= t) break; // the adverse event comes first
+      const fails = !responded && v >= failVisit;
       const nat = naturalSaltOf(salt0, omega, t);
-      if (!responded && !residualCanRespond && v !== waitedTo) {
-        waitingLine[WAIT_NAT] = nat;
-        waitingLine[WAIT_POTENTIAL] = potential;
-        waitingLine[WAIT_INV_TAU] = invTau;
-        waitingLine[WAIT_CLOCK] = clock;
-        waitingLine[WAIT_START] = start;
-        waitingLine[WAIT_LINE_EVENT] = aeEnd;
-        waitedTo = waitingLineVisit(c, v, failAt, neverFails);
-        if (waitedTo > v) {
-          v = waitedTo;
+      let effect = 0; // E(t), computed where the line switches
+      let ownEffect = true; // E(t) = G h(t), not the residual
+      let salt: number;
+      if (!residualCanRespond && !fails) {
+        // Only a response can happen at t, and only from the drug's own effect: SALT(t) <= threshold exactly
+        // when SALTnat(t) (1 - G h) <= threshold (the residual alone exceeds it). Bounds on h settle most visits.
+        const nextDecision = responded || failVisit > aeVisit ? aeVisit : failVisit;
+        if (nat * (1 - potential) > threshold) {
+          v = nextDecision; // none at t nor at any later visit of the line (G h <= G, SALTnat does not fall)
           continue;
         }
-      } else if (responded && !residualCanRespond && nat * (1 - potential) > threshold) {
-        // No response at t or later on this line (the effect is at most G, SALTnat does not fall): to its end.
-        while (v < visitCount && (v + 1) * visitMonths < aeEnd) v++;
-        continue;
-      }
-      let effect = potential * onsetFromPower(onsetPowerAt(t - clock, invTau, k, kIsTwo));
-      let ownEffect = true;
-      if (resE > 0) {
-        const r = resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT));
-        if (r > effect) {
-          effect = r;
-          ownEffect = false;
+        const power = onsetPowerAt(t - clock, invTau, k, kIsTwo);
+        if (nat * (1 - potential * onsetUpperBound(power)) > threshold + SALT_MARGIN) {
+          v = boundCrossingVisit(c, v, nextDecision, nat, potential, invTau, clock);
+          continue;
         }
+        const saltHigh = nat * (1 - potential * onsetLowerBound(power));
+        salt = saltHigh <= threshold - SALT_MARGIN ? saltHigh : nat * (1 - potential * onsetFromPower(power));
+      } else {
+        effect = potential * onsetFromPower(onsetPowerAt(t - clock, invTau, k, kIsTwo));
+        if (resE > 0) {
+          const r = resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT));
+          if (r > effect) {
+            effect = r;
+            ownEffect = false;
+          }
+        }
+        salt = nat * (1 - effect);
       }
-      const salt = nat * (1 - effect);
       if (salt <= threshold) {
         acc[pointAt + v]++;
         if (firstVisit === visitCount) firstVisit = v;
@@ -231,19 +279,18 @@ function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Float64Ar
         v++;
         if (ownEffect && (flat || nat === 100) && salt <= threshold - CERTAIN_RESPONSE_MARGIN) {
           // A point response at every later visit of the line (see followPolicy).
-          while (v < visitCount && (v + 1) * visitMonths < aeEnd) acc[pointAt + v++]++;
+          while (v < aeVisit) acc[pointAt + v++]++;
         }
         continue;
       }
-      if (!responded && !neverFails && t - start >= failAt) {
+      v++;
+      if (fails) {
         stop = t;
         resE = effect; resT = t;
         residualCanRespond = false; // SALT exceeded the threshold at t with E = the residual
         switched = true;
-        v++;
         break;
       }
-      v++;
     }
     if (!switched) {
       const t = v < visitCount ? (v + 1) * visitMonths : horizon;
