@@ -37,7 +37,8 @@ function boundCrossingVisit(
 
 /**
  * Whether policy `pi` needs followPolicy's general visit loop: a SALT rule (extension, early worsening,
- * switchOnLoss) or escapes (a scenario's escape rates, or a patient's escape times). Otherwise followLines gives the same results with fewer steps.
+ * switchOnLoss) or escapes (a scenario's escape rates, or a patient's escape times). Otherwise followLines gives
+ * the same results with fewer steps.
  */
 export function needsVisitLoop(c: CompiledScenario, pi: number, p: Patient): boolean {
   const extendFrac = c.extendFrac[pi];
@@ -49,11 +50,14 @@ export function needsVisitLoop(c: CompiledScenario, pi: number, p: Patient): boo
 
 /**
  * followPolicy for a policy with the failure rule only (no SALT rule) in a scenario without escapes: line by
- * line, each line's visits from its first one. A line waiting for its first response jumps to the visit at
- * which something can happen (waitingLineVisit) while its residual cannot respond on its own; a responder
- * whose SALT stays below the threshold has its later visits filled; every other visit computes SALT(t) =
- * SALTnat(t) (1 - max(G h, residual)) as the general loop does, so the results are bit-identical to it (the
- * general loop's shortcuts only skip work: see followPolicy). Same arguments, outputs and return value.
+ * line, each line's visits from its first one. Each line's adverse-event visit and failure visit are computed
+ * once. While the residual of the lines before cannot bring SALT to the threshold on its own, only the drug's
+ * effect decides a response, so a visit where SALTnat (1 - G) exceeds the threshold ends the line's chances (on to
+ * its failure visit or its end), and one where the upper bound on h excludes a response jumps over the visits the
+ * inverted bound excludes too (boundCrossingVisit); a responder whose SALT stays below the threshold has its later
+ * visits filled. Every other visit, and the failure visit, computes SALT(t) = SALTnat(t) (1 - max(G h, residual))
+ * as the general loop (followVisits) does, so the results are bit-identical to it: the shortcuts of both only skip
+ * work (see followPolicy). Same arguments, outputs and return value as followPolicy.
  */
 export function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Float64Array, record?: Float64Array): number {
   const lay = c.layout;

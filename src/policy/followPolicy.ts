@@ -105,6 +105,16 @@ function waitingLineVisit(c: CompiledScenario, v: number, failAt: number, neverF
  * visit needs: whether SALT(t) <= threshold, whether the residual still
  * exceeds the drug's effect, and the effect itself when the line stops at t.
  *
+ * Visits are skipped, not only their SALT: a line waiting for its first
+ * response, whose residual cannot reach the threshold on its own (it exceeded
+ * it where the line before switched, or where an event stopped it), goes
+ * straight to the first visit at which something can happen (waitingLineVisit:
+ * its failure visit, its next event, or the onset curve's crossing, inverted
+ * and checked). Two loops share this: followLines, line by line, for a policy
+ * with the failure rule only and no escapes (the common case, the canonical
+ * benchmark's), and followVisits, visit by visit, for every rule; both give
+ * the results of computing SALT(t) at every visit, bit for bit.
+ *
  * With `record` (runBlock's per-patient scratch, reused: no allocation), the
  * patient's own outcomes under this policy are also written there, from
  * `pi * patientRecordStride(drugCount)`: months on non-responding lines, lines
