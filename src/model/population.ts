@@ -58,8 +58,9 @@ export function drawPatient(rng: Stream, c: CompiledScenario, p: Patient): void 
   p.minoxidil = rng.uniform() < c.minoxidilShare ? 1 : 0;
 
   const worsens = rng.uniform() < c.worseningShare;
-  const rate = rng.exponential(1) * c.worseningMean;
-  p.omega = worsens ? rate : 0;
+  // The rate's uniform is read whether or not the patient worsens; its log only when it is used.
+  const uRate = rng.uniform();
+  p.omega = worsens ? -Math.log1p(-uRate) * c.worseningMean : 0;
 
   const n = c.drugCount;
   const e = p.e;

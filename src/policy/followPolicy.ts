@@ -6,50 +6,80 @@ import {
 } from '../model/drug.js';
 import type { Patient } from '../model/population.js';
 import { MONTH_EPS } from '../model/units.js';
+import { followLines, needsVisitLoop } from './followLines.js';
+import { CERTAIN_RESPONSE_MARGIN, EFFECT_MARGIN, SALT_MARGIN, residualDecay } from './margins.js';
+import { RECORD_DRUG_MONTHS, RECORD_LINES, RECORD_NON_RESPONSE, patientRecordStride } from './record.js';
+
+export { RECORD_DRUG_MONTHS, RECORD_LINES, RECORD_NON_RESPONSE, patientRecordStride } from './record.js';
 
 /**
- * Decisions taken from the bounds on h of model/drug.ts instead of the exp
- * keep this distance from the value they are compared with: EFFECT_MARGIN
- * when an effect is compared with the residual, SALT_MARGIN (SALT points)
- * when SALT is compared with the threshold. The bounds and a computed effect
- * are within 3e-15 of the exact values for the same (u / tau)^k (Math.exp is
- * within 1 ulp), and a computed SALT within 1e-12.
+ * The line's state that waitingLineVisit reads (SALTnat at the visit, G, 1 / tau, onset clock, start, next event),
+ * handed over in this scratch array rather than as arguments: followPolicy's loop variables passed to a call that
+ * V8 does not inline are kept boxed (a heap number allocated at every visit), a store into a Float64Array is not.
  */
-const EFFECT_MARGIN = 1e-12;
-const SALT_MARGIN = 1e-9;
+const waitingLine = new Float64Array(6);
+const WAIT_NAT = 0;
+const WAIT_POTENTIAL = 1;
+const WAIT_INV_TAU = 2;
+const WAIT_CLOCK = 3;
+const WAIT_START = 4;
+const WAIT_LINE_EVENT = 5;
 
 /**
- * A responder whose SALT is this far below the threshold stays below it for the
- * rest of the line when SALTnat is constant (see followPolicy). SALT points.
- * A computed SALT is within 2e-12 of the exact value for the same inputs when
- * k = 2: x = u / tau and x^k carry a relative error of about k + 1 units in
- * the last place (u = 2^-53), which exp(-x^k) turns into at most 38 (k + 1) u
- * (h is exactly 1 past x^k = 38; Math.exp is within 1 ulp); 1 - E, G h and
- * 1 - G h add a few u, and SALTnat <= 100 scales it. The margin covers that
- * 500 times for k = 2, and for any k below 200.
+ * The first visit (0-based; `c.visitCount` for the last pass, which only settles events) from visit `v` on at which
+ * a line that waits for its first response can change anything, so that followPolicy need not step through the
+ * visits before it: the earliest of the failure visit (months on the line >= failAt, unless `neverFails`), the
+ * first visit at or after the line's next event (`lineEvent`), and the first visit at which the drug's effect
+ * G h can bring SALT to the threshold. Returns `v` when no visit can be skipped, or when the bounds do not prove it.
+ *
+ * The last one inverts the onset curve: with SALTnat(t_v) = `nat`, G h >= hStar = (1 - threshold / nat) / G is
+ * needed, so (u / tau)^k >= -log(1 - hStar). SALTnat does not fall (omega >= 0), so no visit before that crossing
+ * responds; this is checked, not trusted: SALTnat(t_v) (1 - G h) at the visit before the target must exceed the
+ * threshold by SALT_MARGIN (computed SALT is within 1e-12 of the exact value for its (u / tau)^k, which never
+ * falls with t), and then every earlier visit of the line exceeds it too. A residual from an earlier line does not
+ * enter: the caller only asks when the residual alone cannot bring SALT to the threshold (see followPolicy).
+ * With nat (1 - G) > threshold no visit of the line can respond (the bound of followPolicy's comment), and
+ * nothing is checked.
  */
-const CERTAIN_RESPONSE_MARGIN = 1e-9;
-
-/** Offsets in a policy's slice of the per-patient record (see followPolicy). */
-export const RECORD_NON_RESPONSE = 0;
-export const RECORD_LINES = 1;
-export const RECORD_DRUG_MONTHS = 2;
-
-/** Length of one policy's slice of the per-patient record: two values, then one per catalog drug. */
-export function patientRecordStride(drugCount: number): number {
-  return RECORD_DRUG_MONTHS + drugCount;
-}
-
-/**
- * exp(-elapsed / tauOff) from the run's table when `elapsed` is exactly j
- * visit intervals (then the table holds the exp of the same argument), else
- * computed. Not for a patient-specific tauOff (the table is then empty; the
- * callers compute the exp themselves, see followPolicy).
- */
-function residualDecay(c: CompiledScenario, elapsed: number): number {
-  const j = Math.round(elapsed * c.invVisitMonths);
-  return j < c.residualDecay.length && j * c.visitMonths === elapsed
-    ? c.residualDecay[j] : Math.exp(-elapsed * c.invTauOff);
+function waitingLineVisit(c: CompiledScenario, v: number, failAt: number, neverFails: boolean): number {
+  const nat = waitingLine[WAIT_NAT];
+  const potential = waitingLine[WAIT_POTENTIAL];
+  const invTau = waitingLine[WAIT_INV_TAU];
+  const clock = waitingLine[WAIT_CLOCK];
+  const start = waitingLine[WAIT_START];
+  const lineEvent = waitingLine[WAIT_LINE_EVENT];
+  const visitMonths = c.visitMonths;
+  const visitCount = c.visitCount;
+  const invVisitMonths = c.invVisitMonths;
+  // t of visit u is (u + 1) * visitMonths, written as at followPolicy's loop top; estimates, then exact steps.
+  let target = visitCount;
+  if (lineEvent <= c.horizon) {
+    let u = Math.ceil(lineEvent * invVisitMonths) - 1;
+    if (!(u > v)) u = v; else if (u > visitCount) u = visitCount;
+    while (u > v && u * visitMonths >= lineEvent) u--;
+    while (u < visitCount && (u + 1) * visitMonths < lineEvent) u++;
+    target = u;
+  }
+  if (!neverFails && failAt < Infinity) {
+    let u = Math.ceil((start + failAt) * invVisitMonths) - 1;
+    if (!(u > v)) u = v; else if (u > target) u = target;
+    while (u > v && u * visitMonths - start >= failAt) u--;
+    while (u < target && !((u + 1) * visitMonths - start >= failAt)) u++;
+    target = u;
+  }
+  const threshold = c.threshold;
+  if (target === v || nat * (1 - potential) > threshold) return target;
+  const hStar = (1 - threshold / nat) / potential;
+  if (!(hStar > 0 && hStar < 1)) return v;
+  const powerStar = -Math.log1p(-hStar);
+  const crossing = clock + (c.kIsTwo ? Math.sqrt(powerStar) : Math.pow(powerStar, 1 / c.k)) / invTau;
+  const u = Math.ceil(crossing * invVisitMonths) - 1;
+  if (u < target) target = u;
+  if (!(target > v)) return v;
+  // No response at visit target - 1, with a margin: then none before it either.
+  const power = onsetPowerAt(target * visitMonths - clock, invTau, c.k, c.kIsTwo);
+  if (nat * (1 - potential * onsetUpperBound(power)) > threshold + SALT_MARGIN) return target;
+  return nat * (1 - potential * onsetFromPower(power)) > threshold + SALT_MARGIN ? target : v;
 }
 
 /**
@@ -75,6 +105,16 @@ function residualDecay(c: CompiledScenario, elapsed: number): number {
  * visit needs: whether SALT(t) <= threshold, whether the residual still
  * exceeds the drug's effect, and the effect itself when the line stops at t.
  *
+ * Visits are skipped, not only their SALT: a line waiting for its first
+ * response, whose residual cannot reach the threshold on its own (it exceeded
+ * it where the line before switched, or where an event stopped it), goes
+ * straight to the first visit at which something can happen (waitingLineVisit:
+ * its failure visit, its next event, or the onset curve's crossing, inverted
+ * and checked). Two loops share this: followLines, line by line, for a policy
+ * with the failure rule only and no escapes (the common case, the canonical
+ * benchmark's), and followVisits, visit by visit, for every rule; both give
+ * the results of computing SALT(t) at every visit, bit for bit.
+ *
  * With `record` (runBlock's per-patient scratch, reused: no allocation), the
  * patient's own outcomes under this policy are also written there, from
  * `pi * patientRecordStride(drugCount)`: months on non-responding lines, lines
@@ -89,6 +129,14 @@ function residualDecay(c: CompiledScenario, elapsed: number): number {
  * on every write: measured at about 450 bytes per patient and policy.
  */
 export function followPolicy(
+  c: CompiledScenario, pi: number, p: Patient, acc: Float64Array, record?: Float64Array,
+): number {
+  // A small function V8 inlines into its callers: the general loop's large frame is set up only when it runs.
+  return needsVisitLoop(c, pi, p) ? followVisits(c, pi, p, acc, record) : followLines(c, pi, p, acc, record);
+}
+
+/** followPolicy's general loop, visit by visit: every rule (see followPolicy). */
+function followVisits(
   c: CompiledScenario, pi: number, p: Patient, acc: Float64Array, record?: Float64Array,
 ): number {
   const lay = c.layout;
@@ -151,6 +199,11 @@ export function followPolicy(
   let resE = 0;
   let resT = 0;
   let residualMatters = false; // false once the current drug's effect has overtaken it
+  // Whether the residual alone could bring SALT to the threshold at a later visit. It cannot after a switch (SALT
+  // exceeded the threshold there with E = the residual; SALTnat rises and the residual decays), nor when it
+  // starts at an event with SALTnat (1 - E) above the threshold.
+  let residualCanRespond = false;
+  let waitedTo = -1; // the visit waitingLineVisit last returned: evaluated, not asked again
   let nextStart = Infinity;
   let firstVisit = visitCount;
   let nonResponseMonths = 0;
@@ -172,6 +225,8 @@ export function followPolicy(
           if (r > total) total = r;
         }
         resE = total; resT = e; residualMatters = total > 0;
+        residualCanRespond = !(naturalSaltOf(salt0, omega, e) * (1 - total) > threshold);
+        waitedTo = -1;
         if (escapes) {
           // Loss of response on drug (MODEL.md v2): the effect frozen at the escape decays from there like a
           // residual (G = 0 from now on); the patient stays on the drug until the policy ends the line.
@@ -209,6 +264,7 @@ export function followPolicy(
           startSalt = naturalSaltOf(salt0, omega, start) * (1 - e);
         }
         respondedOnLine = false;
+        waitedTo = -1;
         acc[enteredAt + line]++;
         continue;
       }
@@ -223,17 +279,19 @@ export function followPolicy(
     let effect = 0; // E(t) on drug: the residual if the line stops at t
     let salt: number;
     if (onDrug) {
-      if (!residualMatters && !respondedOnLine && !usesSaltRules && nat * (1 - potential) > threshold) {
-        // No response is possible at t (the effect is at most G), nor at any later visit of the line
-        // (SALTnat does not fall). The failure rule, the only rule left, needs the effect (as the
-        // residual) only at the visit where it switches: skip to it, or to an adverse event.
-        const neverFails = stayOnLast && line === lineCount - 1;
-        if (neverFails || !(months >= failAt)) {
-          while (v + 1 < visitCount) {
-            const next = (v + 2) * visitMonths; // t of visit v + 1, as computed at the loop's top
-            if (aeEnd <= next || (!neverFails && next - start >= failAt)) break;
-            v++;
-          }
+      if (!respondedOnLine && !usesSaltRules && !residualCanRespond && v !== waitedTo) {
+        // Waiting for the line's first response, with only the failure rule: skip to the first visit at which
+        // something can happen (waitingLineVisit). The visits skipped would change nothing: no response,
+        // no switch, no event.
+        waitingLine[WAIT_NAT] = nat;
+        waitingLine[WAIT_POTENTIAL] = potential;
+        waitingLine[WAIT_INV_TAU] = invTau;
+        waitingLine[WAIT_CLOCK] = clock;
+        waitingLine[WAIT_START] = start;
+        waitingLine[WAIT_LINE_EVENT] = lineEvent;
+        waitedTo = waitingLineVisit(c, v, failAt, stayOnLast && line === lineCount - 1);
+        if (waitedTo > v) {
+          v = waitedTo - 1;
           continue;
         }
       }
@@ -313,6 +371,7 @@ export function followPolicy(
     }
     if (switches) {
       resE = effect; resT = t; residualMatters = effect > 0;
+      residualCanRespond = !(salt > threshold);
       acc[drugMonthsAt + drug] += months;
       if (recordOn) record![recordDrugAt + drug] += months;
       if (!respondedOnLine) nonResponseMonths += months;
