@@ -14,6 +14,14 @@ async function run(args: string[]) {
   return { code, err: err.join(''), out: out.join('') };
 }
 
+/** A fresh folder holding a copy of the shipped catalog. */
+function copiedCatalog(): { dir: string; catalog: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'jaksim-post-'));
+  const catalog = join(dir, 'cat.yaml');
+  copyFileSync('scenarios/catalog.calibrated.yaml', catalog);
+  return { dir, catalog };
+}
+
 describe('calibrate --posterior-only', () => {
   it('refuses a catalog whose uncertainty.vector the data do not give, writing nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jaksim-post-'));
@@ -30,9 +38,7 @@ describe('calibrate --posterior-only', () => {
   });
 
   it('refuses --posterior-proposals 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jaksim-post-'));
-    const catalog = join(dir, 'cat.yaml');
-    copyFileSync('scenarios/catalog.calibrated.yaml', catalog);
+    const { dir, catalog } = copiedCatalog();
     const r = await run(['calibrate', '--posterior-only', '--out', catalog, '--posterior-proposals', '0', '--workers', '1']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--posterior-only: --posterior-proposals must be at least 1/);
@@ -40,9 +46,7 @@ describe('calibrate --posterior-only', () => {
   });
 
   it('refuses an unknown --posterior-method, writing nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jaksim-post-'));
-    const catalog = join(dir, 'cat.yaml');
-    copyFileSync('scenarios/catalog.calibrated.yaml', catalog);
+    const { dir, catalog } = copiedCatalog();
     const r = await run(['calibrate', '--posterior-only', '--out', catalog, '--posterior-method', 'mcmc', '--workers', '1']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/posterior-method.*mcmc.*regression.*sir/s);
