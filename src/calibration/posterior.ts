@@ -351,9 +351,11 @@ export async function calibrationPosterior(
   // The simulation's own error in the estimate (its variance about (1 + n / M) times the data's, n the published and M the
   // simulated patients of a figure): the regression's likelihood is tempered by 1 / (1 + n / M), n the figures' mean effective n.
   const simulationShare = problem.points.reduce((acc, pt) => acc + pt.nEff, 0) / problem.points.length / problem.options.patients;
-  const sample = (o.method ?? 'regression') === 'regression'
-    ? await regressionPosteriorSample(target, laplace, { ...o, prior, likelihoodWeight: 1 / (1 + simulationShare) })
-    : await samplingImportanceResampling(target, laplace, { ...o, prior });
+  const weight = 1 / (1 + simulationShare);
+  const regression = (o.method ?? 'regression') === 'regression'
+    ? await regressionPosteriorSample(target, laplace, { ...o, prior, likelihoodWeight: weight })
+    : null;
+  const sample = regression ?? await samplingImportanceResampling(target, laplace, { ...o, prior });
   const decoded = sample.draws.map((v) => decode(params, fromNatural(params, v, base), base, problem.options.tauClass));
   const drugs = Object.fromEntries(params.drugs.map((id) => [id, { mu: decoded.map((d) => d.mu.get(id)!), tau: decoded.map((d) => d.tau.get(id)!) }]));
   const globals: Record<string, number[]> = {};
@@ -373,13 +375,13 @@ export async function calibrationPosterior(
   const df = o.df ?? SIR_DEFAULTS.df;
   const inflate = o.inflate ?? SIR_DEFAULTS.inflate;
   let text: string;
-  if ('regression' in sample) {
-    const r = (sample as Awaited<ReturnType<typeof regressionPosteriorSample>>).regression;
+  if (regression) {
+    const r = regression.regression;
     text = `Laplace approximation re-centred and re-scaled by regression: ${sample.proposals} design points from a multivariate t (${df} df) centred on the fit with scale `
       + `${inflate}^2 x ${proposalNote} (each coordinate capped at its prior sd); the deviance at each (under the calibration's common random numbers) regressed robustly `
       + `(Tukey's biweight) on D = c + g'z + a z'z, z the Laplace-whitened coordinates: a = ${r.a.toFixed(3)} (se ${r.aSe.toFixed(3)}; 1 would be the Laplace curvature), `
       + `residual sd ${r.residualSd.toFixed(2)} deviance points (the simulation's noise), ${r.outliers} of ${sample.proposals} points dropped by the robust fit. `
-      + `${sample.draws.length} independent draws from the normal posterior of exp(-w D / 2) x prior, w = ${(1 / (1 + simulationShare)).toFixed(3)} = 1 / (1 + n / M) for the simulation's own error `
+      + `${sample.draws.length} independent draws from the normal posterior of exp(-w D / 2) x prior, w = ${weight.toFixed(3)} = 1 / (1 + n / M) for the simulation's own error `
       + `(n the figures' mean effective n, M = ${problem.options.patients} simulated patients per arm): the Laplace covariance times about 1 / (w a), its centre moved by the slope g `
       + `(at most ${r.largestShift.toFixed(2)} Laplace sds in any coordinate). Effective sample size ${sample.draws.length} (independent, equally weighted draws); `
       + `plain importance weights on the raw deviance would give the same design an effective sample size of ${r.rawEss.toFixed(1)}. `;

@@ -108,18 +108,29 @@ const baselineSchema = z.object({
  * @throws UserError naming the file and the field
  */
 export function readBenchDocument(file: string): BenchDocument {
-  const expected = 'a jaksim bench JSON document';
-  const json = parseJson(decodeUtf8(readInputFile(file, { expected, maxBytes: BENCH_MAX_BYTES }), file));
-  if (!json.ok) throw new UserError(`${file}: expected ${expected}, got ${json.reason}`);
-  if ((json.doc as { benchmark?: unknown } | null)?.benchmark !== 'jaksim') {
-    throw new UserError(`${file}: expected ${expected} (benchmark: "jaksim", results: [...])`);
-  }
-  const parsed = baselineSchema.safeParse(json.doc);
-  if (!parsed.success) throw schemaError(parsed.error.issues[0], json.doc, file);
-  const workers = parsed.data.results.map((r) => r.workers);
+  const { doc, parsed } = readTaggedDocument(file, 'a jaksim bench JSON document', 'jaksim', 'results', baselineSchema);
+  const workers = parsed.results.map((r) => r.workers);
   const twice = workers.find((w, i) => workers.indexOf(w) !== i);
   if (twice !== undefined) throw new UserError(`${file}: results: expected one result per worker count, got ${twice} worker(s) twice`);
-  return json.doc as BenchDocument;
+  return doc as BenchDocument;
+}
+
+/**
+ * A bench JSON document of kind `tag` (its `benchmark` field), read as the one input reader reads files and
+ * checked against `schema`: the document as read and its parsed form.
+ * @throws UserError naming the file and the field
+ */
+function readTaggedDocument<S extends z.ZodTypeAny>(
+  file: string, expected: string, tag: string, listField: string, schema: S,
+): { doc: unknown; parsed: z.infer<S> } {
+  const json = parseJson(decodeUtf8(readInputFile(file, { expected, maxBytes: BENCH_MAX_BYTES }), file));
+  if (!json.ok) throw new UserError(`${file}: expected ${expected}, got ${json.reason}`);
+  if ((json.doc as { benchmark?: unknown } | null)?.benchmark !== tag) {
+    throw new UserError(`${file}: expected ${expected} (benchmark: "${tag}", ${listField}: [...])`);
+  }
+  const parsed = schema.safeParse(json.doc);
+  if (!parsed.success) throw schemaError(parsed.error.issues[0], json.doc, file);
+  return { doc: json.doc, parsed: parsed.data };
 }
 
 /** What a suite comparison needs from a baseline suite document: named figures with a median and a MAD. */
@@ -133,13 +144,5 @@ const suiteBaselineSchema = z.object({
  * @throws UserError naming the file and the field
  */
 export function readSuiteDocument<T>(file: string): T {
-  const expected = 'a jaksim bench --suite JSON document';
-  const json = parseJson(decodeUtf8(readInputFile(file, { expected, maxBytes: BENCH_MAX_BYTES }), file));
-  if (!json.ok) throw new UserError(`${file}: expected ${expected}, got ${json.reason}`);
-  if ((json.doc as { benchmark?: unknown } | null)?.benchmark !== 'jaksim-suite') {
-    throw new UserError(`${file}: expected ${expected} (benchmark: "jaksim-suite", figures: [...])`);
-  }
-  const parsed = suiteBaselineSchema.safeParse(json.doc);
-  if (!parsed.success) throw schemaError(parsed.error.issues[0], json.doc, file);
-  return json.doc as T;
+  return readTaggedDocument(file, 'a jaksim bench --suite JSON document', 'jaksim-suite', 'figures', suiteBaselineSchema).doc as T;
 }

@@ -54,18 +54,23 @@ export function checkOutputFolder(folder: string, flag: string, given = folder, 
   if (denied) fail(`${self ? '' : `${at}: `}${denied}`);
 }
 
+/** What is at `path`, or undefined when nothing is (ENOENT, ENOTDIR); any other failure is a UserError naming the flag. */
+function statIfThere(path: string, flag: string, expected: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UserError(`${flag}: expected ${expected}, got ${JSON.stringify(path)} (${errnoReason(err)})`);
+    return undefined;
+  }
+}
+
 /**
  * Check that `folder` does not exist yet and can be created (the folders written whole, such as predict's
  * --out, which never overwrite). @throws UserError naming the flag
  */
 export function checkNewOutputFolder(folder: string, flag: string): void {
-  let st: Stats | undefined;
-  try {
-    st = statSync(folder);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UserError(`${flag}: expected a new folder jaksim can create, got ${JSON.stringify(folder)} (${errnoReason(err)})`);
-  }
+  const st = statIfThere(folder, flag, 'a new folder jaksim can create');
   if (st) throw new UserError(`${flag}: expected a new folder jaksim can create, got ${JSON.stringify(folder)} (${st.isDirectory() ? 'a folder that already exists' : `${fileKind(st)} already there`})`);
   checkOutputFolder(dirname(resolve(folder)), flag, folder, 'a new folder jaksim can create');
 }
@@ -76,13 +81,7 @@ export function checkNewOutputFolder(folder: string, flag: string): void {
  * @throws UserError naming the flag
  */
 export function checkOutputFile(file: string, flag: string): void {
-  let st: Stats | undefined;
-  try {
-    st = statSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UserError(`${flag}: expected a file jaksim can write, got ${JSON.stringify(file)} (${errnoReason(err)})`);
-  }
+  const st = statIfThere(file, flag, 'a file jaksim can write');
   if (st && !st.isFile()) {
     throw new UserError(`${flag}: expected a file jaksim can write, got ${JSON.stringify(file)} (${st.isDirectory() ? 'a folder' : fileKind(st)})`);
   }

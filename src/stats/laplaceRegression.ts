@@ -24,7 +24,7 @@ export interface LaplaceRegression {
 const ROBUST_ITERATIONS = 8;
 
 /** The smallest curvature scale used (a flat or inverted fit would give an improper posterior). */
-export const MIN_CURVATURE_SCALE = 0.05;
+const MIN_CURVATURE_SCALE = 0.05;
 
 /** z = L^-1 (x - centre) by forward substitution. */
 function whiten(L: number[][], centre: readonly number[], x: readonly number[]): number[] {
@@ -86,12 +86,6 @@ export async function fitLaplaceRegression(
     centre, L, c: beta[0], g: beta.slice(1, 1 + p), a: beta[m - 1], aSe: scale * Math.sqrt(cov[m - 1][m - 1]),
     residualSd: scale, points: kept, outliers: xs.length - kept,
   };
-}
-
-/** The regression's value at x. */
-export function regressionValue(f: LaplaceRegression, x: readonly number[]): number {
-  const z = whiten(f.L, f.centre, x);
-  return f.c + z.reduce((acc, v, i) => acc + f.g[i] * v + Math.max(f.a, MIN_CURVATURE_SCALE) * v * v, 0);
 }
 
 /**
