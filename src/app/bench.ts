@@ -100,6 +100,8 @@ export interface BenchInputs {
 /** What one round measures: the C reference (when there is one), then each worker count, in this order. */
 export interface BenchRound {
   reference: () => Promise<ReferenceRun>;
+  /** `workers` C reference processes started together, `patients / workers` each: the slowest one's own seconds. */
+  referenceTogether?: (workers: number) => Promise<number>;
   /** One measuring process of `workers` workers: a warm-up and one timed run; with its whole-process seconds. */
   workers: (workers: number) => Promise<WorkerMeasurement & { wholeProcessSeconds: number[] }>;
 }
@@ -113,8 +115,12 @@ export interface BenchRound {
 export async function benchDocument(inputs: BenchInputs, workerCounts: number[], round: BenchRound): Promise<BenchDocument> {
   const runs = new Map<number, (WorkerMeasurement & { wholeProcessSeconds: number[] })[]>(workerCounts.map((w) => [w, []]));
   const refRuns: ReferenceRun[] = [];
+  const together = new Map<number, number[]>(workerCounts.filter((w) => w > 1).map((w) => [w, []]));
   for (let r = 0; r < inputs.repeat; r++) {
-    if (inputs.reference) refRuns.push(await round.reference());
+    if (inputs.reference) {
+      refRuns.push(await round.reference());
+      if (round.referenceTogether) for (const [w, list] of together) list.push(await round.referenceTogether(w));
+    }
     for (const w of workerCounts) runs.get(w)!.push(await round.workers(w));
   }
   const patients = inputs.scenario.patients;
@@ -135,6 +141,12 @@ export async function benchDocument(inputs: BenchInputs, workerCounts: number[],
     };
   });
   const reference = inputs.reference && refRuns.length > 0 ? referenceMeasurement(inputs.reference, refRuns, patients, measurements[0]) : null;
+  if (reference && round.referenceTogether) {
+    reference.parallel = [...together].map(([w, seconds]) => {
+      const pps = median(seconds.map((t) => patients / t));
+      return { workers: w, seconds, medianPatientsPerSecond: pps, parallelEfficiency: pps / (w * reference.medianPatientsPerSecond) };
+    });
+  }
   const one = measurements.find((m) => m.workers === 1);
   const doc: BenchDocument = {
     benchmark: 'jaksim',
@@ -148,6 +160,7 @@ export async function benchDocument(inputs: BenchInputs, workerCounts: number[],
     results: measurements.map((m) => ({
       ...m,
       parallelEfficiency: one ? m.medianPatientsPerSecond / (m.workers * one.medianPatientsPerSecond) : null,
+      efficiencyOverReference: efficiencyOverReference(m, one, reference),
       wholeProcessParallelEfficiency: one
         ? m.medianWholeProcessPatientsPerSecond! / (m.workers * one.medianWholeProcessPatientsPerSecond!) : null,
       ratioToReference: reference ? {
@@ -163,6 +176,13 @@ export async function benchDocument(inputs: BenchInputs, workerCounts: number[],
     throw new Error('benchmark curves differ between worker counts: determinism is broken');
   }
   return doc;
+}
+
+/** jaksim's in-engine efficiency at m's worker count over the C reference's (null without both). */
+function efficiencyOverReference(m: WorkerMeasurement, one: WorkerMeasurement | undefined, reference: ReferenceMeasurement | null): number | null {
+  const c = reference?.parallel?.find((p) => p.workers === m.workers);
+  if (!one || !c) return null;
+  return m.medianPatientsPerSecond / (m.workers * one.medianPatientsPerSecond) / c.parallelEfficiency;
 }
 
 function referenceMeasurement(

@@ -141,6 +141,13 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
     const doc = JSON.parse(stdout) as { seconds: number; cpuSeconds: number; policies: { cumulative: number[] }[] };
     return { seconds: doc.seconds, cpuSeconds: doc.cpuSeconds, wholeProcessSeconds: wall, cumulative: doc.policies.map((p) => p.cumulative) };
   };
+  const referenceTogether = async (w: number): Promise<number> => {
+    const each = Math.ceil(scenario.patients / w);
+    note(`bench: C reference, ${w} processes together, ${each.toLocaleString('en-US')} patients each...`);
+    // Each process its own seed, so that no two simulate the same patients.
+    const runs = await Promise.all(Array.from({ length: w }, (_, i) => timed(ref!.binary, [String(each), String(scenario.seed + i)])));
+    return Math.max(...runs.map((r) => (JSON.parse(r.stdout) as { seconds: number }).seconds));
+  };
   const workers = async (w: number) => {
     note(`bench: ${scenario.patients.toLocaleString('en-US')} patients with ${w} worker(s)...`);
     // A fresh process per measurement: peak memory, JIT state and whole-process time are its own.
@@ -151,7 +158,7 @@ export async function benchCommand(args: BenchArgs, cli: CliContext): Promise<nu
   const doc = await benchDocument({
     scenario, scenarioFile: args.scenario, repeat: args.repeat, machine: machine(), baseline,
     ...(ref ? { reference: { source: 'bench/reference/canonical.c', compiler: ref.compiler } } : {}),
-  }, workerCounts, { reference, workers });
+  }, workerCounts, { reference, referenceTogether, workers });
   io.out(args.json ? JSON.stringify(doc, null, 2) : formatBench(doc));
   return doc.baseline?.regressed ? 3 : 0;
 }
@@ -197,6 +204,11 @@ function formatBench(doc: BenchDocument): string {
       + ` own timing, ${Math.round(c.medianWholeProcessPatientsPerSecond).toLocaleString('en-US')} whole process,`
       + ` ${Math.round(c.medianPatientsPerCpuSecond).toLocaleString('en-US')} per CPU-second;`
       + ` curves ${c.curvesAgree ? 'agree' : 'DISAGREE'} with jaksim's (max |z| ${c.curvesMaxAbsZ.toFixed(2)}, bound 4.5)`);
+    for (const p of c.parallel ?? []) {
+      const j = doc.results.find((r) => r.workers === p.workers);
+      lines.push(`C reference, ${p.workers} processes together (the machine's parallel ceiling): efficiency ${p.parallelEfficiency.toFixed(2)};`
+        + ` jaksim's ${j?.parallelEfficiency?.toFixed(2) ?? '-'} in engine, ${j?.efficiencyOverReference?.toFixed(2) ?? '-'} of the ceiling`);
+    }
   }
   if (doc.baseline) {
     lines.push('', `baseline ${doc.baseline.file} (fail when median falls by more than ${doc.baseline.maxRegressionPct}%):`);

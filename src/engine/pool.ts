@@ -8,7 +8,7 @@ import type { CompiledScenario } from '../model/compile.js';
 import { predictLayout, type PredictSpec } from '../model/predict.js';
 import { trialCountsLength, type TrialSpec } from '../model/trial.js';
 import { powerStride, type PowerTrialDesign } from './powerTrials.js';
-import { planBlocks, type Block, type BlockAggregates } from './runBlock.js';
+import { planBlocks, splitBlock, type Block, type BlockAggregates } from './runBlock.js';
 import { runTask, type ChannelMessage, type Task, type WorkerTask } from './tasks.js';
 
 export interface EngineOptions {
@@ -89,6 +89,13 @@ export class Engine {
   private runCount = 0;
   /** Told the patients of each task as it completes: progress of commands that run many simulations. */
   onSimulated?: (patients: number) => void;
+  /**
+   * Runs (run, runBlocks) on the same patients follow: each thread keeps the blocks' patient variates
+   * (engine/patientVariates.ts) instead of drawing them again. Set by the commands that simulate one seed's
+   * patients under many parameter values (sweep, psa); trial-mode and prediction runs always keep them
+   * (calibration and predict repeat them by design). Results are the same either way.
+   */
+  reusePatients = false;
 
   constructor(options: EngineOptions) {
     this.workers = Math.max(1, Math.floor(options.workers));
@@ -124,17 +131,23 @@ export class Engine {
 
   /** All blocks of the scenario under every policy: merged aggregates (model/layout.ts). */
   run(c: CompiledScenario, onProgress?: Progress): Promise<BlockAggregates> {
-    return this.merged(c, (block) => ({ kind: 'block', block }), c.layout.length, onProgress);
+    return this.merged(c, (block) => [{ kind: 'block', block, reuse: this.reusePatients }], c.layout.length, onProgress);
   }
 
-  /** Trial mode of one drug over the scenario's population: merged counts (model/trial.ts layout). */
+  /**
+   * Trial mode of one drug over the scenario's population: merged counts (model/trial.ts layout). A run of
+   * fewer blocks than workers (a calibration arm is one block) is cut into parts, so that every worker
+   * has a share of it: the counts are whole numbers, the same whatever the parts.
+   */
   trial(c: CompiledScenario, trial: TrialSpec, onProgress?: Progress): Promise<Float64Array> {
-    return this.merged(c, (block) => ({ kind: 'trialBlock', trial, block }), trialCountsLength(trial), onProgress);
+    const parts = this.pool ? Math.ceil(this.workers / planBlocks(c.patients).length) : 1;
+    return this.merged(c, (block) => splitBlock(block, parts).map((range): Task => ({ kind: 'trialBlock', trial, block, reuse: true, range })),
+      trialCountsLength(trial), onProgress);
   }
 
   /** One patient's prediction over the scenario's population draws (c.patients of them): merged sums (model/predict.ts). */
   predict(c: CompiledScenario, spec: PredictSpec, onProgress?: Progress): Promise<Float64Array> {
-    return this.merged(c, (block) => ({ kind: 'predictBlock', spec, block }), predictLayout(spec).length, onProgress);
+    return this.merged(c, (block) => [{ kind: 'predictBlock', spec, block, reuse: true }], predictLayout(spec).length, onProgress);
   }
 
   /**
@@ -154,7 +167,7 @@ export class Engine {
       return all[i];
     });
     const completed: number[] = [];
-    await this.inOrder(c, blocks.map((block): Task => ({ kind: 'block', block })), (t, out) => {
+    await this.inOrder(c, blocks.map((block): Task => ({ kind: 'block', block, reuse: this.reusePatients })), (t, out) => {
       onBlock(blocks[t].index, out);
       completed.push(blocks[t].index);
     }, shouldStop, true);
@@ -181,16 +194,16 @@ export class Engine {
     this.channel = null;
   }
 
-  /** Every block of the run as `taskOf` makes it, added up in block order. */
+  /** Every block of the run as `tasksOf` makes it (one task, or a trial's parts), added up in task order. */
   private async merged(
-    c: CompiledScenario, taskOf: (block: Block) => Task, length: number, onProgress?: Progress,
+    c: CompiledScenario, tasksOf: (block: Block) => Task[], length: number, onProgress?: Progress,
   ): Promise<Float64Array> {
-    const blocks = planBlocks(c.patients);
+    const tasks = planBlocks(c.patients).flatMap(tasksOf);
     const total = new Float64Array(length);
     let done = 0;
-    await this.inOrder(c, blocks.map(taskOf), (t, out) => {
+    await this.inOrder(c, tasks, (t, out) => {
       for (let i = 0; i < length; i++) total[i] += out[i];
-      done += blocks[t].size;
+      done += patientsOf(tasks[t]);
       onProgress?.(done, c.patients);
     }, () => false, onProgress !== undefined);
     return total;
@@ -269,7 +282,9 @@ export class Engine {
 
 /** The patients a task simulates (for Engine.onSimulated). */
 function patientsOf(task: Task): number {
-  return task.kind === 'powerTrials' ? task.range.count * task.design.n : task.block.size;
+  if (task.kind === 'powerTrials') return task.range.count * task.design.n;
+  if (task.kind === 'trialBlock' && task.range) return task.range.to - task.range.from;
+  return task.block.size;
 }
 
 /** Run `work` on a new engine of `workers` workers, closed afterwards whatever happens. */

@@ -1,12 +1,13 @@
 // One block of patients: its own seeded stream, all policies on each patient, compact aggregates out.
 import type { CompiledScenario } from '../model/compile.js';
-import { Patient, drawPatient } from '../model/population.js';
+import { Patient, drawPatient, patientFromVariates, variateStride } from '../model/population.js';
 import { PredictScratch, addPredictSample, predictLayout, type PredictSpec } from '../model/predict.js';
 import { TrialCourse, addTrialPatient, trialLayout, type TrialSpec } from '../model/trial.js';
 import {
   RECORD_DRUG_MONTHS, RECORD_LINES, RECORD_NON_RESPONSE, followPolicy, patientRecordStride,
 } from '../policy/followPolicy.js';
-import { streamFor } from '../rng/streams.js';
+import { streamFor, type Stream } from '../rng/streams.js';
+import { blockVariates } from './patientVariates.js';
 
 /** Patients per block: fixed by the engine (never by the worker count), part of what a seed means. */
 export const BLOCK_SIZE = 4096;
@@ -17,6 +18,21 @@ export interface Block {
   size: number;
 }
 
+/**
+ * Patients from..to - 1 of a block (trial mode only: its counts are whole numbers, so a block's parts add up
+ * to the block's counts exactly, in any order).
+ */
+export interface PatientRange {
+  from: number;
+  to: number;
+}
+
+/** `block` in `parts` ranges of (nearly) equal size, in patient order. */
+export function splitBlock(block: Block, parts: number): PatientRange[] {
+  const n = Math.max(1, Math.min(parts, block.size));
+  return Array.from({ length: n }, (_, j) => ({ from: Math.floor((j * block.size) / n), to: Math.floor(((j + 1) * block.size) / n) }));
+}
+
 /** One block's (or a merged run's) aggregates, laid out by model/layout.ts; read them through engine/aggregates.ts. */
 export type BlockAggregates = Float64Array;
 
@@ -25,8 +41,8 @@ export type BlockAggregates = Float64Array;
  * numbers: each patient is drawn once and followed under each policy).
  * Returns the block's aggregates (model/layout.ts).
  */
-export function runBlock(c: CompiledScenario, block: Block): BlockAggregates {
-  const rng = streamFor(c.seed, block.index);
+export function runBlock(c: CompiledScenario, block: Block, reuse = false): BlockAggregates {
+  const draws = blockDraws(c, block, reuse);
   const patient = new Patient(c.drugCount);
   const acc = new Float64Array(c.layout.length);
   const firstVisit = new Int32Array(c.policyCount);
@@ -47,7 +63,7 @@ export function runBlock(c: CompiledScenario, block: Block): BlockAggregates {
   const pairDrugMonths = lay.pairDrugMonths;
   const pairCost = lay.pairCost;
   for (let i = 0; i < block.size; i++) {
-    drawPatient(rng, c, patient);
+    nextPatient(c, draws, i, patient);
     for (let policy = 0; policy < policyCount; policy++) {
       firstVisit[policy] = followPolicy(c, policy, patient, acc, record);
       if (hasCosts) {
@@ -100,31 +116,53 @@ export function runBlock(c: CompiledScenario, block: Block): BlockAggregates {
 }
 
 /** Trial mode for one block: the same patients as runBlock, one drug (and a design's), exact times. */
-export function runTrialBlock(c: CompiledScenario, trial: TrialSpec, block: Block): Float64Array {
-  const rng = streamFor(c.seed, block.index);
+export function runTrialBlock(
+  c: CompiledScenario, trial: TrialSpec, block: Block, reuse = false, range: PatientRange = { from: 0, to: block.size },
+): Float64Array {
+  const draws = blockDraws(c, block, reuse);
   const patient = new Patient(c.drugCount);
   const lay = trialLayout(trial);
   const course = new TrialCourse(trial);
   const counts = new Float64Array(lay.length);
-  for (let i = 0; i < block.size; i++) {
-    drawPatient(rng, c, patient);
+  // The stream is sequential: patients before the range are drawn and dropped (kept variates need not be).
+  if (!draws.variates) for (let i = 0; i < range.from; i++) drawPatient(draws.rng!, c, patient);
+  for (let i = range.from; i < range.to; i++) {
+    nextPatient(c, draws, i, patient);
     addTrialPatient(c, trial, patient, counts, lay, course);
   }
   return counts;
 }
 
 /** Prediction for one patient on one block of population draws (model/predict.ts sums). */
-export function runPredictBlock(c: CompiledScenario, spec: PredictSpec, block: Block): Float64Array {
-  const rng = streamFor(c.seed, block.index);
+export function runPredictBlock(c: CompiledScenario, spec: PredictSpec, block: Block, reuse = false): Float64Array {
+  const draws = blockDraws(c, block, reuse);
   const patient = new Patient(c.drugCount);
   const lay = predictLayout(spec);
   const scratch = new PredictScratch();
   const acc = new Float64Array(lay.length);
   for (let i = 0; i < block.size; i++) {
-    drawPatient(rng, c, patient);
+    nextPatient(c, draws, i, patient);
     addPredictSample(c, spec, patient, acc, lay, scratch);
   }
   return acc;
+}
+
+/**
+ * Where a block's patients come from: its stream, drawn as they are simulated, or (reuse: a command that
+ * simulates these patients again) the variates this thread keeps (engine/patientVariates.ts), the same numbers.
+ */
+interface BlockDraws { rng: Stream | null; variates: Float64Array | null; stride: number }
+
+function blockDraws(c: CompiledScenario, block: Block, reuse: boolean): BlockDraws {
+  return reuse
+    ? { rng: null, variates: blockVariates(c, block), stride: variateStride(c) }
+    : { rng: streamFor(c.seed, block.index), variates: null, stride: 0 };
+}
+
+/** Patient i of the block into `patient`. */
+function nextPatient(c: CompiledScenario, draws: BlockDraws, i: number, patient: Patient): void {
+  if (draws.variates) patientFromVariates(c, draws.variates, i * draws.stride, patient);
+  else drawPatient(draws.rng!, c, patient);
 }
 
 /** The blocks of a run of `patients` patients, the last one possibly short. */

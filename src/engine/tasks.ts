@@ -3,25 +3,28 @@ import type { CompiledScenario } from '../model/compile.js';
 import type { PredictSpec } from '../model/predict.js';
 import type { TrialSpec } from '../model/trial.js';
 import { runPowerTrials, type PowerTrialDesign, type TrialRange } from './powerTrials.js';
-import { runBlock, runPredictBlock, runTrialBlock, type Block, type BlockAggregates } from './runBlock.js';
+import { runBlock, runPredictBlock, runTrialBlock, type Block, type BlockAggregates, type PatientRange } from './runBlock.js';
 
-/** One unit of work on a run's compiled scenario (which travels separately: see pool.ts). */
+/**
+ * One unit of work on a run's compiled scenario (which travels separately: see pool.ts). `reuse`: the
+ * block's patients are simulated again later (keep their variates: engine/patientVariates.ts).
+ */
 export type Task =
   /** Every policy on one block of patients: the block's aggregates (model/layout.ts). */
-  | { kind: 'block'; block: Block }
+  | { kind: 'block'; block: Block; reuse?: boolean }
   /** Trial mode of one drug on one block of patients (model/trial.ts counts). */
-  | { kind: 'trialBlock'; trial: TrialSpec; block: Block }
+  | { kind: 'trialBlock'; trial: TrialSpec; block: Block; reuse?: boolean; range?: PatientRange }
   /** One patient's prediction over one block of population draws (model/predict.ts sums). */
-  | { kind: 'predictBlock'; spec: PredictSpec; block: Block }
+  | { kind: 'predictBlock'; spec: PredictSpec; block: Block; reuse?: boolean }
   /** A range of simulated power-analysis trials (engine/powerTrials.ts values). */
   | { kind: 'powerTrials'; design: PowerTrialDesign; range: TrialRange };
 
 /** Run one task on a compiled scenario; pure (same inputs, same bytes). */
 export function runTask(c: CompiledScenario, task: Task): BlockAggregates | Float64Array {
   switch (task.kind) {
-    case 'block': return runBlock(c, task.block);
-    case 'trialBlock': return runTrialBlock(c, task.trial, task.block);
-    case 'predictBlock': return runPredictBlock(c, task.spec, task.block);
+    case 'block': return runBlock(c, task.block, task.reuse);
+    case 'trialBlock': return runTrialBlock(c, task.trial, task.block, task.reuse, task.range);
+    case 'predictBlock': return runPredictBlock(c, task.spec, task.block, task.reuse);
     case 'powerTrials': return runPowerTrials(c, task.design, task.range);
   }
 }

@@ -56,6 +56,14 @@ export interface ReferenceMeasurement {
    */
   curvesMaxAbsZ: number;
   curvesAgree: boolean;
+  /**
+   * The machine's own parallel ceiling: per worker count w > 1, w C processes started together, each
+   * simulating patients / w patients (the same work as one run split over w workers), in the same rounds.
+   * `seconds`: the slowest process's own timing per round; `parallelEfficiency`: its median patients/s
+   * over w x the one-process median. Two independent processes that share nothing fall short of 1 when
+   * the cores are not fully the machine's (a shared host): jaksim's efficiency is bounded by it.
+   */
+  parallel?: { workers: number; seconds: number[]; medianPatientsPerSecond: number; parallelEfficiency: number }[];
 }
 
 /** Where the bench ran: recorded with every result. */
@@ -78,6 +86,8 @@ export interface BenchDocument extends BenchMachine {
     parallelEfficiency: number | null;
     /** Whole-process parallel efficiency: whole-process patients/s over workers x that of 1 worker. */
     wholeProcessParallelEfficiency?: number | null;
+    /** In-engine parallel efficiency over the C reference's own at this worker count (reference.parallel). */
+    efficiencyOverReference?: number | null;
     /** jaksim's patients/s over C's: in-engine over C's own timing, whole-process over C's whole process. */
     ratioToReference?: { inEngine: number; wholeProcess: number; perCpuSecond: number } | null;
   })[];

@@ -25,6 +25,8 @@ export class Patient {
   readonly escapeMonths: Float64Array;
   /** Per drug scratch: independent normals e, then Z = C e. */
   readonly e: Float64Array;
+  /** Scratch: this patient's stream variates (drawVariates), for a patient drawn from the stream. */
+  readonly variates: Float64Array;
 
   constructor(drugCount: number) {
     this.potential = new Float64Array(drugCount);
@@ -32,7 +34,28 @@ export class Patient {
     this.aeMonths = new Float64Array(drugCount);
     this.escapeMonths = new Float64Array(drugCount).fill(Infinity);
     this.e = new Float64Array(drugCount);
+    this.variates = new Float64Array(VARIATE_PER_DRUG + 4 * drugCount + 1);
   }
+}
+
+/**
+ * The stream variates of one patient, in the order drawn: everything drawPatient reads from the stream,
+ * before any parameter acts on it (VARIATE_* slots, then the per-drug e[], W[] and A[] = Exponential(1),
+ * then V when sTauOff > 0 and X[] = Exponential(1) when some escapeRate > 0). A patient is these variates
+ * and the scenario's parameters: commands that simulate the same patients many times (sweep, psa,
+ * predict, calibration) draw them once (engine/patientVariates.ts).
+ */
+export const VARIATE_BIN = 0;
+export const VARIATE_SALT = 1;
+export const VARIATE_DURATION = 2;
+export const VARIATE_MINOXIDIL = 3;
+export const VARIATE_WORSENS = 4;
+export const VARIATE_RATE = 5;
+const VARIATE_PER_DRUG = 6;
+
+/** Variates a patient of `c` reads from the stream: its draw shape (drug count, version-2 mechanisms on). */
+export function variateStride(c: Pick<CompiledScenario, 'drugCount' | 'offsetOn' | 'escapeOn'>): number {
+  return VARIATE_PER_DRUG + 3 * c.drugCount + (c.offsetOn ? 1 : 0) + (c.escapeOn ? c.drugCount : 0);
 }
 
 /**
@@ -47,32 +70,52 @@ export class Patient {
  * the later patients of each block (no common random numbers across that switch).
  */
 export function drawPatient(rng: Stream, c: CompiledScenario, p: Patient): void {
-  const uBin = rng.uniform();
-  const uSalt = rng.uniform();
+  drawVariates(rng, c, p.variates, 0);
+  patientFromVariates(c, p.variates, 0, p);
+}
+
+/** The stream part of drawPatient: one patient's variates into v from `at` (variateStride(c) of them). */
+export function drawVariates(rng: Stream, c: CompiledScenario, v: Float64Array, at: number): void {
+  v[at + VARIATE_BIN] = rng.uniform();
+  v[at + VARIATE_SALT] = rng.uniform();
+  v[at + VARIATE_DURATION] = rng.normal();
+  v[at + VARIATE_MINOXIDIL] = rng.uniform();
+  v[at + VARIATE_WORSENS] = rng.uniform();
+  // The rate's uniform is read whether or not the patient worsens; its log only when it is used.
+  v[at + VARIATE_RATE] = rng.uniform();
+  const n = c.drugCount;
+  let k = at + VARIATE_PER_DRUG;
+  for (let d = 0; d < n; d++) v[k++] = rng.normal(); // e[]
+  for (let d = 0; d < n; d++) v[k++] = rng.normal(); // W[]
+  // Exponential(rate) = Exponential(1) / rate: one draw per drug even when the rate is 0.
+  for (let d = 0; d < n; d++) v[k++] = rng.exponential(1); // A[]
+  if (c.offsetOn) v[k++] = rng.normal(); // V
+  // X_d = Exponential(1), as rng.exponential(1) (1 - u > 0) written out: V8 did not inline that call here.
+  if (c.escapeOn) for (let d = 0; d < n; d++) v[k++] = -Math.log1p(-rng.uniform());
+}
+
+/** The parameter part of drawPatient: the patient of the variates v[at...] under c's parameters. */
+export function patientFromVariates(c: CompiledScenario, v: Float64Array, at: number, p: Patient): void {
+  const uBin = v[at + VARIATE_BIN];
   let bin = 0;
   while (uBin >= c.saltBinCum[bin]) bin++;
-  p.salt0 = c.saltBinMin[bin] + uSalt * c.saltBinWidth[bin];
+  p.salt0 = c.saltBinMin[bin] + v[at + VARIATE_SALT] * c.saltBinWidth[bin];
 
-  const dur = Math.exp(c.durLogMedian + c.durSdlog * rng.normal());
+  const dur = Math.exp(c.durLogMedian + c.durSdlog * v[at + VARIATE_DURATION]);
   p.durYears = dur < c.durMin ? c.durMin : dur > c.durMax ? c.durMax : dur;
-  p.minoxidil = rng.uniform() < c.minoxidilShare ? 1 : 0;
-
-  const worsens = rng.uniform() < c.worseningShare;
-  // The rate's uniform is read whether or not the patient worsens; its log only when it is used.
-  const uRate = rng.uniform();
-  p.omega = worsens ? -Math.log1p(-uRate) * c.worseningMean : 0;
+  p.minoxidil = v[at + VARIATE_MINOXIDIL] < c.minoxidilShare ? 1 : 0;
+  p.omega = v[at + VARIATE_WORSENS] < c.worseningShare ? -Math.log1p(-v[at + VARIATE_RATE]) * c.worseningMean : 0;
 
   const n = c.drugCount;
   const e = p.e;
-  for (let d = 0; d < n; d++) e[d] = rng.normal();
+  let k = at + VARIATE_PER_DRUG;
+  for (let d = 0; d < n; d++) e[d] = v[k++];
   fillPotential(c, p);
-  for (let d = 0; d < n; d++) p.invTau[d] = Math.exp(-c.sTau * rng.normal()) / c.tau[d];
-  // Exponential(rate) = Exponential(1) / rate: one draw per drug even when the rate is 0.
-  for (let d = 0; d < n; d++) p.aeMonths[d] = rng.exponential(1) / c.aeRate[d];
+  for (let d = 0; d < n; d++) p.invTau[d] = Math.exp(-c.sTau * v[k++]) / c.tau[d];
+  for (let d = 0; d < n; d++) p.aeMonths[d] = v[k++] / c.aeRate[d];
   // tauOff_i = tauOff exp(sTauOff V).
-  p.invTauOff = c.offsetOn ? c.invTauOff * Math.exp(-c.sTauOff * rng.normal()) : c.invTauOff;
-  // X_d = Exponential(1) / rate, as rng.exponential(1) (1 - u > 0) written out: V8 did not inline that call here.
-  if (c.escapeOn) for (let d = 0; d < n; d++) p.escapeMonths[d] = -Math.log1p(-rng.uniform()) / c.escapeRate[d];
+  p.invTauOff = c.offsetOn ? c.invTauOff * Math.exp(-c.sTauOff * v[k++]) : c.invTauOff;
+  if (c.escapeOn) for (let d = 0; d < n; d++) p.escapeMonths[d] = v[k++] / c.escapeRate[d];
 }
 
 /** G_d = Phi(L_d) for every drug from the patient's covariates and its normals e (Z = C e). */

@@ -1,0 +1,131 @@
+// Kept patient variates (engine/patientVariates.ts): a block simulated from the variates a thread keeps gives
+// the same bytes as drawing its patients from the stream, under other parameter values than those of the run
+// that kept them, for every kind of block (policies, trial mode, prediction) and with the version-2 draws on;
+// a change of draw shape (a mechanism switched on, another catalog size) is never served stale variates; the
+// store stays within its budget.
+import { afterAll, describe, expect, it } from 'vitest';
+import { predictSumsHere, planPrediction } from '../../src/app/predictCore.js';
+import { blockVariates, keptVariates, VARIATE_BUDGET_BYTES } from '../../src/engine/patientVariates.js';
+import { Engine } from '../../src/engine/pool.js';
+import { planBlocks, runBlock, runTrialBlock, splitBlock } from '../../src/engine/runBlock.js';
+import { validatePatient } from '../../src/io/patientFacts.js';
+import { compileScenario, type CompiledScenario } from '../../src/model/compile.js';
+import { Patient, drawPatient, patientFromVariates, variateStride } from '../../src/model/population.js';
+import { SELECT_NON_RESPONDERS, type TrialSpec } from '../../src/model/trial.js';
+import { streamFor } from '../../src/rng/streams.js';
+import { allRulesDoc, scenario } from '../fixtures/scenarios.js';
+
+const PATIENTS = 10_000; // 3 blocks, the last one short
+
+function sameBytes(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
+
+/** The all-rules scenario with overrides of its globals and catalog (version-2 mechanisms among them). */
+function variant(globals: Record<string, number>, catalogPatch: Record<string, number> = {}, seed = 777): CompiledScenario {
+  const doc = allRulesDoc(PATIENTS, seed) as { globals: Record<string, number>; catalog: Record<string, unknown>[] };
+  return compileScenario(scenario({
+    ...doc,
+    globals: { ...doc.globals, ...globals },
+    catalog: doc.catalog.map((d) => ({ ...d, ...catalogPatch })),
+  }));
+}
+
+const TRIAL: TrialSpec = {
+  drug: 0, months: Float64Array.from([3, 6, 9, 12]), thresholds: Float64Array.from([20, 10]),
+  bandLo: Float64Array.from([50, 95]), bandHi: Float64Array.from([95, 100]),
+};
+
+describe('kept patient variates', () => {
+  const engines = [new Engine({ workers: 1 }), new Engine({ workers: 2 })];
+  afterAll(async () => { await Promise.all(engines.map((e) => e.close())); });
+
+  it('patientFromVariates of drawn variates is drawPatient, attribute by attribute (version-2 draws on)', () => {
+    const c = variant({ sTauOff: 0.5 }, { escapeRate: 0.02 });
+    const stride = variateStride(c);
+    expect(stride).toBe(6 + 3 * 3 + 1 + 3);
+    const v = blockVariates(c, { index: 1, size: 500 });
+    const rng = streamFor(c.seed, 1);
+    const a = new Patient(c.drugCount);
+    const b = new Patient(c.drugCount);
+    for (let i = 0; i < 500; i++) {
+      drawPatient(rng, c, a);
+      patientFromVariates(c, v, i * stride, b);
+      expect([b.salt0, b.durYears, b.minoxidil, b.omega, b.invTauOff]).toEqual([a.salt0, a.durYears, a.minoxidil, a.omega, a.invTauOff]);
+      for (const k of ['potential', 'invTau', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+    }
+  });
+
+  it('policy blocks: kept under one parameter set, replayed under others, the bytes of fresh draws', () => {
+    const first = variant({});
+    const others = [
+      variant({ sigma: 1.4, sTau: 0.8, k: 1.7 }),
+      variant({}, { mu: 0.9, tau: 3, aeRate: 0.1 }),
+      variant({ sTauOff: 0.5 }, { escapeRate: 0.02 }), // another draw shape: its own variates
+      variant({ sTauOff: 0.5 }, { escapeRate: 0.02, mu: -0.2 }),
+    ];
+    for (const b of planBlocks(PATIENTS)) runBlock(first, b, true);
+    for (const c of [first, ...others]) {
+      for (const b of planBlocks(PATIENTS)) {
+        expect(sameBytes(runBlock(c, b, true), runBlock(c, b, false)), `block ${b.index}`).toBe(true);
+      }
+    }
+  });
+
+  it('trial blocks and prediction sums: replayed equal fresh, on 1 and 2 workers', async () => {
+    const c = variant({ sTauOff: 0.3 }, { escapeRate: 0.01 });
+    const d = variant({ sTauOff: 0.3, sigma: 0.7 }, { escapeRate: 0.03, mu: 0.8 });
+    for (const s of [c, d]) {
+      for (const b of planBlocks(PATIENTS)) expect(sameBytes(runTrialBlock(s, TRIAL, b, true), runTrialBlock(s, TRIAL, b, false))).toBe(true);
+    }
+    const s = scenario(allRulesDoc(PATIENTS));
+    const facts = validatePatient({ salt0: 90, durYears: 4, minoxidil: true, history: [{ drug: 'baricitinib-4mg', start: 0, salt: [{ month: 3, value: 80 }, { month: 6, value: 70 }] }] },
+      'patient.yaml', s.catalog.map((x) => x.id));
+    const plan = planPrediction(s, facts, 5, 'patient.yaml');
+    const compiled = compileScenario(s);
+    const fresh = predictSumsHere(compiled, plan.spec); // the clinic page's path: drawn from the stream
+    for (const engine of engines) {
+      for (let repeat = 0; repeat < 2; repeat++) expect(sameBytes(await engine.predict(compiled, plan.spec), fresh)).toBe(true);
+    }
+  });
+
+  it('a trial block cut into parts (kept variates or the stream) adds up to the whole block; Engine.trial on 2 workers equals 1', async () => {
+    const c = variant({ sTauOff: 0.3 }, { escapeRate: 0.01, mu: 0.5 });
+    const designed: TrialSpec = { ...TRIAL, design: { atMonths: 6, select: SELECT_NON_RESPONDERS, then: 1 } }; // non-responders at 6 months move to drug 1
+    for (const spec of [TRIAL, designed]) {
+      for (const b of planBlocks(PATIENTS)) {
+        const whole = runTrialBlock(c, spec, b, false);
+        for (const parts of [2, 3, 7]) {
+          const ranges = splitBlock(b, parts);
+          expect(ranges[0].from).toBe(0);
+          expect(ranges.at(-1)!.to).toBe(b.size);
+          for (const reuse of [false, true]) {
+            const sum = new Float64Array(whole.length);
+            for (const r of ranges) runTrialBlock(c, spec, b, reuse, r).forEach((x, i) => { sum[i] += x; });
+            expect(sameBytes(sum, whole), `block ${b.index}, ${parts} parts, reuse ${reuse}`).toBe(true);
+          }
+        }
+      }
+      const one = compileScenario({ ...scenario(allRulesDoc(3000)), seed: 99 }); // one short block: cut in two on 2 workers
+      expect(sameBytes(await engines[1].trial(one, spec), await engines[0].trial(one, spec))).toBe(true);
+    }
+  });
+
+  it('the store keeps within its budget, dropping the least recently used blocks', () => {
+    const c = variant({}, {}, 4242);
+    const stride = variateStride(c);
+    const blockBytes = 4096 * stride * 8;
+    const blocks = Math.ceil(VARIATE_BUDGET_BYTES / blockBytes) + 3;
+    const oldest = blockVariates(c, { index: 0, size: 4096 });
+    for (let i = 1; i < blocks; i++) {
+      blockVariates(c, { index: i, size: 4096 });
+      expect(keptVariates().bytes).toBeLessThanOrEqual(VARIATE_BUDGET_BYTES);
+    }
+    // Block 0 was dropped: asking again draws it anew (another array), with the same numbers.
+    const again = blockVariates(c, { index: 0, size: 4096 });
+    expect(again).not.toBe(oldest);
+    expect(sameBytes(again, oldest)).toBe(true);
+    // The block just used is the most recent: asked again, it is the same array.
+    expect(blockVariates(c, { index: 0, size: 4096 })).toBe(again);
+  });
+});
