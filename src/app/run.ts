@@ -1,7 +1,6 @@
 // The run use case: a scenario (file and overrides) -> simulated on the engine -> summarised -> results folder.
 import { summarizeRun, type RunResult } from '../engine/summarize.js';
 import type { Engine, Progress } from '../engine/pool.js';
-import { loadChartLibraries } from '../io/charts.js';
 import { runReportHtml } from '../io/report.js';
 import { checkOutputFolder } from '../io/outputCheck.js';
 import { checkOutputSize, scenarioFolder, summaryJsonEstimate, writeRunResults } from '../io/results.js';
@@ -74,8 +73,6 @@ export async function runScenario(inputs: ScenarioInputs & { out: string }, engi
   warnIfUncalibrated(scenario, ctx);
   checkResultsFolder(inputs.out, scenario.name);
   checkRunOutput(scenario, ctx.command, inputs.allowLarge);
-  // The report's chart libraries load while worker threads simulate (a failure shows when the report is drawn).
-  loadChartLibraries().catch(() => {});
   const result = await simulateScenario(scenario, engine, ctx.onProgress);
   return { scenario, result, folder: await writeRun(inputs.out, scenario, result, ctx.command) };
 }

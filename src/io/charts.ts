@@ -37,10 +37,10 @@ const BUNDLE = new URL('../vendor/charts.js', import.meta.url);
 let libraries: Promise<ChartLibraries> | undefined;
 
 /**
- * vega and vega-lite, imported once: the build's bundle, or the packages themselves. Commands that will write a
- * report call it early, so the loading overlaps the simulation when the engine runs on worker threads.
+ * vega and vega-lite, imported once: the build's bundle, or the packages themselves. (Not loaded ahead while the
+ * workers simulate: compiling it holds the main thread, which hands the workers their blocks, for 0.2-0.3 s.)
  */
-export function loadChartLibraries(): Promise<ChartLibraries> {
+function chartLibraries(): Promise<ChartLibraries> {
   libraries ??= existsSync(fileURLToPath(BUNDLE))
     ? import(BUNDLE.href) as Promise<ChartLibraries>
     : Promise.all([import('vega'), import('vega-lite')]).then(([vega, { compile }]) => ({ vega, compile }));
@@ -53,7 +53,7 @@ export function loadChartLibraries(): Promise<ChartLibraries> {
  */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
   const withConfig = { ...plainTitles(spec), config: { ...CONFIG, ...(spec.config ?? {}) } } as ChartSpec;
-  const { vega, compile } = await loadChartLibraries();
+  const { vega, compile } = await chartLibraries();
   const vgSpec = compile(withConfig).spec;
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
   try {
