@@ -85,6 +85,12 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
       throw err ?? new UserError(`${explainFailure(msg, argv, known)}\nRun 'jaksim --help' for usage.`);
     });
+  // yargs lays out the whole help text before each command's handler, to print it should the command fail; this
+  // CLI's .fail prints one line instead, so that text is never shown: skip laying it out (50-100 ms of string
+  // widths in every command). An internal of yargs 18 (pinned); where it is missing, nothing changes.
+  const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
   try {
     await parser.parseAsync();
   } catch (err) {
