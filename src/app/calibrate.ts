@@ -15,14 +15,9 @@ import { loadTrialData } from '../io/trials.js';
 import { inverseWithRidge } from '../stats/matrix.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
+import { CALIBRATE_DEFAULTS } from './defaults.js';
 
-/** Defaults of `jaksim calibrate`: about 3 minutes on 2 cores (docs/calibration.md). */
-export const CALIBRATE_DEFAULTS = {
-  patients: 8192, seed: 20251008, starts: 3, maxEvals: 400, polishRounds: 4, draws: 20, posteriorProposals: 2000, posteriorDraws: 1000,
-  out: 'scenarios/catalog.calibrated.yaml',
-  /** Where the posterior draws of the default catalog go; other catalogs get `<catalog>.draws.json` beside them. */
-  posteriorOut: 'data/catalog.calibrated.draws.json',
-};
+export { CALIBRATE_DEFAULTS };
 
 /** The posterior draws file of a catalog written to `out` (see CALIBRATE_DEFAULTS.posteriorOut). */
 export function defaultPosteriorOut(out: string): string {

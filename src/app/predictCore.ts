@@ -16,14 +16,10 @@ import { wilson } from '../stats/intervals.js';
 /** Below this effective sample size the weighted draws are too few to trust: refused. */
 export const MIN_ESS = 100;
 
-/** Default measurement error of a recorded SALT score (MODEL.md), SALT points. */
-export const DEFAULT_SD_OBS = 5;
-
 /** The month the ranked summary compares the options at (or the horizon, if sooner). */
 export const RANK_MONTH = 12;
 
-/** Posterior draws of the calibration a prediction runs over by default, when the catalog carries them. */
-export const DEFAULT_PARAMETER_DRAWS = 10;
+export { DEFAULT_PARAMETER_DRAWS, DEFAULT_SD_OBS } from './defaults.js';
 
 export interface ResponseAt { month: number; rate: number; lo: number; hi: number }
 

@@ -19,8 +19,7 @@ import { psaShardFolder, readPsaShards, runPsaShard } from './psaShards.js';
 import { checkResultsFolder, resolveScenario } from './run.js';
 import type { Shard, Stopped } from './shards.js';
 
-/** Defaults of `jaksim psa`: 1,000 draws of 20,000 patients (well under a minute on 2 cores for the default scenario). */
-export const PSA_DEFAULTS = { draws: 1000, patientsPerDraw: 20_000 };
+export { PSA_DEFAULTS } from './defaults.js';
 
 export interface PsaInputs {
   scenario: string;

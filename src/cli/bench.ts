@@ -6,7 +6,6 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Argv } from 'yargs';
 import { BENCH_CHILD_ENV, benchDocument, measureWorkers, type ReferenceRun } from '../app/bench.js';
 import {
   SUITE_CASES, bencherMetricFormat, compareSuites, githubActionBenchmark, spreadOf, suiteDocument, type SuiteDocument, type SuiteFigure,
@@ -36,22 +35,6 @@ export interface BenchArgs {
   suite: boolean;
   out?: string;
   child?: number;
-}
-
-/** yargs options of `jaksim bench`. */
-export function withBenchOptions<T>(y: Argv<T>) {
-  return y
-    .option('scenario', { type: 'string', default: 'scenarios/canonical-bench.yaml', describe: 'scenario to time' })
-    .option('patients', { type: 'number', describe: 'patients per run (overrides the scenario)' })
-    .option('workers', { type: 'string', default: '1,2', describe: 'comma-separated worker counts' })
-    .option('repeat', { type: 'number', default: 5, describe: 'timed runs per worker count, after one warm-up' })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
-    .option('baseline', { type: 'string', describe: 'earlier --json document to compare with' })
-    .option('max-regression', { type: 'number', default: 10, describe: 'exit 3 when median patients/s fell by more than this percentage' })
-    .option('reference', { type: 'boolean', default: true, describe: 'also time the C reference (bench/reference/canonical.c, canonical scenario, gcc -O2) in alternation; --no-reference skips it' })
-    .option('suite', { type: 'boolean', default: false, describe: 'time run, sweep, psa and predict on fixed small inputs (whole commands, in alternation) instead of the scenario' })
-    .option('out', { type: 'string', describe: 'with --suite: write bench-suite.json, github-action-benchmark.json and bencher.json to this folder' })
-    .option('child', { type: 'number', hidden: true });
 }
 
 function machine(): BenchMachine {

@@ -1,6 +1,5 @@
 // `jaksim calibrate` and `jaksim validate`: flags, the engine, the validation table and the parameters.
-import type { Argv } from 'yargs';
-import { CALIBRATE_DEFAULTS, runCalibration, runPosteriorOnly, type CalibrateInputs } from '../app/calibrate.js';
+import { runCalibration, runPosteriorOnly, type CalibrateInputs } from '../app/calibrate.js';
 import { runValidation, type ValidateInputs } from '../app/validate.js';
 import type { CalibrationResult } from '../calibration/assess.js';
 import { withEngine } from '../engine/pool.js';
@@ -8,7 +7,7 @@ import { UserError } from '../io/errors.js';
 import { extrapolatedCurves, fitSummary, misfitReason, pct } from '../io/calibrationReport.js';
 import { CURVE_WEEKS } from '../calibration/result.js';
 import type { CliContext } from './context.js';
-import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
+import { checkInteger, checkWorkers } from './flags.js';
 import { showPath } from './print.js';
 import { oneLine } from './tables.js';
 import { TABLE_WIDTH, fitTable, wrapText } from '../io/columns.js';
@@ -112,40 +111,4 @@ export function formatValidationTable(r: CalibrationResult): string {
   const extrapolated = extrapolatedCurves(r);
   if (extrapolated.length) lines.push(wrapText(`Curves to week ${CURVE_WEEKS} (report.html, curves.csv) extrapolated beyond the data: ${extrapolated.join('; ')}`, TABLE_WIDTH, '  '));
   return lines.join('\n');
-}
-
-/** yargs options of `jaksim calibrate` (registered in main.ts). */
-export function withCalibrateOptions<T>(y: Argv<T>) {
-  return y
-    .option('data', { type: 'string', default: 'data/trials.json', describe: 'published trial data' })
-    .option('out', { type: 'string', default: CALIBRATE_DEFAULTS.out, describe: 'calibrated catalog to write' })
-    .option('report-dir', { type: 'string', default: 'reports/calibration', describe: 'folder for report.html and the CSV files' })
-    .option('patients', { type: 'number', default: CALIBRATE_DEFAULTS.patients, describe: 'simulated patients per trial arm' })
-    .option('seed', { type: 'number', default: CALIBRATE_DEFAULTS.seed, describe: 'random seed (common random numbers across evaluations)' })
-    .option('starts', { type: 'number', default: CALIBRATE_DEFAULTS.starts, describe: 'optimiser starts' })
-    .option('max-evals', { type: 'number', default: CALIBRATE_DEFAULTS.maxEvals, describe: 'evaluations of the final joint Nelder-Mead polish' })
-    .option('draws', { type: 'number', default: CALIBRATE_DEFAULTS.draws, describe: 'parameter draws for the simulated intervals' })
-    .option('sweeps', { type: 'number', default: 5, describe: 'block-coordinate sweeps per start' })
-    .option('polish-rounds', { type: 'number', default: CALIBRATE_DEFAULTS.polishRounds, describe: 'rounds of the joint polish (each --max-evals, from a fresh simplex; stops when a round gains < 0.5)' })
-    .option('profile', { type: 'boolean', default: true, describe: 'profile-likelihood intervals (--no-profile: Wald intervals, faster)' })
-    .option('fit-sigma', { type: 'boolean', default: false, describe: 'also fit sigma from the SALT <= 10 / <= 20 pairs (off: see docs/calibration.md)' })
-    .option('posterior-proposals', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorProposals, describe: 'proposals of the posterior sample (sampling-importance-resampling; 0: no posterior draws)' })
-    .option('posterior-draws', { type: 'number', default: CALIBRATE_DEFAULTS.posteriorDraws, describe: 'posterior draws kept (for jaksim psa: from: calibration)' })
-    .option('posterior-out', { type: 'string', describe: `file for the posterior draws (default ${CALIBRATE_DEFAULTS.posteriorOut} for the default catalog, else <catalog>.draws.json)` })
-    .option('posterior-patients', { type: 'number', describe: 'simulated patients per trial arm of the posterior\'s likelihood (default --patients, or the catalog\'s with --posterior-only)' })
-    .option('posterior-method', { type: 'string', choices: ['regression', 'sir'], default: 'regression', describe: 'posterior sample: regression (the Laplace approximation re-centred and re-scaled by a robust regression of the simulated deviance on the design points; independent draws) or sir (adaptive importance sampling on the raw deviance)' })
-    .option('posterior-only', { type: 'boolean', default: false, describe: 'only (re)write the posterior draws of the fitted catalog at --out, at its stored estimate (nothing refitted; the catalog\'s posterior: key is updated)' })
-    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
-}
-
-/** yargs options of `jaksim validate` (registered in main.ts). */
-export function withValidateOptions<T>(y: Argv<T>) {
-  return y
-    .option('data', { type: 'string', default: 'data/trials.json', describe: 'published trial data' })
-    .option('catalog', { type: 'string', default: 'scenarios/catalog.calibrated.yaml', describe: 'calibrated catalog to check' })
-    .option('report-dir', { type: 'string', default: 'reports/calibration', describe: 'folder for report.html and the CSV files' })
-    .option('draws', { type: 'number', default: CALIBRATE_DEFAULTS.draws, describe: 'parameter draws for the simulated intervals' })
-    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

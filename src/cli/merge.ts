@@ -1,5 +1,4 @@
 // `jaksim merge <partials..>`: the partial results of a run's shards, or one folder of sweep shards -> results.
-import type { Argv } from 'yargs';
 import { locateShards } from '../app/locateShards.js';
 import { mergeRun } from '../app/merge.js';
 import { runPsa } from '../app/psa.js';
@@ -7,7 +6,6 @@ import { psaShardAnalysis } from '../app/psaShards.js';
 import { withEngine } from '../engine/pool.js';
 import { isSweepShardFolder, mergeSweep } from '../app/sweepShards.js';
 import { UserError } from '../io/errors.js';
-import { PARTIAL_MAX_BYTES } from '../io/partialFile.js';
 import { jsonChunks } from '../io/jsonStream.js';
 import { sweepJsonChunks } from '../io/sweepResults.js';
 import type { CliContext } from './context.js';
@@ -20,15 +18,6 @@ export interface MergeArgs {
   out: string;
   json: boolean;
   allowLarge: boolean;
-}
-
-/** yargs options of `merge <partials..>`. */
-export function withMergeOptions<T>(y: Argv<T>) {
-  return y
-    .positional('partials', { type: 'string', array: true, demandOption: true, describe: 'partial result files (*.partial.json), folders holding them (a run\'s or a PSA\'s shards-*), one sweep-shards-* folder, or the --out folder the shards were given' })
-    .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
-    .option('allow-large', { type: 'boolean', default: false, describe: `read partial files over ${PARTIAL_MAX_BYTES / 1024 / 1024} MiB, and scenarios beyond the limits of run --allow-large` });
 }
 
 export async function mergeCommand(args: MergeArgs, cli: CliContext): Promise<number> {

@@ -1,7 +1,6 @@
 // `jaksim predict <patient file>`: flags, the engine, a short table per option (or --json), report.html with --out.
 import { dirname, join } from 'node:path';
-import type { Argv } from 'yargs';
-import { DEFAULT_PARAMETER_DRAWS, DEFAULT_SD_OBS, runPredict, type PredictInputs, type PredictResult } from '../app/predict.js';
+import { runPredict, type PredictInputs, type PredictResult } from '../app/predict.js';
 import { runPredictBatch } from '../app/predictBatch.js';
 import { withEngine } from '../engine/pool.js';
 import { UserError } from '../io/errors.js';
@@ -10,7 +9,7 @@ import { wrapText } from '../io/columns.js';
 import { checkNewOutputFolder } from '../io/outputCheck.js';
 import { predictReportHtml } from '../app/predictReport.js';
 import type { CliContext } from './context.js';
-import { checkInteger, checkWorkers, defaultWorkers, parseShard } from './flags.js';
+import { checkInteger, checkWorkers, parseShard } from './flags.js';
 import { mergeCommandFor, showPath } from './print.js';
 
 export interface PredictArgs extends Omit<PredictInputs, 'patient'> {
@@ -81,20 +80,4 @@ export async function predictCommand(a: PredictArgs, cli: CliContext): Promise<n
     : 'Intervals are Monte Carlo intervals of the importance sample (Wilson at the effective sample size).');
   if (a.out !== undefined) out(`Wrote ${join(a.out, 'report.html')} and prediction.json`);
   return 0;
-}
-
-/** yargs options of `jaksim predict` (registered in main.ts). */
-export function withPredictOptions<T>(y: Argv<T>) {
-  return y
-    .positional('patient', { type: 'string', describe: 'patient file (YAML or JSON): salt0, durYears, minoxidil, history' })
-    .option('batch', { type: 'string', describe: 'patients CSV (one row per SALT visit, README "Batch predictions"): write DIR/predictions.csv instead' })
-    .option('shard', { type: 'string', describe: 'with --batch, i/n: predict only the patients k with k mod n = i - 1 and write a partial result for `jaksim merge`' })
-    .option('scenario', { type: 'string', describe: 'scenario whose population and catalog the draws come from (default: the calibrated approved drugs)' })
-    .option('draws', { type: 'number', default: 200_000, describe: 'population draws of the importance sample' })
-    .option('parameter-draws', { type: 'number', describe: `posterior draws of the calibration the intervals run over (0: point estimates, Monte Carlo intervals only; default ${DEFAULT_PARAMETER_DRAWS} when the catalog has draws, else 0)` })
-    .option('sd-obs', { type: 'number', default: DEFAULT_SD_OBS, describe: 'measurement error of a recorded SALT score, SALT points' })
-    .option('seed', { type: 'number', default: 20251008, describe: 'random seed' })
-    .option('out', { type: 'string', describe: 'write DIR/report.html (curves per option) and DIR/prediction.json (a new folder); with --batch: the folder of predictions.csv or of the shards (default results)' })
-    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

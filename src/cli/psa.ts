@@ -1,12 +1,11 @@
 // `jaksim psa <scenario>`: flags, the engine, the console summary (uncertainty intervals, best policy, VOI, tornado).
-import type { Argv } from 'yargs';
-import { PSA_DEFAULTS, runPsa } from '../app/psa.js';
+import { runPsa } from '../app/psa.js';
 import { withEngine } from '../engine/pool.js';
 import { UserError } from '../io/errors.js';
 import { per100 } from '../io/psaReport.js';
 import type { PsaResult } from '../io/psaResults.js';
 import type { CliContext } from './context.js';
-import { checkInteger, checkWorkers, defaultWorkers, parseShard, repeated } from './flags.js';
+import { checkInteger, checkWorkers, parseShard, repeated } from './flags.js';
 import { mergeCommandFor, printFolder, showPath } from './print.js';
 import { SIGNAL_EXIT, stopOnSignal } from './run.js';
 
@@ -24,24 +23,6 @@ export interface PsaArgs {
   checkpoint?: boolean;
   shard?: string;
   merge?: string | string[];
-}
-
-/** yargs options of `psa <scenario>`. */
-export function withPsaOptions<T>(y: Argv<T>) {
-  return y
-    .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON) with an optional uncertainty: section' })
-    .option('draws', { type: 'number', default: PSA_DEFAULTS.draws, describe: 'draws of the uncertain parameters (each a full run of every policy)' })
-    .option('patients-per-draw', { type: 'number', default: PSA_DEFAULTS.patientsPerDraw, describe: 'patients simulated per draw (the same patients in every draw)' })
-    .option('seed', { type: 'number', describe: 'random seed of the patients and of the parameter draws (overrides the scenario)' })
-    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
-    .option('decision-month', { type: 'number', describe: 'visit month of the decision the value of information is about (default: the horizon)' })
-    .option('wtp', { type: 'number', describe: 'willingness to pay per additional responder (USD): net benefit, with prices for every drug' })
-    .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document on stdout' })
-    .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed (draw, block) units as the analysis goes; the same command resumes a killed one' })
-    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n of the (draw, block) units and write a partial result' })
-    .option('merge', { type: 'string', describe: 'the shards\' folder (or partial files): summarise them instead of simulating (same scenario, --draws, --patients-per-draw, --seed)' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, draws and patients per draw' });
 }
 
 /** Most draws and draws x patients without --allow-large. */

@@ -1,12 +1,11 @@
 // `jaksim run <scenario>` (and its --shard and --checkpoint forms): flags, the engine, printing.
-import type { Argv } from 'yargs';
 import { dirname } from 'node:path';
 import { runShard, runWithCheckpoint, type Stopped } from '../app/shards.js';
 import { resolveScenario, runScenario } from '../app/run.js';
 import { withEngine } from '../engine/pool.js';
 import { LIMITS } from '../io/scenario.js';
 import type { CliContext } from './context.js';
-import { checkInteger, checkWorkers, defaultWorkers, parseMonths, parseShard } from './flags.js';
+import { checkInteger, checkWorkers, parseMonths, parseShard } from './flags.js';
 import { jsonChunks } from '../io/jsonStream.js';
 import { mergeCommandFor, printChunks, printFolder, showPath } from './print.js';
 import { formatRunTable } from './tables.js';
@@ -31,26 +30,6 @@ export interface RunArgs extends ScenarioFlags {
 
 /** Exit codes after a signal stopped a checkpointed run (128 + signal number, as shells report). */
 export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
-/** yargs options that run and sweep share; `what` names what the patients and seed flags apply to. */
-export function withScenarioOptions<T>(y: Argv<T>, what: { patients: string; seed: string; json: string }) {
-  return y
-    .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
-    .option('patients', { type: 'number', describe: `${what.patients} (overrides the scenario)` })
-    .option('seed', { type: 'number', describe: `${what.seed} (overrides the scenario)` })
-    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
-    .option('out', { type: 'string', default: 'results', describe: 'folder for results/<scenario>/<run-id>/' })
-    .option('json', { type: 'boolean', default: false, describe: what.json });
-}
-
-/** yargs options of `run <scenario>`. */
-export function withRunOptions<T>(y: Argv<T>) {
-  return withScenarioOptions(y, { patients: 'patients to simulate', seed: 'random seed', json: 'print the result as one JSON document on stdout' })
-    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n (blocks b with b mod n = i - 1) and write a partial result for `jaksim merge`' })
-    .option('checkpoint', { type: 'boolean', default: false, describe: 'save completed blocks as the run goes; the same command resumes a killed run (or shard)' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits that protect the machine (file size, nesting, patients, drugs, policies, visits); see README' })
-    .option('months', { type: 'string', describe: 'months of the console tables, e.g. 6,9,12,24 (default: 6, 9, 12, 24 and the horizon)' });
-}
 
 /** Check the flags shared by run and sweep: patients, seed, workers. */
 export function checkRunFlags(a: { patients?: number; seed?: number; workers: number; allowLarge?: boolean }): void {

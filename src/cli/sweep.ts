@@ -1,5 +1,4 @@
 // `jaksim sweep <scenario>` (and its --shard form): flags, the engine, printing.
-import type { Argv } from 'yargs';
 import { runSweep } from '../app/sweep.js';
 import { withEngine } from '../engine/pool.js';
 import { sweepJsonChunks } from '../io/sweepResults.js';
@@ -9,25 +8,13 @@ import { resolveScenario } from '../app/run.js';
 import { offDrugInResults, offDrugNote } from '../io/calibrated.js';
 import { wrapText } from '../io/columns.js';
 import { mergeCommandFor, printChunks, printFolder, showPath } from './print.js';
-import { checkRunFlags, withScenarioOptions, type ScenarioFlags } from './run.js';
+import { checkRunFlags, type ScenarioFlags } from './run.js';
 import { formatSweepTable } from './tables.js';
 
 export interface SweepArgs extends ScenarioFlags {
   set?: string | string[];
   /** `--months 6,12,24`: the months of the console table. */
   months?: string;
-}
-
-/** yargs options of `sweep <scenario>`. */
-export function withSweepOptions<T>(y: Argv<T>) {
-  return withScenarioOptions(y, { patients: 'patients per grid point', seed: 'random seed of every grid point', json: 'print sweep.json on stdout' })
-    .option('set', {
-      type: 'string', // repeated --set flags collect into a list; not `array`, which would swallow the scenario
-      describe: 'path=v1,v2,...: a field by its path (correlation.rhoClass), its last name where unambiguous (rhoClass), or policy.X for every policy; several give the full grid',
-    })
-    .option('shard', { type: 'string', describe: 'i/n: simulate only shard i of n of the (grid point, block) units and write partial results for `jaksim merge`' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'lift the limits on scenario size, patients, drugs, visits and grid points' })
-    .option('months', { type: 'string', describe: 'months of the console table, e.g. 6,12,24 (default: 12 and the horizon)' });
 }
 
 export async function sweepCommand(args: SweepArgs, cli: CliContext): Promise<number> {

@@ -1,12 +1,11 @@
 // `jaksim trial <drug> --population P`: flags, the engine, the table of response by week.
-import type { Argv } from 'yargs';
 import { runTrial, type ImputationName, type TrialInputs } from '../app/trial.js';
 import { withEngine } from '../engine/pool.js';
 import { wrapText } from '../io/columns.js';
 import { LIMITS } from '../io/scenario.js';
 import type { Rate } from '../stats/intervals.js';
 import type { CliContext } from './context.js';
-import { checkInteger, checkWorkers, defaultWorkers } from './flags.js';
+import { checkInteger, checkWorkers } from './flags.js';
 import { oneLine } from './tables.js';
 
 export interface TrialArgs extends TrialInputs {
@@ -49,25 +48,4 @@ export async function trialCommand(a: TrialArgs, cli: CliContext): Promise<numbe
   }
   out('Intervals are Monte Carlo (Wilson) intervals of the simulation, not trial sampling intervals.');
   return 0;
-}
-
-/** yargs options of `jaksim trial` (registered in main.ts). */
-export function withTrialOptions<T>(y: Argv<T>) {
-  return y
-    .positional('drug', { type: 'string', demandOption: true, describe: 'drug id of the catalog, e.g. baricitinib-4mg' })
-    .option('population', { type: 'string', demandOption: true, describe: 'trial population: BRAVE-AA, ALLEGRO, THRIVE-AA or UP-AA' })
-    .option('weeks', { type: 'string', default: '12,24,36,52', describe: 'comma-separated assessment weeks' })
-    .option('patients', { type: 'number', default: 100_000, describe: 'simulated patients' })
-    .option('seed', { type: 'number', default: 20251008, describe: 'random seed' })
-    .option('by-baseline', { type: 'string', describe: 'also split by baseline SALT bands, e.g. 50-94,95-100' })
-    .option('catalog', { type: 'string', default: 'scenarios/catalog.calibrated.yaml', describe: 'catalog file with the drug parameters' })
-    .option('data', { type: 'string', default: 'data/trials.json', describe: 'trial data (populations)' })
-    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (results do not depend on it)' })
-    .option('imputation', { type: 'string', default: 'nri', describe: 'after an adverse-event stop: nri (non-responder), locf or observed' })
-    .option('salt', { type: 'string', default: '20,10', describe: 'SALT thresholds to report, e.g. 20,10 (salt20, salt10)' })
-    .option('at-week', { type: 'number', describe: 're-randomised design: the week w0 of the re-randomisation (with --select and --then)' })
-    .option('select', { type: 'string', describe: 'design: responders or non-responders at w0 (among those still on the drug)' })
-    .option('then', { type: 'string', describe: 'design: a catalog drug to move them to, stay or stop' })
-    .option('patterns', { type: 'boolean', default: false, describe: 'also report the share of patients with each pattern of response over the weeks' })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

@@ -1,5 +1,6 @@
 // Which drug parameters were calibrated: those read from a catalog file written by `jaksim calibrate`
 // (kind: jaksim-calibrated-catalog), the shipped one always among them. A run on any other parameters is warned.
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { MAX_TEXT_FILE_BYTES, readInputText } from './inputFile.js';
@@ -19,16 +20,50 @@ const key = (d: DrugParameters) => `${d.id}\u0000${d.mu}\u0000${d.tau}\u0000${d.
 const calibrated = new Set<string>();
 let shippedRead = false;
 
-/** Record the drugs of a calibrated catalog file that a scenario referenced. */
-export function rememberCalibrated(drugs: readonly DrugParameters[]): void {
+/**
+ * Record the drugs of a calibrated catalog file that a scenario referenced (`file`: the shipped catalog's are then
+ * known, and it is not read again).
+ */
+export function rememberCalibrated(drugs: readonly DrugParameters[], file?: string): void {
   for (const d of drugs) calibrated.add(key(d));
+  if (file !== undefined && resolve(file) === SHIPPED_CATALOG) shippedRead = true;
+}
+
+/** Top-level keys of a catalog file that the check reads. */
+const CHECKED_KEYS = new Set(['kind', 'drugs']);
+
+/**
+ * The top-level `kind` and `drugs` of a catalog file's text, parsed without the rest: the shipped catalog's
+ * uncertainty section is most of it, and parsing all of it was about 0.1 s of every run's start-up. The text
+ * is cut at the lines that start a top-level key; when anything else stands at the left margin (a document
+ * marker, a directive, a sequence item, a quoted key), a key repeats, or the kept part has an anchor, alias or
+ * tag character, the whole text is parsed instead. (A file broken in another section is refused where it is
+ * read whole: a scenario's `catalog: { file }`, predict.)
+ */
+export function checkedSections(text: string): unknown {
+  const kept: string[] = [];
+  const seen = new Set<string>();
+  let keeping = false;
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith(' ') || line.startsWith('#')) {
+      if (keeping) kept.push(line);
+      continue;
+    }
+    const name = /^([A-Za-z][\w-]*):(?: |$)/.exec(line)?.[1];
+    if (name === undefined || seen.has(name)) return YAML.parse(text);
+    seen.add(name);
+    keeping = CHECKED_KEYS.has(name);
+    if (keeping) kept.push(line);
+  }
+  const part = kept.join('\n');
+  return /[&*!]/.test(part) ? YAML.parse(text) : YAML.parse(part);
 }
 
 function readShipped(): void {
   if (shippedRead) return;
   shippedRead = true;
   try {
-    const doc = YAML.parse(readInputText(SHIPPED_CATALOG, { expected: 'the shipped calibrated catalog', maxBytes: MAX_TEXT_FILE_BYTES })) as { kind?: string; drugs?: DrugParameters[] };
+    const doc = checkedSections(readInputText(SHIPPED_CATALOG, { expected: 'the shipped calibrated catalog', maxBytes: MAX_TEXT_FILE_BYTES })) as { kind?: string; drugs?: DrugParameters[] };
     if (doc?.kind === CALIBRATED_KIND && Array.isArray(doc.drugs)) rememberCalibrated(doc.drugs);
   } catch {
     // Unreadable: nothing counts as calibrated, so every run is warned (the safe side).

@@ -10,6 +10,9 @@ import { UserError } from './errors.js';
  */
 export const MAX_TEXT_FILE_BYTES = 500 * 1024 * 1024;
 
+/** Largest partial file (io/partialFile.ts) read without --allow-large (bytes): 256 MiB, about 1.5M blocks of the default scenario. */
+export const PARTIAL_MAX_BYTES = 256 * 1024 * 1024;
+
 /** A file that cannot be read: `reason` says why in a few words (never the file's content). */
 export class InputFileError extends UserError {
   constructor(readonly file: string, readonly expected: string, readonly reason: string, readonly tooLarge: boolean) {

@@ -7,14 +7,13 @@ import type { Scenario } from '../model/scenario.js';
 import { blockFromBytes, blockToBytes } from './blockBytes.js';
 import { UserError } from './errors.js';
 import { documentHash } from './hash.js';
-import { InputFileError, MAX_TEXT_FILE_BYTES, readInputFile } from './inputFile.js';
+import { InputFileError, MAX_TEXT_FILE_BYTES, PARTIAL_MAX_BYTES, readInputFile } from './inputFile.js';
 import { parseJson } from './jsonText.js';
 
 /** Version of the partial-file format below; a reader refuses any other. */
 export const PARTIAL_FORMAT_VERSION = 2;
 export const PARTIAL_FORMAT = 'jaksim-partial';
-/** Largest partial file read without --allow-large (bytes): 256 MiB, about 1.5M blocks of the default scenario. */
-export const PARTIAL_MAX_BYTES = 256 * 1024 * 1024;
+export { PARTIAL_MAX_BYTES };
 
 export interface PartialResult {
   format: typeof PARTIAL_FORMAT;

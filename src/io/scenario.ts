@@ -363,7 +363,7 @@ export function resolveCatalogReference(doc: unknown, file: string, options: Loa
   const checked = catalogFileSchema.safeParse(parsed);
   // The catalog file may be any file the scenario names: its values are described, never quoted.
   if (!checked.success) throw schemaError(checked.error.issues[0], parsed, label, { quoteStrings: false });
-  if ((parsed as { kind?: unknown }).kind === CALIBRATED_KIND) rememberCalibrated(checked.data.drugs);
+  if ((parsed as { kind?: unknown }).kind === CALIBRATED_KIND) rememberCalibrated(checked.data.drugs, catalogFile);
   // `drugs` picks a subset, in the order given (correlation and draws follow the scenario's catalog order).
   let drugs = checked.data.drugs;
   if (pick !== undefined) {
