@@ -89,13 +89,14 @@ export function unpackCounts(counts: Float64Array, weeks: number[], bands: [numb
   return out;
 }
 
-/** Simulate one arm on the engine (same runTrialBlock / drawPatient as every other run). */
-export async function simulateArm(engine: Engine, a: ArmSetup): Promise<ArmCounts> {
-  const bands = a.bands ?? BANDS;
-  const compiled: CompiledScenario = compileScenario(armScenario(a));
-  const spec = armTrialSpec(a.weeks, bands, a);
-  const counts = await engine.trial(compiled, spec);
-  return unpackCounts(counts, a.weeks, bands, spec);
+/** Simulate arms on the engine, all at once (Engine.trialRuns: the same runTrialBlock / drawPatient as every other run). */
+export async function simulateArms(engine: Engine, arms: readonly ArmSetup[]): Promise<ArmCounts[]> {
+  const runs = arms.map((a) => {
+    const compiled: CompiledScenario = compileScenario(armScenario(a));
+    return { compiled, trial: armTrialSpec(a.weeks, a.bands ?? BANDS, a) };
+  });
+  const counts = await engine.trialRuns(runs);
+  return counts.map((c, i) => unpackCounts(c, arms[i].weeks, arms[i].bands ?? BANDS, runs[i].trial));
 }
 
 /** Patients with lost benefit and patients selected at week index w (a design's arm), over all bands. */
@@ -120,4 +121,9 @@ export function armRate(c: ArmCounts, w: number, t: number, band: number): { x: 
     n += denominator(b);
   }
   return { x, n };
+}
+
+/** Simulate one arm (simulateArms of one). */
+export async function simulateArm(engine: Engine, a: ArmSetup): Promise<ArmCounts> {
+  return (await simulateArms(engine, [a]))[0];
 }

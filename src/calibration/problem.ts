@@ -5,7 +5,7 @@ import { moleculeOf } from '../model/catalogRules.js';
 import type { Drug, Globals, Population } from '../model/scenario.js';
 import { IMPUTATION_LOCF, IMPUTATION_NRI, IMPUTATION_OBSERVED, SELECT_RESPONDERS, THEN_STAY } from '../model/trial.js';
 import { weeksToMonths } from '../model/units.js';
-import { armLost, armRate, simulateArm, type ArmCounts } from './arm.js';
+import { armLost, armRate, simulateArms, type ArmCounts, type ArmSetup } from './arm.js';
 import { aeRates, calibrationModel, durationSubgroup, simulationDrugs, trialPopulation, type CalibrationPoint, type Simulation, type TrialData } from './data.js';
 import { pointDeviance } from './likelihood.js';
 import { nelderMead } from './nelderMead.js';
@@ -84,11 +84,11 @@ export class CalibrationProblem {
   async simulate(x: number[], drugs?: Set<string>, weeksFor?: (c: Combo) => number[], imputation?: 'nri' | 'locf' | 'observed'): Promise<(ArmCounts | undefined)[]> {
     const d = decode(this.params, x, this.options.globals, this.options.tauClass);
     this.evals++;
-    return Promise.all(this.combos.map((c, i) => {
+    const wanted = this.combos.map((c, i) => {
       const catalog = simulationDrugs(c);
       if (drugs && !catalog.some((id) => drugs.has(id))) return undefined;
       const population = this.populations[c.population];
-      return simulateArm(this.options.engine, {
+      const arm: ArmSetup = {
         population: c.durationYears ? durationSubgroup(population, c.durationYears) : population,
         drug: this.drugOf(d, c.drug),
         others: catalog.slice(1).map((id) => this.drugOf(d, id)),
@@ -99,8 +99,14 @@ export class CalibrationProblem {
         imputation: IMPUTATION_CODE[imputation ?? c.imputation],
         design: c.design && { atMonths: weeksToMonths(c.design.atWeek), select: SELECT_RESPONDERS,
           then: c.design.then === 'stay' ? THEN_STAY : catalog.indexOf(c.design.then) },
-      });
-    }));
+      };
+      return arm;
+    });
+    // All the arms in one call: one engine task a worker for the whole evaluation.
+    const setups = wanted.filter((a): a is ArmSetup => a !== undefined);
+    const counts = await simulateArms(this.options.engine, setups);
+    let next = 0;
+    return wanted.map((a) => (a ? counts[next++] : undefined));
   }
 
   /** Simulated rates of each point (NaN for points of arms not simulated): SALT <= 20 and <= 10, or lost benefit in sim20. */

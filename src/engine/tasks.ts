@@ -1,7 +1,7 @@
 // The engine's one task union and the one function that runs a task: worker.ts and the in-process path both call runTask.
 import type { CompiledScenario } from '../model/compile.js';
 import type { PredictSpec } from '../model/predict.js';
-import type { TrialSpec } from '../model/trial.js';
+import { trialCountsLength, type TrialSpec } from '../model/trial.js';
 import { runPowerTrials, type PowerTrialDesign, type TrialRange } from './powerTrials.js';
 import { runBlock, runPredictBlock, runTrialBlock, type Block, type BlockAggregates, type PatientRange } from './runBlock.js';
 
@@ -29,8 +29,32 @@ export function runTask(c: CompiledScenario, task: Task): BlockAggregates | Floa
   }
 }
 
-/** What the pool sends a worker: a task of the run registered under `runKey`. */
-export interface WorkerTask { runKey: number; task: Task }
+/** One trial-mode run of a batch: its compiled scenario and trial. */
+export interface TrialRun { compiled: CompiledScenario; trial: TrialSpec }
+
+/**
+ * Trial-mode runs in one task, their scenarios inside it (no registration): a calibration evaluation's
+ * arms are many small runs, and on this machine each message that wakes another thread cost some 0.1-0.3
+ * ms of CPU (measured: 0.6 ms a task, 1.2 ms a run, against 0.17 ms in-process), as much as simulating
+ * hundreds of patients. `items`: the parts of blocks of those runs that this task simulates, in order.
+ */
+export interface TrialBatch { runs: TrialRun[]; items: { run: number; block: Block; range: PatientRange }[] }
+
+/** Run a batch: each item's counts (its run's trialCountsLength), concatenated in item order. */
+export function runTrialBatch(batch: TrialBatch): Float64Array {
+  const lengths = batch.runs.map((r) => trialCountsLength(r.trial));
+  const out = new Float64Array(batch.items.reduce((n, it) => n + lengths[it.run], 0));
+  let at = 0;
+  for (const it of batch.items) {
+    const r = batch.runs[it.run];
+    out.set(runTrialBlock(r.compiled, r.trial, it.block, true, it.range), at);
+    at += lengths[it.run];
+  }
+  return out;
+}
+
+/** What the pool sends a worker: a task of the run registered under `runKey`, or a batch of trial runs. */
+export type WorkerTask = { runKey: number; task: Task } | { batch: TrialBatch };
 
 /**
  * Messages on the engine's broadcast channel. The main thread registers a

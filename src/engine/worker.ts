@@ -2,7 +2,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { CompiledScenario } from '../model/compile.js';
-import { runTask, type ChannelMessage, type WorkerTask } from './tasks.js';
+import { runTask, runTrialBatch, type ChannelMessage, type Task, type WorkerTask } from './tasks.js';
 
 const scenarios = new Map<number, CompiledScenario>();
 const waiting = new Map<number, ((c: CompiledScenario) => void)[]>();
@@ -19,7 +19,7 @@ channel.onmessage = (event) => {
   }
 };
 
-function run(c: CompiledScenario, task: WorkerTask['task']): Float64Array {
+function run(c: CompiledScenario, task: Task): Float64Array {
   return Piscina.move(runTask(c, task)) as unknown as Float64Array;
 }
 
@@ -30,7 +30,9 @@ function run(c: CompiledScenario, task: WorkerTask['task']): Float64Array {
  * facade->InstantiateModule`) when the worker is terminated at that moment (a pool closed while a
  * worker starts). Without a default export Node returns the namespace itself and builds no facade.
  */
-export function work({ runKey, task }: WorkerTask): Float64Array | Promise<Float64Array> {
+export function work(message: WorkerTask): Float64Array | Promise<Float64Array> {
+  if ('batch' in message) return Piscina.move(runTrialBatch(message.batch)) as unknown as Float64Array;
+  const { runKey, task } = message;
   const compiled = scenarios.get(runKey);
   if (compiled) return run(compiled, task);
   return new Promise<CompiledScenario>((resolve) => {

@@ -111,6 +111,21 @@ describe('kept patient variates', () => {
     }
   });
 
+  it('Engine.trialRuns (a calibration evaluation: several runs, one task a worker) equals Engine.trial run by run', async () => {
+    const runs = [
+      { compiled: compileScenario({ ...scenario(allRulesDoc(2048)), seed: 31 }), trial: TRIAL },
+      { compiled: compileScenario({ ...scenario(allRulesDoc(9000)), seed: 32 }), trial: { ...TRIAL, design: { atMonths: 6, select: SELECT_NON_RESPONDERS, then: 2 } } },
+      { compiled: variant({ sTauOff: 0.3 }, { escapeRate: 0.02 }), trial: TRIAL },
+      { compiled: compileScenario({ ...scenario(allRulesDoc(5)), seed: 33 }), trial: TRIAL }, // fewer patients than some parts need
+    ];
+    const expected = await Promise.all(runs.map((r) => engines[0].trial(r.compiled, r.trial)));
+    for (const engine of engines) {
+      const got = await engine.trialRuns(runs);
+      got.forEach((g, i) => expect(sameBytes(g, expected[i]), `run ${i} on ${engine.workers} worker(s)`).toBe(true));
+    }
+    expect(await engines[1].trialRuns([])).toEqual([]);
+  });
+
   it('the store keeps within its budget, dropping the least recently used blocks', () => {
     const c = variant({}, {}, 4242);
     const stride = variateStride(c);
