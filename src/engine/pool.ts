@@ -76,8 +76,9 @@ const PATIENTS_PER_POWER_TASK = 20_000;
  * last doubling exceed their capacity, a count that only grows with the run's length (each
  * scavenge copies the block in progress), not with what is live. Uncapped, each worker's new space
  * stepped from 8 to 16 MB somewhere between 10 and 100 million patients (measured), so peak memory
- * grew with the patients. The model's garbage (about 150 KB per block, boxed numbers) dies young;
- * a scavenge of a small new space costs no more, it just comes more often.
+ * grew with the patients. The cap is the size runs of up to ten million patients had anyway, so
+ * their garbage collection (and speed) is unchanged; the model's garbage (about 150 KB per block,
+ * boxed numbers) dies young, so a bigger new space would only hold more of it.
  */
 export const WORKER_YOUNG_GENERATION_MB = 12;
 
