@@ -67,12 +67,19 @@ export async function writeRun(outRoot: string, scenario: Scenario, result: RunR
   return writeRunResults(outRoot, scenario, result, command, undefined, { 'report.html': report });
 }
 
-/** `jaksim run`: simulate the scenario and write `<out>/<scenario>/<run-id>/`. */
-export async function runScenario(inputs: ScenarioInputs & { out: string }, engine: Engine, ctx: AppContext): Promise<RunOutcome> {
+/**
+ * `jaksim run`: simulate the scenario and write `<out>/<scenario>/<run-id>/`. `afterSimulation`, if
+ * given, is awaited once the engine is no longer needed and before the results are written: the CLI
+ * closes its engine there (see cli/run.ts).
+ */
+export async function runScenario(
+  inputs: ScenarioInputs & { out: string }, engine: Engine, ctx: AppContext, afterSimulation?: () => Promise<void>,
+): Promise<RunOutcome> {
   const scenario = resolveScenario(inputs);
   warnIfUncalibrated(scenario, ctx);
   checkResultsFolder(inputs.out, scenario.name);
   checkRunOutput(scenario, ctx.command, inputs.allowLarge);
   const result = await simulateScenario(scenario, engine, ctx.onProgress);
+  await afterSimulation?.();
   return { scenario, result, folder: await writeRun(inputs.out, scenario, result, ctx.command) };
 }
