@@ -1,5 +1,6 @@
 // The sweep use case: every grid point is a full run with the same seed, on one engine, in grid order.
 import type { Engine } from '../engine/pool.js';
+import type { RunResult } from '../engine/summarize.js';
 import { checkOutputSize, sweepJsonEstimate, writeSweepResults } from '../io/results.js';
 import type { SweepResult } from '../io/sweepResults.js';
 import type { Scenario } from '../model/scenario.js';
@@ -23,9 +24,12 @@ export type SweepOutcome =
   | { kind: 'sweep'; base: Scenario; sweep: SweepResult; folder: string }
   | { kind: 'shard'; base: Scenario; folder: string; units: number; totalUnits: number };
 
+/** Grid points simulated at once (see runSweep). */
+const SWEEP_POINTS_IN_FLIGHT = 2;
+
 /**
- * Validate every grid point (nothing runs if one is bad), run them in grid
- * order, and write sweep.csv, sweep.json and report.html (or, for a shard,
+ * Validate every grid point (nothing runs if one is bad), run them (two at
+ * a time, results in grid order), and write sweep.csv, sweep.json and report.html (or, for a shard,
  * the partial results of its units).
  */
 export async function runSweep(inputs: SweepInputs, engine: Engine, ctx: AppContext): Promise<SweepOutcome> {
@@ -43,14 +47,25 @@ export async function runSweep(inputs: SweepInputs, engine: Engine, ctx: AppCont
     const shard = await runSweepShard(base, parameters, grid, inputs.shard, inputs.out, engine, ctx);
     return { kind: 'shard', base, ...shard };
   }
-  const points: SweepResult['points'] = [];
   const total = grid.reduce((a, p) => a + p.scenario.patients, 0);
-  let before = 0;
-  for (const point of grid) {
-    const result = await simulateScenario(point.scenario, engine, ctx.onProgress && ((done) => ctx.onProgress!(before + done, total)));
-    before += point.scenario.patients;
-    points.push({ index: point.index, values: point.values, result });
-  }
+  const results: RunResult[] = [];
+  let simulated = 0;
+  let next = 0;
+  // Two points in flight: the next point's blocks keep every worker busy while the last blocks of the one
+  // before finish. Each run merges its own blocks in block order; the points are kept in grid order.
+  const runner = async () => {
+    while (next < grid.length) {
+      const i = next++;
+      let mine = 0;
+      results[i] = await simulateScenario(grid[i].scenario, engine, ctx.onProgress && ((done) => {
+        simulated += done - mine;
+        mine = done;
+        ctx.onProgress!(simulated, total);
+      }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SWEEP_POINTS_IN_FLIGHT, grid.length) }, runner));
+  const points: SweepResult['points'] = grid.map((point, i) => ({ index: point.index, values: point.values, result: results[i] }));
   const sweep: SweepResult = {
     scenario: base.name, seed: base.seed, patients: base.patients, engineVersion: ENGINE_VERSION, parameters, points,
   };
