@@ -67,7 +67,6 @@ export async function runPsa(inputs: PsaInputs, engine: Engine, ctx: AppContext)
   checkResultsFolder(inputs.out, s.name); // shards, checkpoints and results all go under --out
   const plan = planPsa(s, file, calibrationSourceOf(file));
   const values = drawParameters(plan, s.seed, draws);
-  engine.reusePatients = true; // every draw simulates the seed's patients: draw them once
   const baseValues = plan.parameters.map((p) => p.base);
   const settings = tornadoSettings(plan, values);
   // Every scenario is validated before anything runs: a draw outside a field's range stops the analysis here.

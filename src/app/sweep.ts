@@ -42,7 +42,6 @@ export async function runSweep(inputs: SweepInputs, engine: Engine, ctx: AppCont
   // Each point's result is held until sweep.json is written (by the sweep or by the merge of its shards):
   // its size is known before anything runs.
   checkOutputSize(`${base.name}: sweep.json of ${grid.length} grid points`, sweepJsonEstimate(base, grid, ctx.command), inputs.allowLarge);
-  engine.reusePatients = true; // every point simulates the seed's patients: draw them once
   if (inputs.shard) {
     const shard = await runSweepShard(base, parameters, grid, inputs.shard, inputs.out, engine, ctx);
     return { kind: 'shard', base, ...shard };

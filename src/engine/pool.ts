@@ -102,13 +102,6 @@ export class Engine {
   private runCount = 0;
   /** Told the patients of each task as it completes: progress of commands that run many simulations. */
   onSimulated?: (patients: number) => void;
-  /**
-   * Runs (run, runBlocks) on the same patients follow: each thread keeps the blocks' patient variates
-   * (engine/patientVariates.ts) instead of drawing them again. Set by the commands that simulate one seed's
-   * patients under many parameter values (sweep, psa); trial-mode and prediction runs always keep them
-   * (calibration and predict repeat them by design). Results are the same either way.
-   */
-  reusePatients = false;
 
   constructor(options: EngineOptions) {
     this.workers = Math.max(1, Math.floor(options.workers));
@@ -145,7 +138,7 @@ export class Engine {
 
   /** All blocks of the scenario under every policy: merged aggregates (model/layout.ts). */
   run(c: CompiledScenario, onProgress?: Progress): Promise<BlockAggregates> {
-    return this.merged(c, (block) => [{ kind: 'block', block, reuse: this.reusePatients }], c.layout.length, onProgress);
+    return this.merged(c, (block) => [{ kind: 'block', block }], c.layout.length, onProgress);
   }
 
   /**
@@ -216,7 +209,7 @@ export class Engine {
       return all[i];
     });
     const completed: number[] = [];
-    await this.inOrder(c, blocks.map((block): Task => ({ kind: 'block', block, reuse: this.reusePatients })), (t, out) => {
+    await this.inOrder(c, blocks.map((block): Task => ({ kind: 'block', block })), (t, out) => {
       onBlock(blocks[t].index, out);
       completed.push(blocks[t].index);
     }, shouldStop, true);

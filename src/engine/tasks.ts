@@ -6,12 +6,13 @@ import { runPowerTrials, type PowerTrialDesign, type TrialRange } from './powerT
 import { runBlock, runPredictBlock, runTrialBlock, type Block, type BlockAggregates, type PatientRange } from './runBlock.js';
 
 /**
- * One unit of work on a run's compiled scenario (which travels separately: see pool.ts). `reuse`: the
- * block's patients are simulated again later (keep their variates: engine/patientVariates.ts).
+ * One unit of work on a run's compiled scenario (which travels separately: see pool.ts). `reuse` (trial
+ * and prediction blocks): the block's patients are simulated again later (keep their variates:
+ * engine/patientVariates.ts).
  */
 export type Task =
   /** Every policy on one block of patients: the block's aggregates (model/layout.ts). */
-  | { kind: 'block'; block: Block; reuse?: boolean }
+  | { kind: 'block'; block: Block }
   /** Trial mode of one drug on one block of patients (model/trial.ts counts). */
   | { kind: 'trialBlock'; trial: TrialSpec; block: Block; reuse?: boolean; range?: PatientRange }
   /** One patient's prediction over one block of population draws (model/predict.ts sums). */
@@ -22,7 +23,7 @@ export type Task =
 /** Run one task on a compiled scenario; pure (same inputs, same bytes). */
 export function runTask(c: CompiledScenario, task: Task): BlockAggregates | Float64Array {
   switch (task.kind) {
-    case 'block': return runBlock(c, task.block, task.reuse);
+    case 'block': return runBlock(c, task.block);
     case 'trialBlock': return runTrialBlock(c, task.trial, task.block, task.reuse, task.range);
     case 'predictBlock': return runPredictBlock(c, task.spec, task.block, task.reuse);
     case 'powerTrials': return runPowerTrials(c, task.design, task.range);

@@ -25,8 +25,6 @@ export class Patient {
   readonly escapeMonths: Float64Array;
   /** Per drug scratch: independent normals e, then Z = C e. */
   readonly e: Float64Array;
-  /** Scratch: this patient's stream variates (drawVariates), for a patient drawn from the stream. */
-  readonly variates: Float64Array;
 
   constructor(drugCount: number) {
     this.potential = new Float64Array(drugCount);
@@ -34,7 +32,6 @@ export class Patient {
     this.aeMonths = new Float64Array(drugCount);
     this.escapeMonths = new Float64Array(drugCount).fill(Infinity);
     this.e = new Float64Array(drugCount);
-    this.variates = new Float64Array(VARIATE_PER_DRUG + 4 * drugCount + 1);
   }
 }
 
@@ -70,8 +67,19 @@ export function variateStride(c: Pick<CompiledScenario, 'drugCount' | 'offsetOn'
  * the later patients of each block (no common random numbers across that switch).
  */
 export function drawPatient(rng: Stream, c: CompiledScenario, p: Patient): void {
-  drawVariates(rng, c, p.variates, 0);
-  patientFromVariates(c, p.variates, 0, p);
+  // Arguments are evaluated left to right: the stream order of drawVariates. Drawn and applied in one pass
+  // (no buffer between); the formulas are the helpers patientFromVariates uses too.
+  setCovariates(c, p, rng.uniform(), rng.uniform(), rng.normal(), rng.uniform(), rng.uniform(), rng.uniform());
+  const n = c.drugCount;
+  const e = p.e;
+  for (let d = 0; d < n; d++) e[d] = rng.normal();
+  fillPotential(c, p);
+  for (let d = 0; d < n; d++) p.invTau[d] = invTauOf(c, d, rng.normal());
+  // Exponential(rate) = Exponential(1) / rate: one draw per drug even when the rate is 0.
+  for (let d = 0; d < n; d++) p.aeMonths[d] = rng.exponential(1) / c.aeRate[d];
+  p.invTauOff = c.offsetOn ? invTauOffOf(c, rng.normal()) : c.invTauOff;
+  // X_d = Exponential(1) / rate, as rng.exponential(1) (1 - u > 0) written out: V8 did not inline that call here.
+  if (c.escapeOn) for (let d = 0; d < n; d++) p.escapeMonths[d] = -Math.log1p(-rng.uniform()) / c.escapeRate[d];
 }
 
 /** The stream part of drawPatient: one patient's variates into v from `at` (variateStride(c) of them). */
@@ -81,41 +89,53 @@ export function drawVariates(rng: Stream, c: CompiledScenario, v: Float64Array, 
   v[at + VARIATE_DURATION] = rng.normal();
   v[at + VARIATE_MINOXIDIL] = rng.uniform();
   v[at + VARIATE_WORSENS] = rng.uniform();
-  // The rate's uniform is read whether or not the patient worsens; its log only when it is used.
   v[at + VARIATE_RATE] = rng.uniform();
   const n = c.drugCount;
   let k = at + VARIATE_PER_DRUG;
   for (let d = 0; d < n; d++) v[k++] = rng.normal(); // e[]
   for (let d = 0; d < n; d++) v[k++] = rng.normal(); // W[]
-  // Exponential(rate) = Exponential(1) / rate: one draw per drug even when the rate is 0.
   for (let d = 0; d < n; d++) v[k++] = rng.exponential(1); // A[]
   if (c.offsetOn) v[k++] = rng.normal(); // V
-  // X_d = Exponential(1), as rng.exponential(1) (1 - u > 0) written out: V8 did not inline that call here.
-  if (c.escapeOn) for (let d = 0; d < n; d++) v[k++] = -Math.log1p(-rng.uniform());
+  if (c.escapeOn) for (let d = 0; d < n; d++) v[k++] = -Math.log1p(-rng.uniform()); // X[]
 }
 
-/** The parameter part of drawPatient: the patient of the variates v[at...] under c's parameters. */
+/** The parameter part of drawPatient: the patient of the variates v[at...] under c's parameters (the same numbers). */
 export function patientFromVariates(c: CompiledScenario, v: Float64Array, at: number, p: Patient): void {
-  const uBin = v[at + VARIATE_BIN];
-  let bin = 0;
-  while (uBin >= c.saltBinCum[bin]) bin++;
-  p.salt0 = c.saltBinMin[bin] + v[at + VARIATE_SALT] * c.saltBinWidth[bin];
-
-  const dur = Math.exp(c.durLogMedian + c.durSdlog * v[at + VARIATE_DURATION]);
-  p.durYears = dur < c.durMin ? c.durMin : dur > c.durMax ? c.durMax : dur;
-  p.minoxidil = v[at + VARIATE_MINOXIDIL] < c.minoxidilShare ? 1 : 0;
-  p.omega = v[at + VARIATE_WORSENS] < c.worseningShare ? -Math.log1p(-v[at + VARIATE_RATE]) * c.worseningMean : 0;
-
+  setCovariates(c, p, v[at + VARIATE_BIN], v[at + VARIATE_SALT], v[at + VARIATE_DURATION],
+    v[at + VARIATE_MINOXIDIL], v[at + VARIATE_WORSENS], v[at + VARIATE_RATE]);
   const n = c.drugCount;
   const e = p.e;
   let k = at + VARIATE_PER_DRUG;
   for (let d = 0; d < n; d++) e[d] = v[k++];
   fillPotential(c, p);
-  for (let d = 0; d < n; d++) p.invTau[d] = Math.exp(-c.sTau * v[k++]) / c.tau[d];
+  for (let d = 0; d < n; d++) p.invTau[d] = invTauOf(c, d, v[k++]);
   for (let d = 0; d < n; d++) p.aeMonths[d] = v[k++] / c.aeRate[d];
-  // tauOff_i = tauOff exp(sTauOff V).
-  p.invTauOff = c.offsetOn ? c.invTauOff * Math.exp(-c.sTauOff * v[k++]) : c.invTauOff;
+  p.invTauOff = c.offsetOn ? invTauOffOf(c, v[k++]) : c.invTauOff;
   if (c.escapeOn) for (let d = 0; d < n; d++) p.escapeMonths[d] = v[k++] / c.escapeRate[d];
+}
+
+/** salt0 (bin, then uniform within it), the duration (log-normal, clamped), minoxidil and the worsening rate. */
+function setCovariates(
+  c: CompiledScenario, p: Patient, uBin: number, uSalt: number, zDuration: number, uMinoxidil: number, uWorsens: number, uRate: number,
+): void {
+  let bin = 0;
+  while (uBin >= c.saltBinCum[bin]) bin++;
+  p.salt0 = c.saltBinMin[bin] + uSalt * c.saltBinWidth[bin];
+  const dur = Math.exp(c.durLogMedian + c.durSdlog * zDuration);
+  p.durYears = dur < c.durMin ? c.durMin : dur > c.durMax ? c.durMax : dur;
+  p.minoxidil = uMinoxidil < c.minoxidilShare ? 1 : 0;
+  // The rate's uniform is read whether or not the patient worsens; its log only when it is used.
+  p.omega = uWorsens < c.worseningShare ? -Math.log1p(-uRate) * c.worseningMean : 0;
+}
+
+/** 1 / tau for drug d, tau = tau_d exp(sTau W). */
+function invTauOf(c: CompiledScenario, d: number, w: number): number {
+  return Math.exp(-c.sTau * w) / c.tau[d];
+}
+
+/** 1 / tauOff_i, tauOff_i = tauOff exp(sTauOff V). */
+function invTauOffOf(c: CompiledScenario, v: number): number {
+  return c.invTauOff * Math.exp(-c.sTauOff * v);
 }
 
 /** G_d = Phi(L_d) for every drug from the patient's covariates and its normals e (Z = C e). */

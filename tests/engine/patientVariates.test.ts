@@ -1,13 +1,13 @@
 // Kept patient variates (engine/patientVariates.ts): a block simulated from the variates a thread keeps gives
 // the same bytes as drawing its patients from the stream, under other parameter values than those of the run
-// that kept them, for every kind of block (policies, trial mode, prediction) and with the version-2 draws on;
+// that kept them, for the blocks that keep them (trial mode, prediction) and with the version-2 draws on;
 // a change of draw shape (a mechanism switched on, another catalog size) is never served stale variates; the
 // store stays within its budget.
 import { afterAll, describe, expect, it } from 'vitest';
 import { predictSumsHere, planPrediction } from '../../src/app/predictCore.js';
 import { blockVariates, keptVariates, VARIATE_BUDGET_BYTES } from '../../src/engine/patientVariates.js';
 import { Engine } from '../../src/engine/pool.js';
-import { planBlocks, runBlock, runTrialBlock, splitBlock } from '../../src/engine/runBlock.js';
+import { planBlocks, runTrialBlock, splitBlock } from '../../src/engine/runBlock.js';
 import { validatePatient } from '../../src/io/patientFacts.js';
 import { compileScenario, type CompiledScenario } from '../../src/model/compile.js';
 import { Patient, drawPatient, patientFromVariates, variateStride } from '../../src/model/population.js';
@@ -56,7 +56,7 @@ describe('kept patient variates', () => {
     }
   });
 
-  it('policy blocks: kept under one parameter set, replayed under others, the bytes of fresh draws', () => {
+  it('trial blocks: kept under one parameter set, replayed under others (another draw shape among them), the bytes of fresh draws', () => {
     const first = variant({});
     const others = [
       variant({ sigma: 1.4, sTau: 0.8, k: 1.7 }),
@@ -64,10 +64,10 @@ describe('kept patient variates', () => {
       variant({ sTauOff: 0.5 }, { escapeRate: 0.02 }), // another draw shape: its own variates
       variant({ sTauOff: 0.5 }, { escapeRate: 0.02, mu: -0.2 }),
     ];
-    for (const b of planBlocks(PATIENTS)) runBlock(first, b, true);
+    for (const b of planBlocks(PATIENTS)) runTrialBlock(first, TRIAL, b, true);
     for (const c of [first, ...others]) {
       for (const b of planBlocks(PATIENTS)) {
-        expect(sameBytes(runBlock(c, b, true), runBlock(c, b, false)), `block ${b.index}`).toBe(true);
+        expect(sameBytes(runTrialBlock(c, TRIAL, b, true), runTrialBlock(c, TRIAL, b, false)), `block ${b.index}`).toBe(true);
       }
     }
   });
