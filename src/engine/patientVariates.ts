@@ -1,5 +1,5 @@
-// The patients of a block drawn once per thread: sweeps, PSA draws, calibration and prediction simulate the
-// same patients (the blocks of one seed) under many parameter values, and drawing them from the stream
+// The patients of a block drawn once per thread, for trial-mode and prediction blocks: calibration and
+// predict simulate the same patients (the blocks of one seed) under many parameter values, and drawing them from the stream
 // (Box-Muller normals, exponentials) was half of a calibration worker's time. A patient is its stream
 // variates (model/population.ts drawVariates) and the parameters, so the variates are kept and each run
 // applies its own parameters to them (patientFromVariates): the same numbers as drawing afresh.

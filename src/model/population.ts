@@ -39,8 +39,8 @@ export class Patient {
  * The stream variates of one patient, in the order drawn: everything drawPatient reads from the stream,
  * before any parameter acts on it (VARIATE_* slots, then the per-drug e[], W[] and A[] = Exponential(1),
  * then V when sTauOff > 0 and X[] = Exponential(1) when some escapeRate > 0). A patient is these variates
- * and the scenario's parameters: commands that simulate the same patients many times (sweep, psa,
- * predict, calibration) draw them once (engine/patientVariates.ts).
+ * and the scenario's parameters: trial-mode and prediction blocks, simulated many times on the same
+ * patients (calibration, predict), draw them once (engine/patientVariates.ts).
  */
 export const VARIATE_BIN = 0;
 export const VARIATE_SALT = 1;
