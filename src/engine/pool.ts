@@ -178,11 +178,11 @@ export class Engine {
     };
     const pool = this.pool;
     if (!pool) {
-      add(groups[0], runTrialBatch({ runs: [...runs], items: groups[0] }));
+      add(groups[0], runTrialBatch({ runs, items: groups[0] }));
       return totals;
     }
     const outs = await Promise.all(groups.map((items) => (items.length === 0 ? Promise.resolve(new Float64Array(0))
-      : pool.run({ batch: { runs: [...runs], items } } satisfies WorkerTask) as Promise<Float64Array>)));
+      : pool.run({ batch: { runs, items } } satisfies WorkerTask) as Promise<Float64Array>)));
     groups.forEach((items, j) => add(items, outs[j]));
     return totals;
   }

@@ -42,9 +42,9 @@ export type BlockAggregates = Float64Array;
  * Returns the block's aggregates (model/layout.ts).
  */
 export function runBlock(c: CompiledScenario, block: Block): BlockAggregates {
-  // Drawn from the stream, never from kept variates: choosing the source in this loop (a branch, or a
-  // helper) made the canonical patient 0.76-0.82x as fast (patients per CPU-second, bench/cpu-ab.mjs),
-  // and a policy run's draw is small beside following the policies (psa gained 3% from keeping them).
+  // Drawn from the stream, never from kept variates: choosing the source here through nextPatient made the
+  // canonical patient 19,500-20,200 callgrind instructions against 15,600 (bench/instructions.sh), and a
+  // policy run's draw is small beside following the policies (psa gained 3% from keeping them).
   const rng = streamFor(c.seed, block.index);
   const patient = new Patient(c.drugCount);
   const acc = new Float64Array(c.layout.length);

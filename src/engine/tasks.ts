@@ -39,7 +39,7 @@ export interface TrialRun { compiled: CompiledScenario; trial: TrialSpec }
  * ms of CPU (measured: 0.6 ms a task, 1.2 ms a run, against 0.17 ms in-process), as much as simulating
  * hundreds of patients. `items`: the parts of blocks of those runs that this task simulates, in order.
  */
-export interface TrialBatch { runs: TrialRun[]; items: { run: number; block: Block; range: PatientRange }[] }
+export interface TrialBatch { runs: readonly TrialRun[]; items: { run: number; block: Block; range: PatientRange }[] }
 
 /** Run a batch: each item's counts (its run's trialCountsLength), concatenated in item order. */
 export function runTrialBatch(batch: TrialBatch): Float64Array {
