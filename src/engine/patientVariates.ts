@@ -4,7 +4,9 @@
 // variates (model/population.ts drawVariates) and the parameters, so the variates are kept and each run
 // applies its own parameters to them (patientFromVariates): the same numbers as drawing afresh.
 import type { CompiledScenario } from '../model/compile.js';
-import { drawVariates, variateStride } from '../model/population.js';
+import {
+  COVARIATE_STRIDE, Patient, covariatesOf, drawVariates, populationKey, variateStride,
+} from '../model/population.js';
 import { streamFor } from '../rng/streams.js';
 
 /** Bytes of variates one thread keeps; past it the least recently used blocks are dropped (and redrawn if asked again). */
@@ -19,17 +21,44 @@ let keptBytes = 0;
  * index), its size and the draw shape (drug count, the version-2 mechanisms on), so those are the key.
  */
 export function blockVariates(c: CompiledScenario, block: { index: number; size: number }): Float64Array {
-  const key = `${c.seed}/${block.index}/${block.size}/${c.drugCount}/${c.offsetOn ? 1 : 0}/${c.escapeOn ? 1 : 0}`;
+  const key = variatesKey(c, block);
+  return keptOr(key, () => {
+    const stride = variateStride(c);
+    const v = new Float64Array(block.size * stride);
+    const rng = streamFor(c.seed, block.index);
+    for (let i = 0; i < block.size; i++) drawVariates(rng, c, v, i * stride);
+    return v;
+  });
+}
+
+/**
+ * The covariates of every patient of `block` of `c` (model/population.ts covariatesOf, COVARIATE_STRIDE each):
+ * kept like the variates, and keyed by them and by the population (its key), the only parameters they depend on.
+ */
+export function blockCovariates(c: CompiledScenario, block: { index: number; size: number }, variates: Float64Array): Float64Array {
+  return keptOr(`${variatesKey(c, block)}/population/${populationKey(c)}`, () => {
+    const stride = variateStride(c);
+    const out = new Float64Array(block.size * COVARIATE_STRIDE);
+    const scratch = new Patient(c.drugCount);
+    for (let i = 0; i < block.size; i++) covariatesOf(c, variates, i * stride, out, i * COVARIATE_STRIDE, scratch);
+    return out;
+  });
+}
+
+/** Variates depend only on the block's stream (the seed and block index), its size and the draw shape. */
+function variatesKey(c: CompiledScenario, block: { index: number; size: number }): string {
+  return `${c.seed}/${block.index}/${block.size}/${c.drugCount}/${c.offsetOn ? 1 : 0}/${c.escapeOn ? 1 : 0}`;
+}
+
+/** The array kept under `key`, or `make()`'s, kept now (dropping the least recently used past the budget). */
+function keptOr(key: string, make: () => Float64Array): Float64Array {
   const hit = kept.get(key);
   if (hit) {
     kept.delete(key); // re-inserted: Map order is the recency order
     kept.set(key, hit);
     return hit;
   }
-  const stride = variateStride(c);
-  const v = new Float64Array(block.size * stride);
-  const rng = streamFor(c.seed, block.index);
-  for (let i = 0; i < block.size; i++) drawVariates(rng, c, v, i * stride);
+  const v = make();
   kept.set(key, v);
   keptBytes += v.byteLength;
   for (const [k, old] of kept) {

@@ -1,13 +1,13 @@
 // One block of patients: its own seeded stream, all policies on each patient, compact aggregates out.
 import type { CompiledScenario } from '../model/compile.js';
-import { Patient, drawPatient, patientFromVariates, variateStride } from '../model/population.js';
+import { COVARIATE_STRIDE, Patient, drawPatient, patientFromVariates, variateStride } from '../model/population.js';
 import { PredictScratch, addPredictSample, predictLayout, type PredictSpec } from '../model/predict.js';
 import { TrialCourse, addTrialPatient, trialLayout, type TrialSpec } from '../model/trial.js';
 import {
   RECORD_DRUG_MONTHS, RECORD_LINES, RECORD_NON_RESPONSE, followPolicy, patientRecordStride,
 } from '../policy/followPolicy.js';
 import { streamFor, type Stream } from '../rng/streams.js';
-import { blockVariates } from './patientVariates.js';
+import { blockCovariates, blockVariates } from './patientVariates.js';
 
 /** Patients per block: fixed by the engine (never by the worker count), part of what a seed means. */
 export const BLOCK_SIZE = 4096;
@@ -152,19 +152,20 @@ export function runPredictBlock(c: CompiledScenario, spec: PredictSpec, block: B
 
 /**
  * Where a block's patients come from: its stream, drawn as they are simulated, or (reuse: a command that
- * simulates these patients again) the variates this thread keeps (engine/patientVariates.ts), the same numbers.
+ * simulates these patients again) the variates and covariates this thread keeps (engine/patientVariates.ts), the
+ * same numbers.
  */
-interface BlockDraws { rng: Stream | null; variates: Float64Array | null; stride: number }
+interface BlockDraws { rng: Stream | null; variates: Float64Array | null; covariates: Float64Array | undefined; stride: number }
 
 function blockDraws(c: CompiledScenario, block: Block, reuse: boolean): BlockDraws {
-  return reuse
-    ? { rng: null, variates: blockVariates(c, block), stride: variateStride(c) }
-    : { rng: streamFor(c.seed, block.index), variates: null, stride: 0 };
+  if (!reuse) return { rng: streamFor(c.seed, block.index), variates: null, covariates: undefined, stride: 0 };
+  const variates = blockVariates(c, block);
+  return { rng: null, variates, covariates: blockCovariates(c, block, variates), stride: variateStride(c) };
 }
 
 /** Patient i of the block into `patient`. */
 function nextPatient(c: CompiledScenario, draws: BlockDraws, i: number, patient: Patient): void {
-  if (draws.variates) patientFromVariates(c, draws.variates, i * draws.stride, patient);
+  if (draws.variates) patientFromVariates(c, draws.variates, i * draws.stride, patient, draws.covariates, i * COVARIATE_STRIDE);
   else drawPatient(draws.rng!, c, patient);
 }
 

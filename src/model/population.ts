@@ -73,7 +73,7 @@ export function drawPatient(rng: Stream, c: CompiledScenario, p: Patient): void 
   const n = c.drugCount;
   const e = p.e;
   for (let d = 0; d < n; d++) e[d] = rng.normal();
-  fillPotential(c, p);
+  fillPotential(c, p, Math.log(p.durYears));
   for (let d = 0; d < n; d++) p.invTau[d] = invTauOf(c, d, rng.normal());
   // Exponential(rate) = Exponential(1) / rate: one draw per drug even when the rate is 0.
   for (let d = 0; d < n; d++) p.aeMonths[d] = rng.exponential(1) / c.aeRate[d];
@@ -99,19 +99,64 @@ export function drawVariates(rng: Stream, c: CompiledScenario, v: Float64Array, 
   if (c.escapeOn) for (let d = 0; d < n; d++) v[k++] = -Math.log1p(-rng.uniform()); // X[]
 }
 
-/** The parameter part of drawPatient: the patient of the variates v[at...] under c's parameters (the same numbers). */
-export function patientFromVariates(c: CompiledScenario, v: Float64Array, at: number, p: Patient): void {
-  setCovariates(c, p, v[at + VARIATE_BIN], v[at + VARIATE_SALT], v[at + VARIATE_DURATION],
-    v[at + VARIATE_MINOXIDIL], v[at + VARIATE_WORSENS], v[at + VARIATE_RATE]);
+/**
+ * The parameter part of drawPatient: the patient of the variates v[at...] under c's parameters (the same
+ * numbers). With `covariates` (covariatesOf's values for these variates under c's population, from `co`),
+ * the covariates are read rather than computed again: they depend on the population alone, which a
+ * calibration does not fit, and their exp, log and log1p were a fifth of a calibration worker's time.
+ */
+export function patientFromVariates(
+  c: CompiledScenario, v: Float64Array, at: number, p: Patient, covariates?: Float64Array, co = 0,
+): void {
+  let logDuration: number;
+  if (covariates) {
+    p.salt0 = covariates[co + COVARIATE_SALT0];
+    p.durYears = covariates[co + COVARIATE_DURATION];
+    p.minoxidil = covariates[co + COVARIATE_MINOXIDIL];
+    p.omega = covariates[co + COVARIATE_OMEGA];
+    logDuration = covariates[co + COVARIATE_LOG_DURATION];
+  } else {
+    setCovariates(c, p, v[at + VARIATE_BIN], v[at + VARIATE_SALT], v[at + VARIATE_DURATION],
+      v[at + VARIATE_MINOXIDIL], v[at + VARIATE_WORSENS], v[at + VARIATE_RATE]);
+    logDuration = Math.log(p.durYears);
+  }
   const n = c.drugCount;
   const e = p.e;
   let k = at + VARIATE_PER_DRUG;
   for (let d = 0; d < n; d++) e[d] = v[k++];
-  fillPotential(c, p);
+  fillPotential(c, p, logDuration);
   for (let d = 0; d < n; d++) p.invTau[d] = invTauOf(c, d, v[k++]);
   for (let d = 0; d < n; d++) p.aeMonths[d] = v[k++] / c.aeRate[d];
   p.invTauOff = c.offsetOn ? invTauOffOf(c, v[k++]) : c.invTauOff;
   if (c.escapeOn) for (let d = 0; d < n; d++) p.escapeMonths[d] = v[k++] / c.escapeRate[d];
+}
+
+/**
+ * A patient's covariates as kept beside its variates (covariatesOf), COVARIATE_STRIDE numbers: salt0,
+ * durYears, minoxidil, omega and ln durYears, functions of the variates and the population alone.
+ */
+export const COVARIATE_SALT0 = 0;
+export const COVARIATE_DURATION = 1;
+export const COVARIATE_MINOXIDIL = 2;
+export const COVARIATE_OMEGA = 3;
+export const COVARIATE_LOG_DURATION = 4;
+export const COVARIATE_STRIDE = 5;
+
+/** The covariates of the variates v[at...] under c's population into out[o...] (`scratch`: any patient, overwritten). */
+export function covariatesOf(c: CompiledScenario, v: Float64Array, at: number, out: Float64Array, o: number, scratch: Patient): void {
+  setCovariates(c, scratch, v[at + VARIATE_BIN], v[at + VARIATE_SALT], v[at + VARIATE_DURATION],
+    v[at + VARIATE_MINOXIDIL], v[at + VARIATE_WORSENS], v[at + VARIATE_RATE]);
+  out[o + COVARIATE_SALT0] = scratch.salt0;
+  out[o + COVARIATE_DURATION] = scratch.durYears;
+  out[o + COVARIATE_MINOXIDIL] = scratch.minoxidil;
+  out[o + COVARIATE_OMEGA] = scratch.omega;
+  out[o + COVARIATE_LOG_DURATION] = Math.log(scratch.durYears);
+}
+
+/** Everything of c that covariatesOf reads (the population): patients of equal keys have equal covariates. */
+export function populationKey(c: CompiledScenario): string {
+  return `${c.saltBinCum.join(',')}|${c.saltBinMin.join(',')}|${c.saltBinWidth.join(',')}|${c.durLogMedian}|${c.durSdlog}`
+    + `|${c.durMin}|${c.durMax}|${c.minoxidilShare}|${c.worseningShare}|${c.worseningMean}`;
 }
 
 /** salt0 (bin, then uniform within it), the duration (log-normal, clamped), minoxidil and the worsening rate. */
@@ -138,12 +183,12 @@ function invTauOffOf(c: CompiledScenario, v: number): number {
   return c.invTauOff * Math.exp(-c.sTauOff * v);
 }
 
-/** G_d = Phi(L_d) for every drug from the patient's covariates and its normals e (Z = C e). */
-function fillPotential(c: CompiledScenario, p: Patient): void {
+/** G_d = Phi(L_d) for every drug from the patient's covariates (logDuration = ln durYears) and its normals e (Z = C e). */
+function fillPotential(c: CompiledScenario, p: Patient, logDuration: number): void {
   const n = c.drugCount;
   const e = p.e;
   // Covariate part of L, shared by all drugs.
-  const base = c.betaDur * (Math.log(p.durYears) - c.logRefDur)
+  const base = c.betaDur * (logDuration - c.logRefDur)
     + c.betaMinoxidil * p.minoxidil
     + (p.salt0 >= 95 ? c.betaVerySevere : 0);
   for (let d = 0; d < n; d++) {
@@ -162,5 +207,5 @@ export function fixCovariates(c: CompiledScenario, p: Patient, salt0: number, du
   p.salt0 = salt0;
   p.durYears = durYears;
   p.minoxidil = minoxidil;
-  fillPotential(c, p);
+  fillPotential(c, p, Math.log(durYears));
 }

@@ -1,16 +1,16 @@
 // Kept patient variates (engine/patientVariates.ts): a block simulated from the variates a thread keeps gives
 // the same bytes as drawing its patients from the stream, under other parameter values than those of the run
 // that kept them, for the blocks that keep them (trial mode, prediction) and with the version-2 draws on;
-// a change of draw shape (a mechanism switched on, another catalog size) is never served stale variates; the
-// store stays within its budget.
+// a change of draw shape (a mechanism switched on, another catalog size) is never served stale variates, nor
+// a change of population stale covariates; the store stays within its budget.
 import { afterAll, describe, expect, it } from 'vitest';
 import { predictSumsHere, planPrediction } from '../../src/app/predictCore.js';
-import { blockVariates, keptVariates, VARIATE_BUDGET_BYTES } from '../../src/engine/patientVariates.js';
+import { blockCovariates, blockVariates, keptVariates, VARIATE_BUDGET_BYTES } from '../../src/engine/patientVariates.js';
 import { Engine } from '../../src/engine/pool.js';
 import { planBlocks, runTrialBlock, splitBlock } from '../../src/engine/runBlock.js';
 import { validatePatient } from '../../src/io/patientFacts.js';
 import { compileScenario, type CompiledScenario } from '../../src/model/compile.js';
-import { Patient, drawPatient, patientFromVariates, variateStride } from '../../src/model/population.js';
+import { COVARIATE_STRIDE, Patient, drawPatient, patientFromVariates, variateStride } from '../../src/model/population.js';
 import { SELECT_NON_RESPONDERS, type TrialSpec } from '../../src/model/trial.js';
 import { streamFor } from '../../src/rng/streams.js';
 import { allRulesDoc, scenario } from '../fixtures/scenarios.js';
@@ -21,13 +21,16 @@ function sameBytes(a: Float64Array, b: Float64Array): boolean {
   return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 }
 
-/** The all-rules scenario with overrides of its globals and catalog (version-2 mechanisms among them). */
-function variant(globals: Record<string, number>, catalogPatch: Record<string, number> = {}, seed = 777): CompiledScenario {
-  const doc = allRulesDoc(PATIENTS, seed) as { globals: Record<string, number>; catalog: Record<string, unknown>[] };
+/** The all-rules scenario with overrides of its globals, catalog and population (version-2 mechanisms among them). */
+function variant(
+  globals: Record<string, number>, catalogPatch: Record<string, number> = {}, seed = 777, population: Record<string, unknown> = {},
+): CompiledScenario {
+  const doc = allRulesDoc(PATIENTS, seed) as { globals: Record<string, number>; catalog: Record<string, unknown>[]; population: Record<string, unknown> };
   return compileScenario(scenario({
     ...doc,
     globals: { ...doc.globals, ...globals },
     catalog: doc.catalog.map((d) => ({ ...d, ...catalogPatch })),
+    population: { ...doc.population, ...population },
   }));
 }
 
@@ -54,6 +57,44 @@ describe('kept patient variates', () => {
       expect([b.salt0, b.durYears, b.minoxidil, b.omega, b.invTauOff]).toEqual([a.salt0, a.durYears, a.minoxidil, a.omega, a.invTauOff]);
       for (const k of ['potential', 'invTau', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
     }
+  });
+
+  it('patientFromVariates with kept covariates is drawPatient, attribute by attribute', () => {
+    const c = variant({ sTauOff: 0.5 }, { escapeRate: 0.02 }, 778);
+    const stride = variateStride(c);
+    const v = blockVariates(c, { index: 0, size: 500 });
+    const cov = blockCovariates(c, { index: 0, size: 500 }, v);
+    expect(cov.length).toBe(500 * COVARIATE_STRIDE);
+    const rng = streamFor(c.seed, 0);
+    const a = new Patient(c.drugCount);
+    const b = new Patient(c.drugCount);
+    let worsening = 0;
+    for (let i = 0; i < 500; i++) {
+      drawPatient(rng, c, a);
+      patientFromVariates(c, v, i * stride, b, cov, i * COVARIATE_STRIDE);
+      expect([b.salt0, b.durYears, b.minoxidil, b.omega, b.invTauOff]).toEqual([a.salt0, a.durYears, a.minoxidil, a.omega, a.invTauOff]);
+      for (const k of ['potential', 'invTau', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+      if (a.omega > 0) worsening++;
+    }
+    expect(worsening).toBeGreaterThan(0); // the worsening rate's covariate is exercised
+  });
+
+  it('kept covariates follow the population: another population on the same variates is never served stale ones', () => {
+    const populations: Record<string, unknown>[] = [
+      {},
+      { salt0: [{ min: 50, max: 75, weight: 1 }, { min: 75, max: 100, weight: 3 }] },
+      { durYears: { median: 8, sdlog: 1.1, min: 1, max: 30 } },
+      { minoxidilShare: 0.8, worseningShare: 0.6, worseningMean: 3 },
+    ];
+    const runs = populations.map((pop) => variant({}, {}, 779, pop));
+    for (const c of runs) for (const b of planBlocks(PATIENTS)) runTrialBlock(c, TRIAL, b, true); // all kept
+    const counts = runs.map((c) => planBlocks(PATIENTS).map((b) => {
+      const kept = runTrialBlock(c, TRIAL, b, true);
+      expect(sameBytes(kept, runTrialBlock(c, TRIAL, b, false)), `block ${b.index}`).toBe(true);
+      return kept;
+    }));
+    // The populations differ in their counts (else this would not show stale covariates).
+    for (let i = 1; i < runs.length; i++) expect(sameBytes(counts[i][0], counts[0][0])).toBe(false);
   });
 
   it('trial blocks: kept under one parameter set, replayed under others (another draw shape among them), the bytes of fresh draws', () => {
