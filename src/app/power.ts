@@ -61,8 +61,11 @@ function summarizeEffect(values: number[]): EffectSummary {
 export async function powerAt(engine: Engine, c: CompiledScenario, plan: PowerPlan, n: number): Promise<PowerPoint> {
   const design = trialDesign(plan, n, false);
   const stride = powerStride(design);
-  const out = await engine.powerTrials(c, design, plan.trials);
-  const nullOut = isNullPlan(plan) ? out : await engine.powerTrials(c, trialDesign(plan, n, true), plan.trials);
+  // The design and its null at once: the second keeps both workers busy while the first one's last tasks finish.
+  const [out, nullOut] = await Promise.all([
+    engine.powerTrials(c, design, plan.trials),
+    isNullPlan(plan) ? null : engine.powerTrials(c, trialDesign(plan, n, true), plan.trials),
+  ]).then(([a, b]) => [a, b ?? a]);
   let rejects = 0;
   let nullRejects = 0;
   const effects: number[] = [];
@@ -130,11 +133,15 @@ export async function runPowerAnalysis(
   engine: Engine, c: CompiledScenario, plan: PowerPlan, onPoint?: (p: PowerPoint) => void,
 ): Promise<PowerResult> {
   const started = performance.now();
+  // Every grid point at once (no worker waits between two points), reported in grid order; each point's
+  // trials are its own streams, so the results do not depend on this.
+  const pending = plan.n.map((n) => powerAt(engine, c, plan, n));
+  for (const p of pending) p.catch(() => undefined); // a failure is met below, in order, not as unhandled
   const results: PowerPoint[] = [];
-  for (const n of plan.n) {
-    const p = await powerAt(engine, c, plan, n);
-    results.push(p);
-    onPoint?.(p);
+  for (const p of pending) {
+    const point = await p;
+    results.push(point);
+    onPoint?.(point);
   }
   let sampleSize: number | null = null;
   let search: PowerResult['sampleSizeSearch'] = null;

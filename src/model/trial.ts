@@ -212,7 +212,7 @@ export class TrialCourse {
 
 /**
  * Follow the patient through the trial (the design applied at w0) and keep SALT at each assessment in
- * `course.salt`. Returns SALT(w0) for a selected patient, NaN for one the design does not select, and 0
+ * `course.salt` (Infinity where, without a design, it is provably above every threshold). Returns SALT(w0) for a selected patient, NaN for one the design does not select, and 0
  * without a design.
  */
 function followTrial(c: CompiledScenario, t: TrialSpec, p: Patient, course: TrialCourse): number {
@@ -221,6 +221,16 @@ function followTrial(c: CompiledScenario, t: TrialSpec, p: Patient, course: Tria
   const design = t.design;
   let pending = design !== undefined;
   let saltW0 = 0;
+  // Without a design SALT is only compared with the thresholds, and the effect never exceeds the drug's G
+  // (G h <= G, and the residual of a stop or an escape is at most the effect it froze), so SALTnat (1 - G)
+  // above every threshold settles them all without an exp: SALT is then kept as Infinity (the bound of
+  // followPolicy's comment, exact in floating point because rounding is monotone).
+  const potential = p.potential[t.drug];
+  let above = Infinity;
+  if (!design) {
+    above = -Infinity;
+    for (let j = 0; j < t.thresholds.length; j++) if (t.thresholds[j] > above) above = t.thresholds[j];
+  }
   for (let k = 0; k <= course.order.length; k++) {
     const i = k < course.order.length ? course.order[k] : -1;
     const m = i >= 0 ? t.months[i] : Infinity;
@@ -242,7 +252,7 @@ function followTrial(c: CompiledScenario, t: TrialSpec, p: Patient, course: Tria
     }
     if (i < 0) break;
     course.advance(c, p, m);
-    course.salt[i] = course.saltAt(c, p, m);
+    course.salt[i] = naturalSaltOf(p.salt0, p.omega, m) * (1 - potential) > above ? Infinity : course.saltAt(c, p, m);
   }
   return saltW0;
 }
