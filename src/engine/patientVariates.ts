@@ -5,7 +5,7 @@
 // applies its own parameters to them (patientFromVariates): the same numbers as drawing afresh.
 import type { CompiledScenario } from '../model/compile.js';
 import {
-  COVARIATE_STRIDE, Patient, covariatesOf, drawVariates, populationKey, variateStride,
+  Patient, covariateStride, covariatesKey, covariatesOf, drawVariates, variateStride,
 } from '../model/population.js';
 import { streamFor } from '../rng/streams.js';
 
@@ -32,15 +32,17 @@ export function blockVariates(c: CompiledScenario, block: { index: number; size:
 }
 
 /**
- * The covariates of every patient of `block` of `c` (model/population.ts covariatesOf, COVARIATE_STRIDE each):
- * kept like the variates, and keyed by them and by the population (its key), the only parameters they depend on.
+ * The covariates and spreads of every patient of `block` of `c` (model/population.ts covariatesOf,
+ * covariateStride(c) each): kept like the variates, keyed by them and by what else they depend on (the
+ * population, sTau and sTauOff: covariatesKey).
  */
 export function blockCovariates(c: CompiledScenario, block: { index: number; size: number }, variates: Float64Array): Float64Array {
-  return keptOr(`${variatesKey(c, block)}/population/${populationKey(c)}`, () => {
+  return keptOr(`${variatesKey(c, block)}/covariates/${covariatesKey(c)}`, () => {
     const stride = variateStride(c);
-    const out = new Float64Array(block.size * COVARIATE_STRIDE);
+    const kept = covariateStride(c);
+    const out = new Float64Array(block.size * kept);
     const scratch = new Patient(c.drugCount);
-    for (let i = 0; i < block.size; i++) covariatesOf(c, variates, i * stride, out, i * COVARIATE_STRIDE, scratch);
+    for (let i = 0; i < block.size; i++) covariatesOf(c, variates, i * stride, out, i * kept, scratch);
     return out;
   });
 }

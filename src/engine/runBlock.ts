@@ -1,6 +1,6 @@
 // One block of patients: its own seeded stream, all policies on each patient, compact aggregates out.
 import type { CompiledScenario } from '../model/compile.js';
-import { COVARIATE_STRIDE, Patient, drawPatient, patientFromVariates, variateStride } from '../model/population.js';
+import { Patient, covariateStride, drawPatient, patientFromVariates, variateStride } from '../model/population.js';
 import { PredictScratch, addPredictSample, predictLayout, type PredictSpec } from '../model/predict.js';
 import { TrialCourse, addTrialPatient, trialLayout, type TrialSpec } from '../model/trial.js';
 import {
@@ -155,17 +155,19 @@ export function runPredictBlock(c: CompiledScenario, spec: PredictSpec, block: B
  * simulates these patients again) the variates and covariates this thread keeps (engine/patientVariates.ts), the
  * same numbers.
  */
-interface BlockDraws { rng: Stream | null; variates: Float64Array | null; covariates: Float64Array | undefined; stride: number }
+interface BlockDraws {
+  rng: Stream | null; variates: Float64Array | null; covariates: Float64Array | undefined; stride: number; covariateStride: number;
+}
 
 function blockDraws(c: CompiledScenario, block: Block, reuse: boolean): BlockDraws {
-  if (!reuse) return { rng: streamFor(c.seed, block.index), variates: null, covariates: undefined, stride: 0 };
+  if (!reuse) return { rng: streamFor(c.seed, block.index), variates: null, covariates: undefined, stride: 0, covariateStride: 0 };
   const variates = blockVariates(c, block);
-  return { rng: null, variates, covariates: blockCovariates(c, block, variates), stride: variateStride(c) };
+  return { rng: null, variates, covariates: blockCovariates(c, block, variates), stride: variateStride(c), covariateStride: covariateStride(c) };
 }
 
 /** Patient i of the block into `patient`. */
 function nextPatient(c: CompiledScenario, draws: BlockDraws, i: number, patient: Patient): void {
-  if (draws.variates) patientFromVariates(c, draws.variates, i * draws.stride, patient, draws.covariates, i * COVARIATE_STRIDE);
+  if (draws.variates) patientFromVariates(c, draws.variates, i * draws.stride, patient, draws.covariates, i * draws.covariateStride);
   else drawPatient(draws.rng!, c, patient);
 }
 

@@ -101,9 +101,10 @@ export function drawVariates(rng: Stream, c: CompiledScenario, v: Float64Array, 
 
 /**
  * The parameter part of drawPatient: the patient of the variates v[at...] under c's parameters (the same
- * numbers). With `covariates` (covariatesOf's values for these variates under c's population, from `co`),
- * the covariates are read rather than computed again: they depend on the population alone, which a
- * calibration does not fit, and their exp, log and log1p were a fifth of a calibration worker's time.
+ * numbers). With `covariates` (covariatesOf's values for these variates under c, from `co`), the covariates
+ * and the spreads exp(-sTau W_d), exp(-sTauOff V) are read rather than computed again: they depend on the
+ * population and the two spreads alone, which a calibration's drug steps do not change, and their exp, log
+ * and log1p were a third of a calibration worker's time.
  */
 export function patientFromVariates(
   c: CompiledScenario, v: Float64Array, at: number, p: Patient, covariates?: Float64Array, co = 0,
@@ -125,24 +126,40 @@ export function patientFromVariates(
   let k = at + VARIATE_PER_DRUG;
   for (let d = 0; d < n; d++) e[d] = v[k++];
   fillPotential(c, p, logDuration);
-  for (let d = 0; d < n; d++) p.invTau[d] = invTauOf(c, d, v[k++]);
+  if (covariates) {
+    for (let d = 0; d < n; d++) p.invTau[d] = covariates[co + COVARIATE_TAU_SPREAD + d] / c.tau[d];
+    k += n;
+  } else {
+    for (let d = 0; d < n; d++) p.invTau[d] = invTauOf(c, d, v[k++]);
+  }
   for (let d = 0; d < n; d++) p.aeMonths[d] = v[k++] / c.aeRate[d];
-  p.invTauOff = c.offsetOn ? invTauOffOf(c, v[k++]) : c.invTauOff;
+  if (c.offsetOn) {
+    p.invTauOff = covariates ? c.invTauOff * covariates[co + COVARIATE_OFFSET_SPREAD] : invTauOffOf(c, v[k]);
+    k++;
+  } else {
+    p.invTauOff = c.invTauOff;
+  }
   if (c.escapeOn) for (let d = 0; d < n; d++) p.escapeMonths[d] = v[k++] / c.escapeRate[d];
 }
 
 /**
- * A patient's covariates as kept beside its variates (covariatesOf), COVARIATE_STRIDE numbers: salt0,
- * durYears, minoxidil, omega and ln durYears, functions of the variates and the population alone.
+ * What covariatesOf keeps of a patient, covariateStride(c) numbers: salt0, durYears, minoxidil, omega,
+ * ln durYears, exp(-sTauOff V) (when the offset is patient-specific, else unused) and exp(-sTau W_d) per drug,
+ * functions of the variates, the population and the two spreads sTau, sTauOff alone (covariatesKey).
  */
 export const COVARIATE_SALT0 = 0;
 export const COVARIATE_DURATION = 1;
 export const COVARIATE_MINOXIDIL = 2;
 export const COVARIATE_OMEGA = 3;
 export const COVARIATE_LOG_DURATION = 4;
-export const COVARIATE_STRIDE = 5;
+export const COVARIATE_OFFSET_SPREAD = 5;
+const COVARIATE_TAU_SPREAD = 6;
 
-/** The covariates of the variates v[at...] under c's population into out[o...] (`scratch`: any patient, overwritten). */
+export function covariateStride(c: Pick<CompiledScenario, 'drugCount'>): number {
+  return COVARIATE_TAU_SPREAD + c.drugCount;
+}
+
+/** The kept values of the variates v[at...] under c into out[o...] (`scratch`: any patient, overwritten). */
 export function covariatesOf(c: CompiledScenario, v: Float64Array, at: number, out: Float64Array, o: number, scratch: Patient): void {
   setCovariates(c, scratch, v[at + VARIATE_BIN], v[at + VARIATE_SALT], v[at + VARIATE_DURATION],
     v[at + VARIATE_MINOXIDIL], v[at + VARIATE_WORSENS], v[at + VARIATE_RATE]);
@@ -151,12 +168,16 @@ export function covariatesOf(c: CompiledScenario, v: Float64Array, at: number, o
   out[o + COVARIATE_MINOXIDIL] = scratch.minoxidil;
   out[o + COVARIATE_OMEGA] = scratch.omega;
   out[o + COVARIATE_LOG_DURATION] = Math.log(scratch.durYears);
+  const n = c.drugCount;
+  const w = at + VARIATE_PER_DRUG + n; // W[], after e[]
+  out[o + COVARIATE_OFFSET_SPREAD] = c.offsetOn ? offsetSpreadOf(c, v[at + VARIATE_PER_DRUG + 3 * n]) : 1;
+  for (let d = 0; d < n; d++) out[o + COVARIATE_TAU_SPREAD + d] = tauSpreadOf(c, v[w + d]);
 }
 
-/** Everything of c that covariatesOf reads (the population): patients of equal keys have equal covariates. */
-export function populationKey(c: CompiledScenario): string {
+/** Everything of c that covariatesOf reads besides the variates: patients of equal keys have equal kept values. */
+export function covariatesKey(c: CompiledScenario): string {
   return `${c.saltBinCum.join(',')}|${c.saltBinMin.join(',')}|${c.saltBinWidth.join(',')}|${c.durLogMedian}|${c.durSdlog}`
-    + `|${c.durMin}|${c.durMax}|${c.minoxidilShare}|${c.worseningShare}|${c.worseningMean}`;
+    + `|${c.durMin}|${c.durMax}|${c.minoxidilShare}|${c.worseningShare}|${c.worseningMean}|${c.sTau}|${c.sTauOff}`;
 }
 
 /** salt0 (bin, then uniform within it), the duration (log-normal, clamped), minoxidil and the worsening rate. */
@@ -175,12 +196,22 @@ function setCovariates(
 
 /** 1 / tau for drug d, tau = tau_d exp(sTau W). */
 function invTauOf(c: CompiledScenario, d: number, w: number): number {
-  return Math.exp(-c.sTau * w) / c.tau[d];
+  return tauSpreadOf(c, w) / c.tau[d];
+}
+
+/** exp(-sTau W): 1 / tau = this / tau_d. */
+function tauSpreadOf(c: CompiledScenario, w: number): number {
+  return Math.exp(-c.sTau * w);
 }
 
 /** 1 / tauOff_i, tauOff_i = tauOff exp(sTauOff V). */
 function invTauOffOf(c: CompiledScenario, v: number): number {
-  return c.invTauOff * Math.exp(-c.sTauOff * v);
+  return c.invTauOff * offsetSpreadOf(c, v);
+}
+
+/** exp(-sTauOff V): 1 / tauOff_i = this / tauOff. */
+function offsetSpreadOf(c: CompiledScenario, v: number): number {
+  return Math.exp(-c.sTauOff * v);
 }
 
 /** G_d = Phi(L_d) for every drug from the patient's covariates (logDuration = ln durYears) and its normals e (Z = C e). */

@@ -10,7 +10,7 @@ import { Engine } from '../../src/engine/pool.js';
 import { planBlocks, runTrialBlock, splitBlock } from '../../src/engine/runBlock.js';
 import { validatePatient } from '../../src/io/patientFacts.js';
 import { compileScenario, type CompiledScenario } from '../../src/model/compile.js';
-import { COVARIATE_STRIDE, Patient, drawPatient, patientFromVariates, variateStride } from '../../src/model/population.js';
+import { Patient, covariateStride, drawPatient, patientFromVariates, variateStride } from '../../src/model/population.js';
 import { SELECT_NON_RESPONDERS, type TrialSpec } from '../../src/model/trial.js';
 import { streamFor } from '../../src/rng/streams.js';
 import { allRulesDoc, scenario } from '../fixtures/scenarios.js';
@@ -64,14 +64,14 @@ describe('kept patient variates', () => {
     const stride = variateStride(c);
     const v = blockVariates(c, { index: 0, size: 500 });
     const cov = blockCovariates(c, { index: 0, size: 500 }, v);
-    expect(cov.length).toBe(500 * COVARIATE_STRIDE);
+    expect(cov.length).toBe(500 * covariateStride(c));
     const rng = streamFor(c.seed, 0);
     const a = new Patient(c.drugCount);
     const b = new Patient(c.drugCount);
     let worsening = 0;
     for (let i = 0; i < 500; i++) {
       drawPatient(rng, c, a);
-      patientFromVariates(c, v, i * stride, b, cov, i * COVARIATE_STRIDE);
+      patientFromVariates(c, v, i * stride, b, cov, i * covariateStride(c));
       expect([b.salt0, b.durYears, b.minoxidil, b.omega, b.invTauOff]).toEqual([a.salt0, a.durYears, a.minoxidil, a.omega, a.invTauOff]);
       for (const k of ['potential', 'invTau', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
       if (a.omega > 0) worsening++;
@@ -79,21 +79,28 @@ describe('kept patient variates', () => {
     expect(worsening).toBeGreaterThan(0); // the worsening rate's covariate is exercised
   });
 
-  it('kept covariates follow the population: another population on the same variates is never served stale ones', () => {
+  it('kept covariates follow the population and the spreads: another on the same variates is never served stale ones', () => {
     const populations: Record<string, unknown>[] = [
       {},
       { salt0: [{ min: 50, max: 75, weight: 1 }, { min: 75, max: 100, weight: 3 }] },
       { durYears: { median: 8, sdlog: 1.1, min: 1, max: 30 } },
       { minoxidilShare: 0.8, worseningShare: 0.6, worseningMean: 3 },
     ];
-    const runs = populations.map((pop) => variant({}, {}, 779, pop));
+    // One draw shape (escape on, the offset patient-specific: its residual enters the counts); the last two
+    // change only sTau or sTauOff.
+    const escape = { escapeRate: 0.05 };
+    const runs = [
+      ...populations.map((pop) => variant({ sTauOff: 0.3 }, escape, 779, pop)),
+      variant({ sTauOff: 0.3, sTau: 0.9 }, escape, 779),
+      variant({ sTauOff: 1.2 }, escape, 779),
+    ];
     for (const c of runs) for (const b of planBlocks(PATIENTS)) runTrialBlock(c, TRIAL, b, true); // all kept
     const counts = runs.map((c) => planBlocks(PATIENTS).map((b) => {
       const kept = runTrialBlock(c, TRIAL, b, true);
       expect(sameBytes(kept, runTrialBlock(c, TRIAL, b, false)), `block ${b.index}`).toBe(true);
       return kept;
     }));
-    // The populations differ in their counts (else this would not show stale covariates).
+    // The runs differ in their counts (else this would not show stale covariates).
     for (let i = 1; i < runs.length; i++) expect(sameBytes(counts[i][0], counts[0][0])).toBe(false);
   });
 
