@@ -1,5 +1,4 @@
 // A simulated single-arm trial (MODEL.md "Trial mode"): one drug, a trial population, SALT <= 20 and <= 10 by week and band.
-import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Drug, Globals, Population, Scenario } from '../model/scenario.js';
 import { IMPUTATION_OBSERVED, trialLayout, type TrialDesign, type TrialSpec } from '../model/trial.js';
 import { weeksToMonths } from '../model/units.js';
@@ -91,10 +90,7 @@ export function unpackCounts(counts: Float64Array, weeks: number[], bands: [numb
 
 /** Simulate arms on the engine, all at once (Engine.trialRuns: the same runTrialBlock / drawPatient as every other run). */
 export async function simulateArms(engine: Engine, arms: readonly ArmSetup[]): Promise<ArmCounts[]> {
-  const runs = arms.map((a) => {
-    const compiled: CompiledScenario = compileScenario(armScenario(a));
-    return { compiled, trial: armTrialSpec(a.weeks, a.bands ?? BANDS, a) };
-  });
+  const runs = arms.map((a) => ({ scenario: armScenario(a), trial: armTrialSpec(a.weeks, a.bands ?? BANDS, a) }));
   const counts = await engine.trialRuns(runs);
   return counts.map((c, i) => unpackCounts(c, arms[i].weeks, arms[i].bands ?? BANDS, runs[i].trial));
 }

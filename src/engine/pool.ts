@@ -163,7 +163,7 @@ export class Engine {
     const parts = this.pool ? this.workers : 1;
     const groups: TrialBatch['items'][] = Array.from({ length: parts }, () => []);
     runs.forEach((r, run) => {
-      for (const block of planBlocks(r.compiled.patients)) splitBlock(block, parts).forEach((range, j) => groups[j].push({ run, block, range }));
+      for (const block of planBlocks(r.scenario.patients)) splitBlock(block, parts).forEach((range, j) => groups[j].push({ run, block, range }));
     });
     const lengths = runs.map((r) => trialCountsLength(r.trial));
     const totals = lengths.map((n) => new Float64Array(n));

@@ -10,6 +10,7 @@ import { Engine } from '../../src/engine/pool.js';
 import { planBlocks, runTrialBlock, splitBlock } from '../../src/engine/runBlock.js';
 import { validatePatient } from '../../src/io/patientFacts.js';
 import { compileScenario, type CompiledScenario } from '../../src/model/compile.js';
+import type { Scenario } from '../../src/model/scenario.js';
 import { Patient, covariateStride, drawPatient, patientFromVariates, variateStride } from '../../src/model/population.js';
 import { SELECT_NON_RESPONDERS, type TrialSpec } from '../../src/model/trial.js';
 import { streamFor } from '../../src/rng/streams.js';
@@ -25,13 +26,19 @@ function sameBytes(a: Float64Array, b: Float64Array): boolean {
 function variant(
   globals: Record<string, number>, catalogPatch: Record<string, number> = {}, seed = 777, population: Record<string, unknown> = {},
 ): CompiledScenario {
+  return compileScenario(variantScenario(globals, catalogPatch, seed, population));
+}
+
+function variantScenario(
+  globals: Record<string, number>, catalogPatch: Record<string, number> = {}, seed = 777, population: Record<string, unknown> = {},
+): Scenario {
   const doc = allRulesDoc(PATIENTS, seed) as { globals: Record<string, number>; catalog: Record<string, unknown>[]; population: Record<string, unknown> };
-  return compileScenario(scenario({
+  return scenario({
     ...doc,
     globals: { ...doc.globals, ...globals },
     catalog: doc.catalog.map((d) => ({ ...d, ...catalogPatch })),
     population: { ...doc.population, ...population },
-  }));
+  });
 }
 
 const TRIAL: TrialSpec = {
@@ -161,12 +168,12 @@ describe('kept patient variates', () => {
 
   it('Engine.trialRuns (a calibration evaluation: several runs, one task a worker) equals Engine.trial run by run', async () => {
     const runs = [
-      { compiled: compileScenario({ ...scenario(allRulesDoc(2048)), seed: 31 }), trial: TRIAL },
-      { compiled: compileScenario({ ...scenario(allRulesDoc(9000)), seed: 32 }), trial: { ...TRIAL, design: { atMonths: 6, select: SELECT_NON_RESPONDERS, then: 2 } } },
-      { compiled: variant({ sTauOff: 0.3 }, { escapeRate: 0.02 }), trial: TRIAL },
-      { compiled: compileScenario({ ...scenario(allRulesDoc(5)), seed: 33 }), trial: TRIAL }, // fewer patients than some parts need
+      { scenario: { ...scenario(allRulesDoc(2048)), seed: 31 }, trial: TRIAL },
+      { scenario: { ...scenario(allRulesDoc(9000)), seed: 32 }, trial: { ...TRIAL, design: { atMonths: 6, select: SELECT_NON_RESPONDERS, then: 2 } } },
+      { scenario: variantScenario({ sTauOff: 0.3 }, { escapeRate: 0.02 }), trial: TRIAL },
+      { scenario: { ...scenario(allRulesDoc(5)), seed: 33 }, trial: TRIAL }, // fewer patients than some parts need
     ];
-    const expected = await Promise.all(runs.map((r) => engines[0].trial(r.compiled, r.trial)));
+    const expected = await Promise.all(runs.map((r) => engines[0].trial(compileScenario(r.scenario), r.trial)));
     for (const engine of engines) {
       const got = await engine.trialRuns(runs);
       got.forEach((g, i) => expect(sameBytes(g, expected[i]), `run ${i} on ${engine.workers} worker(s)`).toBe(true));
