@@ -128,7 +128,7 @@ export function runTrialBlock(
   const course = new TrialCourse(trial);
   const counts = new Float64Array(lay.length);
   // The stream is sequential: patients before the range are drawn and dropped (kept variates need not be).
-  if (!draws.variates) for (let i = 0; i < range.from; i++) drawPatient(draws.rng!, c, patient);
+  if (!draws.kept) for (let i = 0; i < range.from; i++) drawPatient(draws.rng!, c, patient);
   for (let i = range.from; i < range.to; i++) {
     nextPatient(c, draws, i, patient);
     addTrialPatient(c, trial, patient, counts, lay, course);
@@ -155,19 +155,21 @@ export function runPredictBlock(c: CompiledScenario, spec: PredictSpec, block: B
  * simulates these patients again) the variates and covariates this thread keeps (engine/patientVariates.ts), the
  * same numbers.
  */
-interface BlockDraws {
-  rng: Stream | null; variates: Float64Array | null; covariates: Float64Array | undefined; stride: number; covariateStride: number;
-}
+interface BlockDraws { rng: Stream | null; kept: { variates: Float64Array; covariates: Float64Array; stride: number; covariateStride: number } | null }
 
 function blockDraws(c: CompiledScenario, block: Block, reuse: boolean): BlockDraws {
-  if (!reuse) return { rng: streamFor(c.seed, block.index), variates: null, covariates: undefined, stride: 0, covariateStride: 0 };
+  if (!reuse) return { rng: streamFor(c.seed, block.index), kept: null };
   const variates = blockVariates(c, block);
-  return { rng: null, variates, covariates: blockCovariates(c, block, variates), stride: variateStride(c), covariateStride: covariateStride(c) };
+  return {
+    rng: null,
+    kept: { variates, covariates: blockCovariates(c, block, variates), stride: variateStride(c), covariateStride: covariateStride(c) },
+  };
 }
 
 /** Patient i of the block into `patient`. */
 function nextPatient(c: CompiledScenario, draws: BlockDraws, i: number, patient: Patient): void {
-  if (draws.variates) patientFromVariates(c, draws.variates, i * draws.stride, patient, draws.covariates, i * draws.covariateStride);
+  const kept = draws.kept;
+  if (kept) patientFromVariates(c, kept.variates, i * kept.stride, patient, kept.covariates, i * kept.covariateStride);
   else drawPatient(draws.rng!, c, patient);
 }
 

@@ -68,7 +68,7 @@ export function variateStride(c: Pick<CompiledScenario, 'drugCount' | 'offsetOn'
  */
 export function drawPatient(rng: Stream, c: CompiledScenario, p: Patient): void {
   // Arguments are evaluated left to right: the stream order of drawVariates. Drawn and applied in one pass
-  // (no buffer between); the formulas are the helpers patientFromVariates uses too.
+  // (no buffer between); the formulas are the helpers covariatesOf and patientFromVariates use too.
   setCovariates(c, p, rng.uniform(), rng.uniform(), rng.normal(), rng.uniform(), rng.uniform(), rng.uniform());
   const n = c.drugCount;
   const e = p.e;
@@ -100,42 +100,30 @@ export function drawVariates(rng: Stream, c: CompiledScenario, v: Float64Array, 
 }
 
 /**
- * The parameter part of drawPatient: the patient of the variates v[at...] under c's parameters (the same
- * numbers). With `covariates` (covariatesOf's values for these variates under c, from `co`), the covariates
- * and the spreads exp(-sTau W_d), exp(-sTauOff V) are read rather than computed again: they depend on the
- * population and the two spreads alone, which a calibration's drug steps do not change, and their exp, log
- * and log1p were a third of a calibration worker's time.
+ * The parameter part of drawPatient: the patient of the variates v[at...] and their kept covariates
+ * (covariatesOf's values for these variates under c, from `co`) under c's parameters, the same numbers.
+ * The covariates and the spreads exp(-sTau W_d), exp(-sTauOff V) are read rather than computed again: they
+ * depend on the population and the two spreads alone, which a calibration's drug steps do not change, and
+ * their exp, log and log1p were a third of a calibration worker's time.
  */
 export function patientFromVariates(
-  c: CompiledScenario, v: Float64Array, at: number, p: Patient, covariates?: Float64Array, co = 0,
+  c: CompiledScenario, v: Float64Array, at: number, p: Patient, covariates: Float64Array, co: number,
 ): void {
-  let logDuration: number;
-  if (covariates) {
-    p.salt0 = covariates[co + COVARIATE_SALT0];
-    p.durYears = covariates[co + COVARIATE_DURATION];
-    p.minoxidil = covariates[co + COVARIATE_MINOXIDIL];
-    p.omega = covariates[co + COVARIATE_OMEGA];
-    logDuration = covariates[co + COVARIATE_LOG_DURATION];
-  } else {
-    setCovariates(c, p, v[at + VARIATE_BIN], v[at + VARIATE_SALT], v[at + VARIATE_DURATION],
-      v[at + VARIATE_MINOXIDIL], v[at + VARIATE_WORSENS], v[at + VARIATE_RATE]);
-    logDuration = Math.log(p.durYears);
-  }
+  p.salt0 = covariates[co + COVARIATE_SALT0];
+  p.durYears = covariates[co + COVARIATE_DURATION];
+  p.minoxidil = covariates[co + COVARIATE_MINOXIDIL];
+  p.omega = covariates[co + COVARIATE_OMEGA];
   const n = c.drugCount;
   const e = p.e;
   let k = at + VARIATE_PER_DRUG;
   for (let d = 0; d < n; d++) e[d] = v[k++];
-  fillPotential(c, p, logDuration);
-  if (covariates) {
-    for (let d = 0; d < n; d++) p.invTau[d] = covariates[co + COVARIATE_TAU_SPREAD + d] / c.tau[d];
-    k += n;
-  } else {
-    for (let d = 0; d < n; d++) p.invTau[d] = invTauOf(c, d, v[k++]);
-  }
+  fillPotential(c, p, covariates[co + COVARIATE_LOG_DURATION]);
+  for (let d = 0; d < n; d++) p.invTau[d] = covariates[co + COVARIATE_TAU_SPREAD + d] / c.tau[d];
+  k += n; // W[], read through their spreads
   for (let d = 0; d < n; d++) p.aeMonths[d] = v[k++] / c.aeRate[d];
   if (c.offsetOn) {
-    p.invTauOff = covariates ? c.invTauOff * covariates[co + COVARIATE_OFFSET_SPREAD] : invTauOffOf(c, v[k]);
-    k++;
+    p.invTauOff = c.invTauOff * covariates[co + COVARIATE_OFFSET_SPREAD];
+    k++; // V, read through its spread
   } else {
     p.invTauOff = c.invTauOff;
   }

@@ -122,10 +122,16 @@ export class TrialCourse {
   readonly salt: Float64Array;
   /** Assessment indices by time. */
   readonly order: Int32Array;
+  /**
+   * The highest threshold of the spec, where SALT is only compared with its thresholds (no design), else
+   * Infinity: followTrial's bound, once per spec rather than once a patient.
+   */
+  readonly settledAbove: number;
 
-  constructor(t: Pick<TrialSpec, 'months'>) {
+  constructor(t: Pick<TrialSpec, 'months'> & Partial<Pick<TrialSpec, 'thresholds' | 'design'>>) {
     this.salt = new Float64Array(t.months.length);
     this.order = Int32Array.from(Array.from(t.months.keys()).sort((a, b) => t.months[a] - t.months[b] || a - b));
+    this.settledAbove = t.design || !t.thresholds ? Infinity : Math.max(...t.thresholds);
   }
 
   /** Back to no drug taken yet, no residual, the patient's tauOff (the state before a course starts). */
@@ -224,13 +230,9 @@ function followTrial(c: CompiledScenario, t: TrialSpec, p: Patient, course: Tria
   // Without a design SALT is only compared with the thresholds, and the effect never exceeds the drug's G
   // (G h <= G, and the residual of a stop or an escape is at most the effect it froze), so SALTnat (1 - G)
   // above every threshold settles them all without an exp: SALT is then kept as Infinity (the bound of
-  // followPolicy's comment, exact in floating point because rounding is monotone).
+  // followPolicy's comment, exact in floating point because rounding is monotone). `course` is built for t.
   const potential = p.potential[t.drug];
-  let above = Infinity;
-  if (!design) {
-    above = -Infinity;
-    for (let j = 0; j < t.thresholds.length; j++) if (t.thresholds[j] > above) above = t.thresholds[j];
-  }
+  const above = course.settledAbove;
   for (let k = 0; k <= course.order.length; k++) {
     const i = k < course.order.length ? course.order[k] : -1;
     const m = i >= 0 ? t.months[i] : Infinity;

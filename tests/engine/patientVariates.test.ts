@@ -50,40 +50,27 @@ describe('kept patient variates', () => {
   const engines = [new Engine({ workers: 1 }), new Engine({ workers: 2 })];
   afterAll(async () => { await Promise.all(engines.map((e) => e.close())); });
 
-  it('patientFromVariates of drawn variates is drawPatient, attribute by attribute (version-2 draws on)', () => {
-    const c = variant({ sTauOff: 0.5 }, { escapeRate: 0.02 });
-    const stride = variateStride(c);
-    expect(stride).toBe(6 + 3 * 3 + 1 + 3);
-    const v = blockVariates(c, { index: 1, size: 500 });
-    const rng = streamFor(c.seed, 1);
-    const a = new Patient(c.drugCount);
-    const b = new Patient(c.drugCount);
-    for (let i = 0; i < 500; i++) {
-      drawPatient(rng, c, a);
-      patientFromVariates(c, v, i * stride, b);
-      expect([b.salt0, b.durYears, b.minoxidil, b.omega, b.invTauOff]).toEqual([a.salt0, a.durYears, a.minoxidil, a.omega, a.invTauOff]);
-      for (const k of ['potential', 'invTau', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+  it('patientFromVariates of drawn variates and their kept covariates is drawPatient, attribute by attribute (version-2 draws on)', () => {
+    for (const [seed, index] of [[777, 1], [778, 0]]) {
+      const c = variant({ sTauOff: 0.5 }, { escapeRate: 0.02 }, seed);
+      const stride = variateStride(c);
+      expect(stride).toBe(6 + 3 * 3 + 1 + 3);
+      const v = blockVariates(c, { index, size: 500 });
+      const cov = blockCovariates(c, { index, size: 500 }, v);
+      expect(cov.length).toBe(500 * covariateStride(c));
+      const rng = streamFor(c.seed, index);
+      const a = new Patient(c.drugCount);
+      const b = new Patient(c.drugCount);
+      let worsening = 0;
+      for (let i = 0; i < 500; i++) {
+        drawPatient(rng, c, a);
+        patientFromVariates(c, v, i * stride, b, cov, i * covariateStride(c));
+        expect([b.salt0, b.durYears, b.minoxidil, b.omega, b.invTauOff]).toEqual([a.salt0, a.durYears, a.minoxidil, a.omega, a.invTauOff]);
+        for (const k of ['potential', 'invTau', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+        if (a.omega > 0) worsening++;
+      }
+      expect(worsening).toBeGreaterThan(0); // the worsening rate's covariate is exercised
     }
-  });
-
-  it('patientFromVariates with kept covariates is drawPatient, attribute by attribute', () => {
-    const c = variant({ sTauOff: 0.5 }, { escapeRate: 0.02 }, 778);
-    const stride = variateStride(c);
-    const v = blockVariates(c, { index: 0, size: 500 });
-    const cov = blockCovariates(c, { index: 0, size: 500 }, v);
-    expect(cov.length).toBe(500 * covariateStride(c));
-    const rng = streamFor(c.seed, 0);
-    const a = new Patient(c.drugCount);
-    const b = new Patient(c.drugCount);
-    let worsening = 0;
-    for (let i = 0; i < 500; i++) {
-      drawPatient(rng, c, a);
-      patientFromVariates(c, v, i * stride, b, cov, i * covariateStride(c));
-      expect([b.salt0, b.durYears, b.minoxidil, b.omega, b.invTauOff]).toEqual([a.salt0, a.durYears, a.minoxidil, a.omega, a.invTauOff]);
-      for (const k of ['potential', 'invTau', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
-      if (a.omega > 0) worsening++;
-    }
-    expect(worsening).toBeGreaterThan(0); // the worsening rate's covariate is exercised
   });
 
   it('kept covariates follow the population and the spreads: another on the same variates is never served stale ones', () => {
