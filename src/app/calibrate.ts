@@ -1,17 +1,19 @@
 // The calibrate use case: fit drug parameters to the published trials, write the calibrated catalog and the report.
 import type { CalibrationResult } from '../calibration/assess.js';
 import { adaptiveHessian, calibrate } from '../calibration/fit.js';
-import { fromNatural } from '../calibration/parameters.js';
+import { calibrationPoints } from '../calibration/data.js';
+import { freeParameters, fromNatural } from '../calibration/parameters.js';
 import { calibrationPosterior, type PosteriorMethod } from '../calibration/posterior.js';
 import { CalibrationProblem } from '../calibration/problem.js';
 import type { Engine } from '../engine/pool.js';
 import { catalogDocument, readCatalogDocument, readCatalogUncertainty, writeCatalog } from '../io/catalog.js';
-import { ScenarioError } from '../io/errors.js';
+import { ScenarioError, UserError } from '../io/errors.js';
 import { writeCalibrationReport } from '../io/calibrationReport.js';
 import { POSTERIOR_FORMAT, POSTERIOR_FORMAT_VERSION, posteriorReference, writePosteriorDraws, type PosteriorDraws } from '../io/posteriorDraws.js';
 import { DEFAULTS } from '../io/scenario.js';
 import { checkOutputFile, checkOutputFolder } from '../io/outputCheck.js';
 import { loadTrialData } from '../io/trials.js';
+import { regressionMinimumPoints } from '../stats/laplaceRegression.js';
 import { inverseWithRidge } from '../stats/matrix.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { AppContext } from './context.js';
@@ -69,6 +71,7 @@ export async function runCalibration(inputs: CalibrateInputs, engine: Engine, ct
   // Both outputs checked before the fit (minutes): neither is written only for the other to fail.
   checkOutputFile(inputs.out, '--out');
   checkOutputFolder(inputs.reportDir, '--report-dir');
+  checkPosteriorProposals(inputs, freeParameters(calibrationPoints(data), { sigma: inputs.fitSigma }).names.length);
   const started = performance.now();
   // An optimiser's length is not known beforehand: progress in patients with a total of 0 (unknown).
   let done = 0;
@@ -97,6 +100,18 @@ export async function runCalibration(inputs: CalibrateInputs, engine: Engine, ct
   writeCatalog(inputs.out, catalog);
   const reportFiles = await writeCalibrationReport(inputs.reportDir, result, { command: ctx.command, dataFile: inputs.data, seconds });
   return { result, catalog, reportFiles, seconds, posterior };
+}
+
+/**
+ * The regression posterior needs enough proposals for its quadratic surface: refused before the fit
+ * (minutes to hours) rather than after it, when the regression would find too few.
+ */
+function checkPosteriorProposals(inputs: Pick<CalibrateInputs, 'posteriorProposals' | 'posteriorMethod'>, parameters: number): void {
+  const least = regressionMinimumPoints(parameters);
+  if ((inputs.posteriorMethod ?? 'regression') === 'regression' && inputs.posteriorProposals > 0 && inputs.posteriorProposals < least) {
+    throw new UserError(`--posterior-proposals: the regression posterior of ${parameters} parameters needs at least ${least} proposals `
+      + `(4 per coefficient of its quadratic surface), got ${inputs.posteriorProposals}; 0 for no posterior draws`);
+  }
 }
 
 /** The posterior draws of a fit (calibration/posterior.ts) on the fit's own problem: same seed, arms and fixed class tau. */
@@ -184,6 +199,7 @@ export async function runPosteriorOnly(inputs: PosteriorOnlyInputs, engine: Engi
   if (expected.join('\n') !== stored.names.join('\n')) {
     throw new ScenarioError(inputs.out, 'uncertainty.vector', `the parameters ${inputs.data} gives (${expected.length}: ${expected.join(', ')})`, `${stored.names.length}: ${stored.names.join(', ')}`);
   }
+  checkPosteriorProposals(inputs, expected.length);
   const drugs = Object.fromEntries(((doc.drugs ?? []) as { id: string; mu: number; tau: number }[]).map((x) => [x.id, { mu: x.mu, tau: x.tau }]));
   const draws = await posteriorAtEstimate(inputs, {
     estimate: stored.estimate, deviance: fitDoc.deviance ?? NaN, df: fitDoc.residualDf ?? NaN, seed: stored.seed, patients: stored.patients, tauClass: stored.tauClass,

@@ -6,6 +6,7 @@ import { choleskySemidefinite } from '../stats/matrix.js';
 import { interpolatedQuantile } from '../stats/quantiles.js';
 import { chiSquareUpperTail } from '../stats/special.js';
 import { armRate } from './arm.js';
+import { mapConcurrent } from './concurrent.js';
 import { monthlyPrices, type CalibrationPoint } from './data.js';
 import { degreesOfFreedom, pointDeviance, residualSe } from './likelihood.js';
 import { decode, fromNatural, penalty } from './parameters.js';
@@ -35,14 +36,13 @@ export async function assessFit(
 
   // Prediction intervals: simulated rates over parameter draws from N(x, covariance).
   const draws = options.draws ?? 20;
-  const drawn: { sim20: number; sim10: number }[][] = [];
   const factor = choleskySemidefinite(covariance);
   const drawRng = streamFor(options.seed, 2_000_000);
-  for (let k = 0; k < draws; k++) {
+  const drawPoints = Array.from({ length: draws }, () => {
     const e = params.names.map(() => drawRng.normal());
-    const xk = best.x.map((v, i) => v + factor[i].reduce((acc, c, j) => acc + c * e[j], 0));
-    drawn.push(problem.simulatedRates(await problem.simulate(fromNatural(params, xk, options.globals))));
-  }
+    return best.x.map((v, i) => v + factor[i].reduce((acc, c, j) => acc + c * e[j], 0));
+  });
+  const drawn = await mapConcurrent(drawPoints, async (xk) => problem.simulatedRates(await problem.simulate(fromNatural(params, xk, options.globals))));
   const fitted = problem.simulatedRates(await problem.simulate(internal));
   const curves = await responseCurves(problem, internal);
   const pointFits = points.map((p, i) => pointFit(p, fitted[i], drawn.map((dr) => dr[i])));

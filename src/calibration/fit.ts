@@ -3,28 +3,36 @@
 import { streamFor } from '../rng/streams.js';
 import { inverseWithRidge } from '../stats/matrix.js';
 import { assessFit, type CalibrationResult } from './assess.js';
+import { mapConcurrent } from './concurrent.js';
 import { calibrationPoints, type TrialData } from './data.js';
 import { nelderMead } from './nelderMead.js';
 import { DEFAULT_TAU_CLASS, freeParameters, initialVector, naturalCovariance, toNatural } from './parameters.js';
 import { CalibrationProblem, type CalibrationOptions } from './problem.js';
 import { profileDrugParameters, type ProfiledInterval } from './profile.js';
 
-/** Central-difference Hessian of an async function, step h[i] per coordinate. */
+/** Central-difference Hessian of an async function, step h[i] per coordinate (its stencil's points evaluated together). */
 export async function hessian(f: (x: number[]) => Promise<number>, x: number[], h: number[]): Promise<number[][]> {
   const n = x.length;
-  const at = (shifts: [number, number][]) => {
+  const shifted = (shifts: [number, number][]) => {
     const y = x.slice();
     for (const [i, s] of shifts) y[i] += s * h[i];
-    return f(y);
+    return y;
   };
-  const f0 = await f(x);
-  const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  // The stencil: x, then per i the pair (+i, -i) and per j < i the four (+-i, +-j).
+  const stencil: number[][] = [x];
   for (let i = 0; i < n; i++) {
-    const [fp, fm] = await Promise.all([at([[i, 1]]), at([[i, -1]])]);
+    stencil.push(shifted([[i, 1]]), shifted([[i, -1]]));
+    for (let j = 0; j < i; j++) stencil.push(shifted([[i, 1], [j, 1]]), shifted([[i, 1], [j, -1]]), shifted([[i, -1], [j, 1]]), shifted([[i, -1], [j, -1]]));
+  }
+  const values = await mapConcurrent(stencil, f);
+  const f0 = values[0];
+  const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  let at = 1;
+  for (let i = 0; i < n; i++) {
+    const [fp, fm] = [values[at++], values[at++]];
     H[i][i] = (fp - 2 * f0 + fm) / (h[i] * h[i]);
     for (let j = 0; j < i; j++) {
-      const [a, b, c, d] = await Promise.all([
-        at([[i, 1], [j, 1]]), at([[i, 1], [j, -1]]), at([[i, -1], [j, 1]]), at([[i, -1], [j, -1]])]);
+      const [a, b, c, d] = [values[at++], values[at++], values[at++], values[at++]];
       H[i][j] = H[j][i] = (a - b - c + d) / (4 * h[i] * h[j]);
     }
   }
@@ -49,10 +57,11 @@ export async function adaptiveHessian(
   const f0 = await f(x);
   const steps = x.map(() => h0);
   for (let r = 0; r < rounds; r++) {
+    // A coordinate's step depends only on its own pair: every pair of a round at once.
+    const pairs = x.flatMap((_, i) => [1, -1].map((s) => { const y = x.slice(); y[i] += s * steps[i]; return y; }));
+    const values = await mapConcurrent(pairs, f);
     for (let i = 0; i < x.length; i++) {
-      const shifted = (s: number) => { const y = x.slice(); y[i] += s * steps[i]; return f(y); };
-      const [fp, fm] = await Promise.all([shifted(1), shifted(-1)]);
-      const d2 = (fp - 2 * f0 + fm) / (steps[i] * steps[i]);
+      const d2 = (values[2 * i] - 2 * f0 + values[2 * i + 1]) / (steps[i] * steps[i]);
       steps[i] = d2 > 0 ? Math.min(hMax, Math.max(hMin, Math.sqrt((2 * rise) / d2))) : hMax;
     }
   }
@@ -110,13 +119,13 @@ export async function calibrate(data: TrialData, optionsIn: CalibrationOptions):
   const rng = streamFor(options.seed, 1_000_000);
   const starts: CalibrationResult['starts'] = [];
   const step = params.names.map((n) => (n.startsWith('logTau') ? 0.3 : 0.4));
-  for (let s = 0; s < options.starts; s++) {
-    const start = s === 0 ? x0 : x0.map((v, i) => v + step[i] * (2 * rng.uniform() - 1) * 1.5);
-    const e0 = problem.evals;
-    const b = await problem.blockDescent(start, options.maxSweeps ?? 5);
-    log(`start ${s + 1}/${options.starts}: deviance ${b.f.toFixed(3)} after ${b.sweeps} sweep(s), ${problem.evals - e0} evaluations`);
-    starts.push({ x: b.x, f: b.f, evals: problem.evals - e0, converged: b.sweeps < (options.maxSweeps ?? 5), start });
-  }
+  // The starts are independent searches: drawn in order, then searched at once (each its own evaluations).
+  const startPoints = Array.from({ length: options.starts }, (_, s) => (s === 0 ? x0 : x0.map((v, i) => v + step[i] * (2 * rng.uniform() - 1) * 1.5)));
+  const descents = await Promise.all(startPoints.map((start) => problem.blockDescent(start, options.maxSweeps ?? 5)));
+  descents.forEach((b, s) => {
+    log(`start ${s + 1}/${options.starts}: deviance ${b.f.toFixed(3)} after ${b.sweeps} sweep(s), ${b.evals} evaluations`);
+    starts.push({ x: b.x, f: b.f, evals: b.evals, converged: b.sweeps < (options.maxSweeps ?? 5), start: startPoints[s] });
+  });
   let best = starts.reduce((a, b) => (b.f < a.f ? b : a));
   // The globals by nested search: each value refits every drug (one sweep: given the globals and the class tau the drugs are independent).
   const nested = await problem.nestedGlobals(best.x);

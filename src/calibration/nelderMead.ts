@@ -1,4 +1,5 @@
 // Derivative-free minimisation: Nelder-Mead with the adaptive coefficients of Gao and Han (2012), for async objectives.
+import { mapConcurrent } from './concurrent.js';
 
 export interface NelderMeadOptions {
   /** Initial simplex step per coordinate. */
@@ -28,12 +29,9 @@ export async function nelderMead(f: (x: number[]) => Promise<number>, x0: number
   const sigma = 1 - 1 / n;
   let evals = 0;
   const fx = async (x: number[]) => { evals++; return f(x); };
-  const simplex: { x: number[]; f: number }[] = [{ x: x0.slice(), f: await fx(x0) }];
-  for (let i = 0; i < n; i++) {
-    const x = x0.slice();
-    x[i] += o.step[i];
-    simplex.push({ x, f: await fx(x) });
-  }
+  // The vertices (and a shrink's new ones) do not depend on each other's values: evaluated together.
+  const vertices = [x0.slice(), ...x0.map((_, i) => { const x = x0.slice(); x[i] += o.step[i]; return x; })];
+  const simplex = (await mapConcurrent(vertices, fx)).map((f, i) => ({ x: vertices[i], f }));
   const combine = (a: number[], b: number[], t: number) => a.map((ai, i) => ai + t * (b[i] - ai));
   let converged = false;
   while (evals < o.maxEvals) {
@@ -60,10 +58,8 @@ export async function nelderMead(f: (x: number[]) => Promise<number>, x0: number
     const xc = combine(centroid, worst.x, outside ? -rho : rho);
     const fc = await fx(xc);
     if (fc < (outside ? fr : worst.f)) { simplex[n] = { x: xc, f: fc }; continue; }
-    for (let j = 1; j <= n; j++) {
-      const x = combine(best.x, simplex[j].x, sigma);
-      simplex[j] = { x, f: await fx(x) };
-    }
+    const shrunk = simplex.slice(1).map((v) => combine(best.x, v.x, sigma));
+    (await mapConcurrent(shrunk, fx)).forEach((f, j) => { simplex[j + 1] = { x: shrunk[j], f }; });
   }
   simplex.sort((a, b) => a.f - b.f);
   return { x: simplex[0].x, f: simplex[0].f, evals, converged };

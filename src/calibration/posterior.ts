@@ -6,6 +6,7 @@ import { chiSquareVariate } from '../stats/distributions.js';
 import { fitLaplaceRegression, regressionPosterior } from '../stats/laplaceRegression.js';
 import { choleskySemidefinite } from '../stats/matrix.js';
 import type { CalibrationResult } from './assess.js';
+import { EVALUATIONS_IN_FLIGHT, mapConcurrent } from './concurrent.js';
 import { decode, fromNatural, type Parameterisation } from './parameters.js';
 import { CalibrationProblem } from './problem.js';
 
@@ -60,7 +61,7 @@ export interface PosteriorSample {
   stageEss: number[];
 }
 
-export const SIR_DEFAULTS = { stages: 8, df: 5, inflate: 1.2, adaptInflate: 1, concurrency: 2 };
+export const SIR_DEFAULTS = { stages: 8, df: 5, inflate: 1.2, adaptInflate: 1, concurrency: EVALUATIONS_IN_FLIGHT };
 
 /** A multivariate t proposal: centre, Cholesky factor of its scale and log |scale|. */
 interface Proposal { mean: number[]; L: number[][]; logDet: number }
@@ -156,17 +157,14 @@ export async function samplingImportanceResampling(
   for (let stage = 0; stage < stages; stage++) {
     const count = Math.floor(((stage + 1) * o.proposals) / stages) - Math.floor((stage * o.proposals) / stages);
     const batch = proposeFrom(q, count, df, rng);
-    for (let k = 0; k < batch.length; k += concurrency) {
-      const part = batch.slice(k, k + concurrency);
-      const dev = await Promise.all(part.map((x) => target.deviance(x)));
-      part.forEach((x, i) => {
-        let prior = 0;
-        for (let c = 0; c < p; c++) prior -= 0.5 * ((x[c] - o.prior.mean[c]) / o.prior.sd[c]) ** 2;
-        points.push(x);
-        logTarget.push(Number.isFinite(dev[i]) && Number.isFinite(prior) ? -0.5 * dev[i] + prior : -Infinity);
-      });
-      o.onProgress?.(points.length, o.proposals);
-    }
+    const before = points.length;
+    const dev = await mapConcurrent(batch, (x) => target.deviance(x), concurrency, (n) => o.onProgress?.(before + n, o.proposals));
+    batch.forEach((x, i) => {
+      let prior = 0;
+      for (let c = 0; c < p; c++) prior -= 0.5 * ((x[c] - o.prior.mean[c]) / o.prior.sd[c]) ** 2;
+      points.push(x);
+      logTarget.push(Number.isFinite(dev[i]) && Number.isFinite(prior) ? -0.5 * dev[i] + prior : -Infinity);
+    });
     used.push({ q, count });
     // Deterministic-mixture weights: every point against the mixture of all proposals used so far.
     logW = points.map((x, k) => {
@@ -269,11 +267,7 @@ export async function regressionPosteriorSample(
   const weight = o.likelihoodWeight ?? 1;
   const q = laplaceProposal(fit, o.prior, inflate);
   const points = proposeFrom(q, o.proposals, df, namedStream(`${o.seed}/posterior/proposals`));
-  const deviance: number[] = [];
-  for (let k = 0; k < points.length; k += concurrency) {
-    deviance.push(...(await Promise.all(points.slice(k, k + concurrency).map((x) => target.deviance(x)))));
-    o.onProgress?.(deviance.length, o.proposals);
-  }
+  const deviance = await mapConcurrent(points, (x) => target.deviance(x), concurrency, (n) => o.onProgress?.(n, o.proposals));
   const finite = points.map((_, k) => k).filter((k) => Number.isFinite(deviance[k]));
   // The regression's whitening: the Laplace covariance itself (the proposal's factor without the inflation).
   const L = q.L.map((row) => row.map((v) => v / inflate));

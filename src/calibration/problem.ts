@@ -156,13 +156,19 @@ export class CalibrationProblem {
     // With version-2 globals every refit is a sweep over more arms and longer designs: the block descent's
     // global step and the joint polish search them instead (the nested search would cost tens of thousands of evaluations).
     if (idx.length === 0 || this.params.extraGlobals.length > 0) return best;
+    // Refits run at once (a simplex's vertices): the best is the lowest deviance, the earliest call on a tie,
+    // as if they had run one after the other.
+    const refits: { x: number[]; f: number }[] = [];
     await nelderMead(async (v) => {
       const y = x0.slice();
       idx.forEach((k, n) => { y[k] = v[n]; });
+      const call = refits.length;
+      refits.push({ x: y, f: Infinity });
       const r = await this.blockDescent(y, 1, true);
-      if (r.f < best.f) best = { x: r.x, f: r.f };
+      refits[call] = { x: r.x, f: r.f };
       return r.f;
     }, idx.map((k) => x0[k]), { step: idx.map(() => 0.2), maxEvals: 25 * idx.length, fTol: 1e-3, xTol: 5e-3 });
+    for (const r of refits) if (r.f < best.f) best = r;
     return best;
   }
 
@@ -174,15 +180,18 @@ export class CalibrationProblem {
    * The likelihood is a sum over drugs given the globals, so each step is a
    * small, cheap problem.
    */
-  async blockDescent(x0: number[], maxSweeps: number, fixGlobals = false): Promise<{ x: number[]; f: number; sweeps: number }> {
+  async blockDescent(x0: number[], maxSweeps: number, fixGlobals = false): Promise<{ x: number[]; f: number; sweeps: number; evals: number }> {
     const { params } = this;
+    // Its own count: descents from several starts run at once, so this.evals counts them all together.
+    let evals = 0;
+    const deviance = (y: number[], drugs?: Set<string>) => { evals++; return this.deviance(y, drugs); };
     const x = x0.slice();
     const nd = params.drugs.length;
     // With a fixed class tau, an own tau moves only its own drug's arms.
     const tied = this.options.tauClass === undefined ? params.drugs.filter((d) => !params.ownTau.includes(d) && !params.priorTau.includes(d)) : [];
     // The class escape rate is the geometric mean of the own ones: moving one moves every other drug.
     const escapeTied = params.drugs.filter((d) => params.ownEscape.length && !params.ownEscape.includes(d));
-    let f = await this.deviance(x);
+    let f = await deviance(x);
     let sweeps = 0;
     for (; sweeps < maxSweeps; sweeps++) {
       const before = f;
@@ -195,19 +204,19 @@ export class CalibrationProblem {
         const idx = [i, ...(j >= 0 ? [nd + j] : []), ...(jp >= 0 ? [nd + nt + jp] : []), ...(je >= 0 ? [nd + nt + params.priorTau.length + je] : [])];
         const affected = new Set([id, ...(j >= 0 ? tied : []), ...(je >= 0 ? escapeTied : [])]);
         const sub = (v: number[]) => { const y = x.slice(); idx.forEach((k, m) => { y[k] = v[m]; }); return y; };
-        const m = await nelderMead((v) => this.deviance(sub(v), affected), idx.map((k) => x[k]),
+        const m = await nelderMead((v) => deviance(sub(v), affected), idx.map((k) => x[k]),
           { step: idx.map((k, n) => (k < nd ? 0.25 : je >= 0 && n === idx.length - 1 ? 0.5 : 0.2)), maxEvals: 60 * idx.length, fTol: 1e-4, xTol: 1e-3 });
         idx.forEach((k, n) => { x[k] = m.x[n]; });
       }
       const globalIdx = fixGlobals ? [] : this.globalIndices();
       if (globalIdx.length) {
-        const m = await nelderMead((v) => { const y = x.slice(); globalIdx.forEach((k, n) => { y[k] = v[n]; }); return this.deviance(y); },
+        const m = await nelderMead((v) => { const y = x.slice(); globalIdx.forEach((k, n) => { y[k] = v[n]; }); return deviance(y); },
           globalIdx.map((k) => x[k]), { step: globalIdx.map(() => 0.25), maxEvals: 40 * globalIdx.length, fTol: 1e-4, xTol: 1e-3 });
         globalIdx.forEach((k, n) => { x[k] = m.x[n]; });
       }
-      f = await this.deviance(x);
+      f = await deviance(x);
       if (before - f < 0.01) { sweeps++; break; }
     }
-    return { x, f, sweeps };
+    return { x, f, sweeps, evals };
   }
 }

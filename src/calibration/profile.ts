@@ -113,7 +113,9 @@ export async function profileDrugParameters(
   const out = new Map<string, ProfiledInterval>();
   const inner = { maxEvals: 40, fTol: 1e-4, xTol: 1e-3 };
   const logTauBounds: [number, number] = [Math.log(TAU_PROFILE_BOUNDS[0]), Math.log(TAU_PROFILE_BOUNDS[1])];
-  for (let i = 0; i < nd; i++) {
+  // Each drug's profiles are the deviance of its own arms (the others held at the estimate): the drugs, and
+  // the class tau, are profiled at once; their intervals are kept, and logged, in drug order.
+  const profileDrug = async (i: number): Promise<{ entries: [string, ProfiledInterval][]; line?: string }> => {
     const id = params.drugs[i];
     const drugs = new Set([id]);
     const j = params.ownTau.indexOf(id);
@@ -127,8 +129,7 @@ export async function profileDrugParameters(
     const muBounds: [number, number] = [natural[i] - MU_PROFILE_RANGE, natural[i] + MU_PROFILE_RANGE];
     if (j < 0) {
       const r = await profileInterval((mu) => dev(mu), natural[i], 0.1, muBounds, 0.002);
-      out.set(`mu[${id}]`, { lo: r.lo, hi: r.hi, note: profileNote(r, f0, (v) => v, '', '') });
-      continue;
+      return { entries: [[`mu[${id}]`, { lo: r.lo, hi: r.hi, note: profileNote(r, f0, (v) => v, '', '') }]] };
     }
     // mu with log tau re-optimised, and log tau with mu re-optimised; warm start from the last profile point of the same side.
     const warm = (start: number) => { const last = { [-1]: start, [1]: start } as Record<number, number>; return last; };
@@ -138,48 +139,69 @@ export async function profileDrugParameters(
       tauAt[side] = m.x[0];
       return m.f;
     }, natural[i], 0.1, muBounds, 0.002);
-    out.set(`mu[${id}]`, { lo: rMu.lo, hi: rMu.hi, note: profileNote(rMu, f0, (v) => v, '', 'log tau') });
     const muAt = warm(natural[i]);
     const rTau = await profileInterval(async (t, side) => {
       const m = await nelderMead(async ([mu]) => dev(mu, t), [muAt[side]], { step: [0.1], ...inner });
       muAt[side] = m.x[0];
       return m.f;
     }, natural[nd + j], 0.05, logTauBounds, 0.002);
-    out.set(`tau[${id}]`, { lo: rTau.lo === null ? null : Math.exp(rTau.lo), hi: rTau.hi === null ? null : Math.exp(rTau.hi),
-      note: profileNote(rTau, f0, Math.exp, ' months', 'mu') });
-    log(`profile ${id}: mu ${rMu.lo?.toFixed(3) ?? 'open'} to ${rMu.hi?.toFixed(3) ?? 'open'}, tau ${rTau.lo === null ? 'open' : Math.exp(rTau.lo).toFixed(2)} to ${rTau.hi === null ? 'open' : Math.exp(rTau.hi).toFixed(2)}`);
+    return {
+      entries: [
+        [`mu[${id}]`, { lo: rMu.lo, hi: rMu.hi, note: profileNote(rMu, f0, (v) => v, '', 'log tau') }],
+        [`tau[${id}]`, { lo: rTau.lo === null ? null : Math.exp(rTau.lo), hi: rTau.hi === null ? null : Math.exp(rTau.hi),
+          note: profileNote(rTau, f0, Math.exp, ' months', 'mu') }],
+      ],
+      line: `profile ${id}: mu ${rMu.lo?.toFixed(3) ?? 'open'} to ${rMu.hi?.toFixed(3) ?? 'open'}, tau ${rTau.lo === null ? 'open' : Math.exp(rTau.lo).toFixed(2)} to ${rTau.hi === null ? 'open' : Math.exp(rTau.hi).toFixed(2)}`,
+    };
+  };
+  const [perDrug, classTau] = await Promise.all([
+    Promise.all(params.drugs.map((_, i) => profileDrug(i))),
+    profileClassTau(stage1, logTauBounds),
+  ]);
+  for (const d of perDrug) {
+    for (const [key, interval] of d.entries) out.set(key, interval);
+    if (d.line) log(d.line);
   }
+  if (classTau) out.set('tauClass', classTau);
+  return out;
+}
+
+/**
+ * Profile-likelihood interval of the class tau: the deviance of the class-tau fit's arms as a function of
+ * the mean log own tau, the own mus and the contrasts of the own log taus re-optimised (null: no such fit).
+ */
+async function profileClassTau(
+  stage1: { problem?: CalibrationProblem; x?: number[] } | undefined, logTauBounds: [number, number],
+): Promise<ProfiledInterval | null> {
   const sp = stage1?.problem;
   const sx = stage1?.x;
-  if (sp && sx && sp.params.ownTau.length) {
-    // Class tau: c = mean own log tau; nuisance = own mus and m - 1 contrasts d_k (log tau_k = c + d_k - mean d, d_0 = 0).
-    const s = sp.params;
-    const snd = s.drugs.length;
-    const m = s.ownTau.length;
-    const sNat = toNatural(s, sx, sp.options.globals);
-    const logTaus = s.ownTau.map((_, k) => sNat[snd + k]);
-    const c0 = logTaus.reduce((a, v) => a + v, 0) / m;
-    const contrasts0 = logTaus.slice(1).map((v) => v - logTaus[0]);
-    const at = (c: number, nuis: number[]) => {
-      const v = sNat.slice();
-      for (let d = 0; d < snd; d++) v[d] = nuis[d];
-      const dk = [0, ...nuis.slice(snd)];
-      const mean = dk.reduce((a, b) => a + b, 0) / m;
-      for (let k = 0; k < m; k++) v[snd + k] = c + dk[k] - mean;
-      return sp.deviance(fromNatural(s, v, sp.options.globals));
-    };
-    const start = [...sNat.slice(0, snd), ...contrasts0];
-    const last = { [-1]: start, [1]: start } as Record<number, number[]>;
-    const f0 = await at(c0, start);
-    const r = await profileInterval(async (c, side) => {
-      const mm = await nelderMead((nuis) => at(c, nuis), last[side], { step: last[side].map(() => 0.1), maxEvals: 40 * last[side].length, fTol: 1e-4, xTol: 1e-3 });
-      last[side] = mm.x;
-      return mm.f;
-    }, c0, 0.05, logTauBounds, 0.002);
-    out.set('tauClass', { lo: r.lo === null ? null : Math.exp(r.lo), hi: r.hi === null ? null : Math.exp(r.hi),
-      note: profileNote(r, f0, Math.exp, ' months', `on the arms of ${s.ownTau.join(', ')} (the class-tau fit, its betaVerySevere held), their mu${m > 1 ? ' and the spread of their log taus' : ''}`) });
-  }
-  return out;
+  if (!(sp && sx && sp.params.ownTau.length)) return null;
+  // Class tau: c = mean own log tau; nuisance = own mus and m - 1 contrasts d_k (log tau_k = c + d_k - mean d, d_0 = 0).
+  const s = sp.params;
+  const snd = s.drugs.length;
+  const m = s.ownTau.length;
+  const sNat = toNatural(s, sx, sp.options.globals);
+  const logTaus = s.ownTau.map((_, k) => sNat[snd + k]);
+  const c0 = logTaus.reduce((a, v) => a + v, 0) / m;
+  const contrasts0 = logTaus.slice(1).map((v) => v - logTaus[0]);
+  const at = (c: number, nuis: number[]) => {
+    const v = sNat.slice();
+    for (let d = 0; d < snd; d++) v[d] = nuis[d];
+    const dk = [0, ...nuis.slice(snd)];
+    const mean = dk.reduce((a, b) => a + b, 0) / m;
+    for (let k = 0; k < m; k++) v[snd + k] = c + dk[k] - mean;
+    return sp.deviance(fromNatural(s, v, sp.options.globals));
+  };
+  const start = [...sNat.slice(0, snd), ...contrasts0];
+  const last = { [-1]: start, [1]: start } as Record<number, number[]>;
+  const f0 = await at(c0, start);
+  const r = await profileInterval(async (c, side) => {
+    const mm = await nelderMead((nuis) => at(c, nuis), last[side], { step: last[side].map(() => 0.1), maxEvals: 40 * last[side].length, fTol: 1e-4, xTol: 1e-3 });
+    last[side] = mm.x;
+    return mm.f;
+  }, c0, 0.05, logTauBounds, 0.002);
+  return { lo: r.lo === null ? null : Math.exp(r.lo), hi: r.hi === null ? null : Math.exp(r.hi),
+    note: profileNote(r, f0, Math.exp, ' months', `on the arms of ${s.ownTau.join(', ')} (the class-tau fit, its betaVerySevere held), their mu${m > 1 ? ' and the spread of their log taus' : ''}`) };
 }
 
 /**
@@ -197,12 +219,13 @@ export async function profileBetaVerySevere(
   const natural = toNatural(problem.params, xInternal, problem.options.globals);
   const b0 = natural[bi];
   const points: { b: number; delta: number }[] = [{ b: b0, delta: 0 }];
-  for (const j of [-3, -2, -1, 1, 2, 3]) {
+  // The six refits are independent: at once.
+  points.push(...await Promise.all([-3, -2, -1, 1, 2, 3].map(async (j) => {
     const v = natural.slice();
     v[bi] = b0 + j * se;
     const r = await problem.blockDescent(fromNatural(problem.params, v, problem.options.globals), 1, true);
-    points.push({ b: v[bi], delta: r.f - fMin });
-  }
+    return { b: v[bi], delta: r.f - fMin };
+  })));
   points.sort((a, b) => a.b - b.b);
   const root = (p: { b: number; delta: number }) => Math.sign(p.b - b0) * Math.sqrt(Math.max(0, p.delta));
   const target = Math.sqrt(CHI2_1_95);

@@ -43,19 +43,24 @@ function robustScale(r: readonly number[]): number {
   return 1.4826 * median(r.map((v) => Math.abs(v - med)));
 }
 
+/** Design points the regression needs at least, for p parameters: 4 per coefficient of [1, z, z'z]. */
+export function regressionMinimumPoints(p: number): number {
+  return 4 * (p + 2);
+}
+
 /**
  * Robust least squares of ys on [1, z, z'z] over xs (iteratively reweighted,
  * Tukey's biweight): points far off the surface, such as the walls where an
  * arm's rates run to 0 or 1, lose their weight instead of bending it, chosen
  * by their residual rather than their deviance (a cut on the noisy deviance
- * would select on the noise). Null with fewer than 4 (p + 2) points.
+ * would select on the noise). Null with fewer than regressionMinimumPoints(p) points.
  */
 export async function fitLaplaceRegression(
   xs: readonly number[][], ys: readonly number[], centre: number[], L: number[][],
 ): Promise<LaplaceRegression | null> {
   const p = centre.length;
   const m = p + 2;
-  if (xs.length < 4 * m) return null;
+  if (xs.length < regressionMinimumPoints(p)) return null;
   const rows = xs.map((x) => { const z = whiten(L, centre, x); return [1, ...z, z.reduce((a, v) => a + v * v, 0)]; });
   const { lusolve, inv } = await import('mathjs');
   let weights = ys.map(() => 1);

@@ -107,6 +107,16 @@ describe('unusable output locations, before any work', () => {
     expect(existsSync(report)).toBe(false);
   });
 
+  it('calibrate: too few --posterior-proposals for the regression posterior is refused before the fit, nothing written', async () => {
+    const out = join(dir, 'few.yaml');
+    const report = join(dir, 'few-report');
+    const r = await cli(['calibrate', '--out', out, '--report-dir', report, '--posterior-proposals', '60', '--workers', '1']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/^jaksim: --posterior-proposals: the regression posterior of 25 parameters needs at least 108 proposals .*got 60/);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(report)).toBe(false);
+  });
+
   it('a folder that does not exist yet under a writable one is fine, and the check itself creates nothing', () => {
     const deep = join(dir, 'new', 'deeper', 'still');
     checkOutputFolder(deep, '--out');

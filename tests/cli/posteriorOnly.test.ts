@@ -1,5 +1,5 @@
-// `calibrate --posterior-only` refuses a catalog whose parameter vector is not the one the data give, an unknown method and a
-// proposal count of 0, each with one message and exit 2, writing nothing (the happy path runs minutes: see
+// `calibrate --posterior-only` refuses a catalog whose parameter vector is not the one the data give, an unknown method, a
+// proposal count of 0 and one below what the regression needs (so does a full calibrate, before its fit), each with one message and exit 2, writing nothing (the happy path runs minutes: see
 // docs/calibration.md "Posterior draws" for the shipped draws it wrote).
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,16 @@ describe('calibrate --posterior-only', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--posterior-only: --posterior-proposals must be at least 1/);
     expect(existsSync(join(dir, 'cat.draws.json'))).toBe(false);
+  });
+
+  it('refuses fewer proposals than the regression needs (4 (p + 2), p = 25: 108), writing nothing', async () => {
+    const { dir, catalog } = copiedCatalog();
+    const before = readFileSync(catalog, 'utf8');
+    const r = await run(['calibrate', '--posterior-only', '--out', catalog, '--posterior-proposals', '107', '--workers', '1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--posterior-proposals: the regression posterior of 25 parameters needs at least 108 proposals .*got 107/);
+    expect(existsSync(join(dir, 'cat.draws.json'))).toBe(false);
+    expect(readFileSync(catalog, 'utf8')).toBe(before);
   });
 
   it('refuses an unknown --posterior-method, writing nothing', async () => {
