@@ -8,7 +8,7 @@ import type { CompiledScenario } from '../model/compile.js';
 import { predictLayout, type PredictSpec } from '../model/predict.js';
 import { trialCountsLength, type TrialSpec } from '../model/trial.js';
 import { powerStride, type PowerTrialDesign } from './powerTrials.js';
-import { planBlocks, splitBlock, type Block, type BlockAggregates } from './runBlock.js';
+import { planBlocks, splitBlock, splitRuns, type Block, type BlockAggregates, type RunPart } from './runBlock.js';
 import { runTask, runTrialBatch, type ChannelMessage, type Task, type TrialBatch, type TrialRun, type WorkerTask } from './tasks.js';
 
 export interface EngineOptions {
@@ -82,6 +82,13 @@ const PATIENTS_PER_POWER_TASK = 20_000;
  */
 export const WORKER_YOUNG_GENERATION_MB = 12;
 
+/** The batch of `items` (parts of `runs`): only the runs they touch travel, renumbered in order. */
+function batchOf(runs: readonly TrialRun[], items: readonly RunPart[]): TrialBatch {
+  const local = new Map<number, number>();
+  for (const it of items) if (!local.has(it.run)) local.set(it.run, local.size);
+  return { runs: [...local.keys()].map((run) => runs[run]), items: items.map((it) => ({ ...it, run: local.get(it.run)! })) };
+}
+
 /** A run's registration with the workers: its key and how many runs in flight use it. */
 interface Registration { runKey: number; users: number }
 
@@ -154,20 +161,18 @@ export class Engine {
 
   /**
    * Several trial-mode runs at once (a calibration evaluation's arms): merged counts of each, in run order.
-   * On the pool, one task a worker: task j simulates part j of every block of every run (equal shares,
-   * the scenarios inside the task), so an evaluation costs 2 W messages instead of some 8 a run
-   * (tasks.ts TrialBatch). The counts are whole numbers: the parts add up to each run's counts exactly,
-   * as Engine.trial gives them, for any number of workers.
+   * On the pool, one task a worker: the runs' patients, one run after the other, cut into W contiguous equal
+   * shares (splitRuns), so an evaluation costs 2 W messages instead of some 8 a run (tasks.ts TrialBatch),
+   * and each task carries, compiles and keeps only the runs of its share (with one share of every block, each
+   * worker did all of that for every run). The counts are whole numbers: the parts add up to each run's
+   * counts exactly, as Engine.trial gives them, for any number of workers.
    */
   async trialRuns(runs: readonly TrialRun[]): Promise<Float64Array[]> {
     const parts = this.pool ? this.workers : 1;
-    const groups: TrialBatch['items'][] = Array.from({ length: parts }, () => []);
-    runs.forEach((r, run) => {
-      for (const block of planBlocks(r.scenario.patients)) splitBlock(block, parts).forEach((range, j) => groups[j].push({ run, block, range }));
-    });
+    const groups = splitRuns(runs.map((r) => r.scenario.patients), parts);
     const lengths = runs.map((r) => trialCountsLength(r.trial));
     const totals = lengths.map((n) => new Float64Array(n));
-    const add = (items: TrialBatch['items'], out: Float64Array) => {
+    const add = (items: RunPart[], out: Float64Array) => {
       let at = 0;
       for (const it of items) {
         const total = totals[it.run];
@@ -182,7 +187,7 @@ export class Engine {
       return totals;
     }
     const outs = await Promise.all(groups.map((items) => (items.length === 0 ? Promise.resolve(new Float64Array(0))
-      : pool.run({ batch: { runs, items } } satisfies WorkerTask) as Promise<Float64Array>)));
+      : pool.run({ batch: batchOf(runs, items) } satisfies WorkerTask) as Promise<Float64Array>)));
     groups.forEach((items, j) => add(items, outs[j]));
     return totals;
   }

@@ -33,6 +33,37 @@ export function splitBlock(block: Block, parts: number): PatientRange[] {
   return Array.from({ length: n }, (_, j) => ({ from: Math.floor((j * block.size) / n), to: Math.floor(((j + 1) * block.size) / n) }));
 }
 
+/** A part of a block of one of several runs: run index, the block, and the block's patients in this part. */
+export interface RunPart { run: number; block: Block; range: PatientRange }
+
+/**
+ * Several runs' patients (each run's blocks in order, the runs one after the other) cut into `parts`
+ * contiguous shares of (nearly) equal size: part j gets the patients from floor(j N / parts) to
+ * floor((j + 1) N / parts) - 1 of the N in all. A part holds whole blocks but for at most the one block at
+ * each of its two ends, so a thread that simulates it compiles and keeps only its own runs' blocks.
+ */
+export function splitRuns(patientsPerRun: readonly number[], parts: number): RunPart[][] {
+  const total = patientsPerRun.reduce((a, n) => a + n, 0);
+  const n = Math.max(1, parts);
+  const cut = (j: number) => Math.floor((j * total) / n);
+  const out: RunPart[][] = Array.from({ length: n }, () => []);
+  let offset = 0; // patients before this block, over all runs
+  let j = 0;
+  patientsPerRun.forEach((patients, run) => {
+    for (const block of planBlocks(patients)) {
+      const end = offset + block.size;
+      while (j < n - 1 && cut(j + 1) <= offset) j++;
+      for (let k = j; k < n && cut(k) < end; k++) {
+        const from = Math.max(cut(k), offset) - offset;
+        const to = Math.min(cut(k + 1), end) - offset;
+        if (to > from) out[k].push({ run, block, range: { from, to } });
+      }
+      offset = end;
+    }
+  });
+  return out;
+}
+
 /** One block's (or a merged run's) aggregates, laid out by model/layout.ts; read them through engine/aggregates.ts. */
 export type BlockAggregates = Float64Array;
 

@@ -4,7 +4,7 @@ import type { Scenario } from '../model/scenario.js';
 import type { PredictSpec } from '../model/predict.js';
 import { trialCountsLength, type TrialSpec } from '../model/trial.js';
 import { runPowerTrials, type PowerTrialDesign, type TrialRange } from './powerTrials.js';
-import { runBlock, runPredictBlock, runTrialBlock, type Block, type BlockAggregates, type PatientRange } from './runBlock.js';
+import { runBlock, runPredictBlock, runTrialBlock, type Block, type BlockAggregates, type PatientRange, type RunPart } from './runBlock.js';
 
 /**
  * One unit of work on a run's compiled scenario (which travels separately: see pool.ts). `reuse` (trial
@@ -45,7 +45,7 @@ export interface TrialRun { scenario: Scenario; trial: TrialSpec }
  * ms of CPU (measured: 0.6 ms a task, 1.2 ms a run, against 0.17 ms in-process), as much as simulating
  * hundreds of patients. `items`: the parts of blocks of those runs that this task simulates, in order.
  */
-export interface TrialBatch { runs: readonly TrialRun[]; items: { run: number; block: Block; range: PatientRange }[] }
+export interface TrialBatch { runs: readonly TrialRun[]; items: RunPart[] }
 
 /** Run a batch: each item's counts (its run's trialCountsLength), concatenated in item order. */
 export function runTrialBatch(batch: TrialBatch): Float64Array {
