@@ -1,9 +1,9 @@
 // The engine's one task union and the one function that runs a task: worker.ts and the in-process path both call runTask.
 import { compileScenario, type CompiledScenario } from '../model/compile.js';
 import type { Scenario } from '../model/scenario.js';
-import type { PredictSpec } from '../model/predict.js';
+import { predictLayout, type PredictSpec } from '../model/predict.js';
 import { trialCountsLength, type TrialSpec } from '../model/trial.js';
-import { runPowerTrials, type PowerTrialDesign, type TrialRange } from './powerTrials.js';
+import { powerStride, runPowerTrials, type PowerTrialDesign, type TrialRange } from './powerTrials.js';
 import { runBlock, runPredictBlock, runTrialBlock, type Block, type BlockAggregates, type PatientRange, type RunPart } from './runBlock.js';
 
 /**
@@ -29,6 +29,32 @@ export function runTask(c: CompiledScenario, task: Task): BlockAggregates | Floa
     case 'predictBlock': return runPredictBlock(c, task.spec, task.block, task.reuse);
     case 'powerTrials': return runPowerTrials(c, task.design, task.range);
   }
+}
+
+/** The length of runTask(c, task)'s values, known before it runs (to cut a message's values into its tasks'). */
+export function taskValuesLength(c: CompiledScenario, task: Task): number {
+  switch (task.kind) {
+    case 'block': return c.layout.length;
+    case 'trialBlock': return trialCountsLength(task.trial);
+    case 'predictBlock': return predictLayout(task.spec).length;
+    case 'powerTrials': return task.range.count * powerStride(task.design);
+  }
+}
+
+/**
+ * Run several tasks of one run (one message to a worker): their values concatenated in task order. One
+ * task's values are runTask's own array.
+ */
+export function runTasks(c: CompiledScenario, tasks: readonly Task[]): Float64Array {
+  if (tasks.length === 1) return runTask(c, tasks[0]);
+  const out = new Float64Array(tasks.reduce((n, t) => n + taskValuesLength(c, t), 0));
+  let at = 0;
+  for (const task of tasks) {
+    const values = runTask(c, task);
+    out.set(values, at);
+    at += values.length;
+  }
+  return out;
 }
 
 /**
@@ -62,8 +88,8 @@ export function runTrialBatch(batch: TrialBatch): Float64Array {
   return out;
 }
 
-/** What the pool sends a worker: a task of the run registered under `runKey`, or a batch of trial runs. */
-export type WorkerTask = { runKey: number; task: Task } | { batch: TrialBatch };
+/** What the pool sends a worker: consecutive tasks of the run registered under `runKey` (runTasks), or a batch of trial runs. */
+export type WorkerTask = { runKey: number; tasks: Task[] } | { batch: TrialBatch };
 
 /**
  * Messages on the engine's broadcast channel. The main thread registers a

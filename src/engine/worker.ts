@@ -2,7 +2,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { CompiledScenario } from '../model/compile.js';
-import { runTask, runTrialBatch, type ChannelMessage, type Task, type WorkerTask } from './tasks.js';
+import { runTasks, runTrialBatch, type ChannelMessage, type Task, type WorkerTask } from './tasks.js';
 
 const scenarios = new Map<number, CompiledScenario>();
 const waiting = new Map<number, ((c: CompiledScenario) => void)[]>();
@@ -19,8 +19,8 @@ channel.onmessage = (event) => {
   }
 };
 
-function run(c: CompiledScenario, task: Task): Float64Array {
-  return Piscina.move(runTask(c, task)) as unknown as Float64Array;
+function run(c: CompiledScenario, tasks: Task[]): Float64Array {
+  return Piscina.move(runTasks(c, tasks)) as unknown as Float64Array;
 }
 
 /**
@@ -32,13 +32,13 @@ function run(c: CompiledScenario, task: Task): Float64Array {
  */
 export function work(message: WorkerTask): Float64Array | Promise<Float64Array> {
   if ('batch' in message) return Piscina.move(runTrialBatch(message.batch)) as unknown as Float64Array;
-  const { runKey, task } = message;
+  const { runKey, tasks } = message;
   const compiled = scenarios.get(runKey);
-  if (compiled) return run(compiled, task);
+  if (compiled) return run(compiled, tasks);
   return new Promise<CompiledScenario>((resolve) => {
     const list = waiting.get(runKey) ?? [];
     if (list.length === 0) channel.postMessage({ kind: 'need', runKey } satisfies ChannelMessage);
     list.push(resolve);
     waiting.set(runKey, list);
-  }).then((c) => run(c, task));
+  }).then((c) => run(c, tasks));
 }

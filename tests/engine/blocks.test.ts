@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeBlocks } from '../../src/engine/blocks.js';
 import { Engine } from '../../src/engine/pool.js';
-import { planBlocks } from '../../src/engine/runBlock.js';
+import { BLOCK_SIZE, planBlocks } from '../../src/engine/runBlock.js';
 import { shardBlocks } from '../../src/engine/blocks.js';
 import { compileScenario } from '../../src/model/compile.js';
 import { allRulesDoc, scenario } from '../fixtures/scenarios.js';
@@ -37,14 +37,16 @@ describe('Engine.runBlocks and mergeBlocks', () => {
   });
 
   it('shouldStop: no block launched after it turns true; a missing block is refused by the merge', async () => {
-    const big = compileScenario(scenario(allRulesDoc(100_000))); // 25 blocks
-    const all = planBlocks(100_000).map((b) => b.index);
+    // 100 blocks: more than the pool's window holds (8 messages of up to 8 blocks on 2 workers, messageGroups).
+    const big = compileScenario(scenario(allRulesDoc(100 * BLOCK_SIZE)));
+    const all = planBlocks(100 * BLOCK_SIZE).map((b) => b.index);
     for (const engine of engines) {
       const blocks = new Map<number, Float64Array>();
       const done = await engine.runBlocks(big, all, (index, out) => blocks.set(index, out), () => blocks.size >= 2);
       expect(done.length).toBeGreaterThanOrEqual(2);
-      // In flight when it stopped: at most the pool's window (4 blocks per worker), all saved.
-      expect(done.length).toBeLessThanOrEqual(2 + (engine.workers > 1 ? engine.workers * 4 : 0));
+      // In flight when it stopped: at most the pool's window (4 messages per worker, each at most 8 blocks), all saved.
+      expect(done.length).toBeLessThanOrEqual(2 + (engine.workers > 1 ? engine.workers * 4 * 8 : 0));
+      expect(done.length).toBeLessThan(all.length);
       expect(done).toEqual([...blocks.keys()]);
       expect(() => mergeBlocks(big, blocks)).toThrow(/missing/);
     }
