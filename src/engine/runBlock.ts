@@ -156,7 +156,7 @@ export function runTrialBlock(
   const draws = blockDraws(c, block, reuse);
   const patient = new Patient(c.drugCount);
   const lay = trialLayout(trial);
-  const course = new TrialCourse(trial);
+  const course = new TrialCourse(trial, c);
   const counts = new Float64Array(lay.length);
   // The stream is sequential: patients before the range are drawn and dropped (kept variates need not be).
   if (!draws.kept) for (let i = 0; i < range.from; i++) drawPatient(draws.rng!, c, patient);

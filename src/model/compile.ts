@@ -28,6 +28,11 @@ export interface CompiledScenario {
   k: number;
   kIsTwo: boolean;
   sTau: number;
+  /** k sTau, and exp(-k ln tau_d) per drug: (1 / tau)^k = exp(-k sTau W) tau_d^-k (model/drug.ts invTauPowerK). */
+  kSTau: number;
+  tauPowerNegK: Float64Array;
+  /** (j visitMonths)^k for j = 0..visitCount + 1 (model/drug.ts monthsPowerTable); empty for k = 2. */
+  monthsPowerK: Float64Array;
   betaDur: number;
   logRefDur: number;
   betaMinoxidil: number;
@@ -99,6 +104,15 @@ export function isDoseChange(moleculeBefore: number, molecule: number, gapMonths
   return moleculeBefore === molecule && gapMonths === 0;
 }
 
+/**
+ * The table of model/drug.ts monthsPowerK: (j visitMonths)^k for j = 0..visitCount + 1, as exp(k ln(j visitMonths));
+ * empty for k = 2 (a multiply).
+ */
+function monthsPowerTable(k: number, visitMonths: number, visitCount: number): Float64Array {
+  if (k === 2) return new Float64Array(0);
+  return Float64Array.from({ length: visitCount + 2 }, (_, j) => Math.exp(k * Math.log(j * visitMonths)));
+}
+
 /** Compile a validated scenario. Assumes io/scenario.ts has checked it. */
 export function compileScenario(s: Scenario): CompiledScenario {
   const drugIndex = new Map(s.catalog.map((d, i) => [d.id, i]));
@@ -151,6 +165,9 @@ export function compileScenario(s: Scenario): CompiledScenario {
     k: s.globals.k,
     kIsTwo: s.globals.k === 2,
     sTau: s.globals.sTau,
+    kSTau: s.globals.k * s.globals.sTau,
+    tauPowerNegK: Float64Array.from(s.catalog, (d) => Math.exp(-s.globals.k * Math.log(d.tau))),
+    monthsPowerK: monthsPowerTable(s.globals.k, visitMonths, visitCount),
     betaDur: s.globals.betaDur,
     logRefDur: Math.log(s.globals.refDurYears),
     betaMinoxidil: s.globals.betaMinoxidil,

@@ -11,24 +11,9 @@ import type { Patient } from './population.js';
  */
 export const ONSET_SATURATED = 38;
 
-/**
- * (u / tau)^k for x = u / tau, with the k = 2 case as a multiply. Any other k as exp(k ln x), not
- * Math.pow: V8's pow took 100-170 ns a call against about 50 for log and exp, and was 58% of a prediction's
- * time with the calibrated k (engine 0.1.1; the two differ in the last bits only, so counts, which compare
- * SALT with a threshold, came out the same on every golden scenario). x = 0 gives exp(-Infinity) = 0.
- */
-export function onsetPower(x: number, k: number, kIsTwo: boolean): number {
-  return kIsTwo ? x * x : Math.exp(k * Math.log(x));
-}
-
 /** h = 1 - exp(-power), power = (u / tau)^k. */
 export function onsetFromPower(power: number): number {
   return power >= ONSET_SATURATED ? 1 : 1 - Math.exp(-power);
-}
-
-/** h for x = u / tau > 0: 1 - exp(-x^k). */
-export function onsetOf(x: number, k: number, kIsTwo: boolean): number {
-  return onsetFromPower(onsetPower(x, k, kIsTwo));
 }
 
 /**
@@ -56,10 +41,38 @@ export function onsetUpperBound(power: number): number {
   return 1 - e2 * e2;
 }
 
-/** (months / tau)^k for 1 / tau = invTau, 0 before the start (where h = 0). */
-export function onsetPowerAt(months: number, invTau: number, k: number, kIsTwo: boolean): number {
-  return months <= 0 ? 0 : onsetPower(months * invTau, k, kIsTwo);
+/**
+ * (months / tau)^k for 1 / tau = invTau and (1 / tau)^k = invTauK (the patient's, model/population.ts), 0 before
+ * the start (where h = 0). k = 2 (kIsTwo, a boolean the caller knows): (months invTau)^2, a multiply, as always.
+ * Otherwise months^k invTauK (engine 0.1.2): months^k from the run's table where months is a whole number of
+ * visit intervals (monthsPowerK), so that a visit of a line started at a visit needs no exp or log, where
+ * exp(k ln(months invTau)) was a third of a sweep's CPU profile on the calibrated catalog (k = 1.31). The value
+ * is a function of months and invTauK alone, and never falls as months grows (exp and log are monotone).
+ * Not Math.pow: V8's pow took 100-170 ns a call against about 50 for log and exp (engine 0.1.1).
+ */
+export function onsetPowerAt(c: OnsetTables, months: number, invTau: number, invTauK: number, kIsTwo: boolean): number {
+  if (months <= 0) return 0;
+  if (kIsTwo) {
+    const x = months * invTau;
+    return x * x;
+  }
+  return monthsPowerK(c, months) * invTauK;
 }
+
+/** What onsetPowerAt reads of a compiled scenario. */
+export type OnsetTables = Pick<CompiledScenario, 'k' | 'monthsPowerK' | 'visitMonths' | 'invVisitMonths'>;
+
+/**
+ * months^k: c.monthsPowerK[j] when months is exactly j visit intervals (compile.ts's table holds
+ * exp(k ln(j visitMonths)), the very double computed here otherwise), else exp(k ln months).
+ */
+export function monthsPowerK(c: OnsetTables, months: number): number {
+  const j = Math.round(months * c.invVisitMonths);
+  const table = c.monthsPowerK;
+  return j < table.length && j * c.visitMonths === months ? table[j] : Math.exp(c.k * Math.log(months));
+}
+
+
 
 /**
  * E(t) = max(G h, R exp(-elapsed / tauOff_i)): the running line's effect (G h, with
@@ -80,8 +93,7 @@ export function totalEffect(potential: number, power: number, resE: number, elap
 
 /** Fraction of the regrowth potential reached after `months` on drug `d`. */
 export function onsetFraction(c: CompiledScenario, p: Patient, d: number, months: number): number {
-  if (months <= 0) return 0;
-  return onsetOf(months * p.invTau[d], c.k, c.kIsTwo);
+  return onsetFromPower(onsetPowerAt(c, months, p.invTau[d], p.invTauK[d], c.kIsTwo));
 }
 
 /** effect(t) = G_d h(t - s) for drug d started `months` ago. */

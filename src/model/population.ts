@@ -14,6 +14,8 @@ export class Patient {
   readonly potential: Float64Array;
   /** Per drug: 1 / tau, tau = tau_d exp(sTau W_d), months^-1. */
   readonly invTau: Float64Array;
+  /** Per drug: (1 / tau)^k (model/drug.ts onsetPowerAt; unused, 0, for k = 2). */
+  readonly invTauK: Float64Array;
   /** Per drug: months on drug until adverse-event discontinuation (Infinity for rate 0). */
   readonly aeMonths: Float64Array;
   /** 1 / tauOff_i, months^-1: the scenario's 1 / tauOff unless the offset is patient-specific (MODEL.md v2). */
@@ -29,6 +31,7 @@ export class Patient {
   constructor(drugCount: number) {
     this.potential = new Float64Array(drugCount);
     this.invTau = new Float64Array(drugCount);
+    this.invTauK = new Float64Array(drugCount);
     this.aeMonths = new Float64Array(drugCount);
     this.escapeMonths = new Float64Array(drugCount).fill(Infinity);
     this.e = new Float64Array(drugCount);
@@ -74,7 +77,12 @@ export function drawPatient(rng: Stream, c: CompiledScenario, p: Patient): void 
   const e = p.e;
   for (let d = 0; d < n; d++) e[d] = rng.normal();
   fillPotential(c, p, Math.log(p.durYears));
-  for (let d = 0; d < n; d++) p.invTau[d] = invTauOf(c, d, rng.normal());
+  const kIsTwo = c.kIsTwo === true;
+  for (let d = 0; d < n; d++) {
+    const w = rng.normal();
+    p.invTau[d] = invTauOf(c, d, w);
+    if (!kIsTwo) p.invTauK[d] = invTauPowerK(c, d, tauSpreadPowerKOf(c, w));
+  }
   // Exponential(rate) = Exponential(1) / rate: one draw per drug even when the rate is 0.
   for (let d = 0; d < n; d++) p.aeMonths[d] = rng.exponential(1) / c.aeRate[d];
   p.invTauOff = c.offsetOn ? invTauOffOf(c, rng.normal()) : c.invTauOff;
@@ -118,7 +126,10 @@ export function patientFromVariates(
   let k = at + VARIATE_PER_DRUG;
   for (let d = 0; d < n; d++) e[d] = v[k++];
   fillPotential(c, p, covariates[co + COVARIATE_LOG_DURATION]);
-  for (let d = 0; d < n; d++) p.invTau[d] = covariates[co + COVARIATE_TAU_SPREAD + d] / c.tau[d];
+  for (let d = 0; d < n; d++) {
+    p.invTau[d] = covariates[co + COVARIATE_TAU_SPREAD + d] / c.tau[d];
+    p.invTauK[d] = invTauPowerK(c, d, covariates[co + COVARIATE_TAU_SPREAD + n + d]);
+  }
   k += n; // W[], read through their spreads
   for (let d = 0; d < n; d++) p.aeMonths[d] = v[k++] / c.aeRate[d];
   if (c.offsetOn) {
@@ -132,8 +143,9 @@ export function patientFromVariates(
 
 /**
  * What covariatesOf keeps of a patient, covariateStride(c) numbers: salt0, durYears, minoxidil, omega,
- * ln durYears, exp(-sTauOff V) (when the offset is patient-specific, else unused) and exp(-sTau W_d) per drug,
- * functions of the variates, the population and the two spreads sTau, sTauOff alone (covariatesKey).
+ * ln durYears, exp(-sTauOff V) (when the offset is patient-specific, else unused), exp(-sTau W_d) per drug and
+ * exp(-k sTau W_d) per drug (0 for k = 2), functions of the variates, the population, k and the two spreads sTau,
+ * sTauOff alone (covariatesKey).
  */
 export const COVARIATE_SALT0 = 0;
 export const COVARIATE_DURATION = 1;
@@ -144,7 +156,7 @@ export const COVARIATE_OFFSET_SPREAD = 5;
 const COVARIATE_TAU_SPREAD = 6;
 
 export function covariateStride(c: Pick<CompiledScenario, 'drugCount'>): number {
-  return COVARIATE_TAU_SPREAD + c.drugCount;
+  return COVARIATE_TAU_SPREAD + 2 * c.drugCount;
 }
 
 /** The kept values of the variates v[at...] under c into out[o...] (`scratch`: any patient, overwritten). */
@@ -160,12 +172,14 @@ export function covariatesOf(c: CompiledScenario, v: Float64Array, at: number, o
   const w = at + VARIATE_PER_DRUG + n; // W[], after e[]
   out[o + COVARIATE_OFFSET_SPREAD] = c.offsetOn ? offsetSpreadOf(c, v[at + VARIATE_PER_DRUG + 3 * n]) : 1;
   for (let d = 0; d < n; d++) out[o + COVARIATE_TAU_SPREAD + d] = tauSpreadOf(c, v[w + d]);
+  const kIsTwo = c.kIsTwo === true;
+  for (let d = 0; d < n; d++) out[o + COVARIATE_TAU_SPREAD + n + d] = kIsTwo ? 0 : tauSpreadPowerKOf(c, v[w + d]);
 }
 
 /** Everything of c that covariatesOf reads besides the variates: patients of equal keys have equal kept values. */
 export function covariatesKey(c: CompiledScenario): string {
   return `${c.saltBinCum.join(',')}|${c.saltBinMin.join(',')}|${c.saltBinWidth.join(',')}|${c.durLogMedian}|${c.durSdlog}`
-    + `|${c.durMin}|${c.durMax}|${c.minoxidilShare}|${c.worseningShare}|${c.worseningMean}|${c.sTau}|${c.sTauOff}`;
+    + `|${c.durMin}|${c.durMax}|${c.minoxidilShare}|${c.worseningShare}|${c.worseningMean}|${c.sTau}|${c.sTauOff}|${c.k}`;
 }
 
 /** salt0 (bin, then uniform within it), the duration (log-normal, clamped), minoxidil and the worsening rate. */
@@ -190,6 +204,28 @@ function invTauOf(c: CompiledScenario, d: number, w: number): number {
 /** exp(-sTau W): 1 / tau = this / tau_d. */
 function tauSpreadOf(c: CompiledScenario, w: number): number {
   return Math.exp(-c.sTau * w);
+}
+
+/** exp(-k sTau W): (1 / tau)^k = this tau_d^-k (invTauPowerK). */
+function tauSpreadPowerKOf(c: CompiledScenario, w: number): number {
+  return Math.exp(-c.kSTau * w);
+}
+
+/**
+ * (1 / tau)^k for drug d, tau = tau_d exp(sTau W): exp(-k sTau W) tau_d^-k, the spread's factor `spreadK` =
+ * exp(-k sTau W) (kept with a block's covariates) times the run's c.tauPowerNegK[d] = exp(-k ln tau_d).
+ */
+function invTauPowerK(c: CompiledScenario, d: number, spreadK: number): number {
+  return spreadK * c.tauPowerNegK[d];
+}
+
+/**
+ * Drug d's 1 / tau of a patient built by hand (tests, a patient not drawn from a stream), with its (1 / tau)^k
+ * as exp(k ln(1 / tau)).
+ */
+export function setInvTau(c: Pick<CompiledScenario, 'k'>, p: Patient, d: number, invTau: number): void {
+  p.invTau[d] = invTau;
+  p.invTauK[d] = Math.exp(c.k * Math.log(invTau));
 }
 
 /** 1 / tauOff_i, tauOff_i = tauOff exp(sTauOff V). */

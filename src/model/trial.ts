@@ -1,7 +1,7 @@
 // Trial mode (MODEL.md "Trial mode" and "Trial mode, version 2"): one drug from t = 0, no switching,
 // assessments at exact times; imputation nri | locf | observed; re-randomised designs at w0; response patterns.
 import { isDoseChange, type CompiledScenario } from './compile.js';
-import { naturalSaltOf, onsetPowerAt, totalEffect } from './drug.js';
+import { monthsPowerK, naturalSaltOf, onsetPowerAt, totalEffect } from './drug.js';
 import type { Patient } from './population.js';
 
 /** Imputation after an adverse-event stop: non-responder (version 1's rule), last observation carried forward, left out. */
@@ -106,6 +106,8 @@ export class TrialCourse {
   drug = 0;
   potential = 0;
   invTau = 0;
+  /** (1 / tau)^k of the drug (Patient.invTauK). */
+  invTauK = 0;
   clock = 0;
   onDrug = false;
   aeEnd = Infinity;
@@ -127,9 +129,16 @@ export class TrialCourse {
    * Infinity: followTrial's bound, once per spec rather than once a patient.
    */
   readonly settledAbove: number;
+  /**
+   * Per assessment (in the spec's order): months^k (model/drug.ts monthsPowerK) when the course is built for a
+   * run with k != 2, else empty. Assessments are not on the visit grid (weeks), so onsetPowerAt would take an exp
+   * and a log at each one: 14% of a calibration's CPU profile.
+   */
+  readonly monthsK: Float64Array;
 
-  constructor(t: Pick<TrialSpec, 'months'> & Partial<Pick<TrialSpec, 'thresholds' | 'design'>>) {
+  constructor(t: Pick<TrialSpec, 'months'> & Partial<Pick<TrialSpec, 'thresholds' | 'design'>>, c?: CompiledScenario) {
     this.salt = new Float64Array(t.months.length);
+    this.monthsK = c && !c.kIsTwo ? Float64Array.from(t.months, (m) => (m > 0 ? monthsPowerK(c, m) : 0)) : new Float64Array(0);
     this.order = Int32Array.from(Array.from(t.months.keys()).sort((a, b) => t.months[a] - t.months[b] || a - b));
     this.settledAbove = t.design || !t.thresholds ? Infinity : Math.max(...t.thresholds);
   }
@@ -153,6 +162,7 @@ export class TrialCourse {
     this.drug = o.drug;
     this.potential = o.potential;
     this.invTau = o.invTau;
+    this.invTauK = o.invTauK;
     this.clock = o.clock;
     this.onDrug = o.onDrug;
     this.aeEnd = o.aeEnd;
@@ -170,6 +180,7 @@ export class TrialCourse {
     this.drug = d;
     this.potential = p.potential[d];
     this.invTau = p.invTau[d];
+    this.invTauK = p.invTauK[d];
     if (!keepsClock) this.clock = start;
     this.onDrug = true;
     this.aeEnd = start + p.aeMonths[d];
@@ -179,7 +190,7 @@ export class TrialCourse {
 
   /** E(t), the total effect. */
   effectAt(c: CompiledScenario, t: number): number {
-    return totalEffect(this.potential, onsetPowerAt(t - this.clock, this.invTau, c.k, c.kIsTwo), this.resE, t - this.resT, this.invTauOff);
+    return totalEffect(this.potential, onsetPowerAt(c, t - this.clock, this.invTau, this.invTauK, c.kIsTwo === true), this.resE, t - this.resT, this.invTauOff);
   }
 
   /** The effect at t becomes the residual (a stop, or an escape: G = 0 from t on). */
@@ -213,6 +224,16 @@ export class TrialCourse {
 
   saltAt(c: CompiledScenario, p: Patient, t: number): number {
     return naturalSaltOf(p.salt0, p.omega, t) * (1 - this.effectAt(c, t));
+  }
+
+  /**
+   * saltAt(c, p, t) at assessment i (t = its months), the same double: on the onset clock started at 0,
+   * onsetPowerAt(c, t - 0, ...) is monthsPowerK(c, t) (1 / tau)^k, and the course keeps monthsPowerK(c, t).
+   */
+  saltAtAssessment(c: CompiledScenario, p: Patient, i: number, t: number): number {
+    if (this.clock !== 0 || this.monthsK.length === 0 || !(t > 0)) return this.saltAt(c, p, t);
+    const effect = totalEffect(this.potential, this.monthsK[i] * this.invTauK, this.resE, t - this.resT, this.invTauOff);
+    return naturalSaltOf(p.salt0, p.omega, t) * (1 - effect);
   }
 }
 
@@ -254,7 +275,7 @@ function followTrial(c: CompiledScenario, t: TrialSpec, p: Patient, course: Tria
     }
     if (i < 0) break;
     course.advance(c, p, m);
-    course.salt[i] = naturalSaltOf(p.salt0, p.omega, m) * (1 - potential) > above ? Infinity : course.saltAt(c, p, m);
+    course.salt[i] = naturalSaltOf(p.salt0, p.omega, m) * (1 - potential) > above ? Infinity : course.saltAtAssessment(c, p, i, m);
   }
   return saltW0;
 }

@@ -20,7 +20,7 @@ import { RECORD_DRUG_MONTHS, RECORD_LINES, RECORD_NON_RESPONSE, patientRecordStr
  * Integers and doubles only cross as arguments here: V8 inlines it (a call not inlined would box the doubles).
  */
 function boundCrossingVisit(
-  c: CompiledScenario, v: number, cap: number, nat: number, potential: number, invTau: number, clock: number,
+  c: CompiledScenario, v: number, cap: number, nat: number, potential: number, invTau: number, invTauK: number, clock: number,
 ): number {
   if (v + 1 >= cap) return cap;
   const threshold = c.threshold;
@@ -31,7 +31,7 @@ function boundCrossingVisit(
   let u = Math.ceil(crossing * c.invVisitMonths) - 1;
   if (!(u > v + 1)) return v + 1;
   if (u > cap) u = cap;
-  const power = onsetPowerAt(u * c.visitMonths - clock, invTau, c.k, c.kIsTwo); // at visit u - 1
+  const power = onsetPowerAt(c, u * c.visitMonths - clock, invTau, invTauK, c.kIsTwo === true); // at visit u - 1
   return nat * (1 - potential * onsetUpperBound(power)) > threshold + SALT_MARGIN ? u : v + 1;
 }
 
@@ -80,7 +80,6 @@ export function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Fl
   const visitMonths = c.visitMonths;
   const invVisitMonths = c.invVisitMonths;
   const horizon = c.horizon;
-  const k = c.k;
   const kIsTwo = c.kIsTwo === true;
   const salt0 = p.salt0;
   const omega = p.omega;
@@ -102,6 +101,7 @@ export function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Fl
     const drug = c.seqDrug[seq0 + line];
     const potential = p.potential[drug];
     const invTau = p.invTau[drug];
+    const invTauK = p.invTauK[drug];
     if (c.seqKeepsClock[seq0 + line] === 0) clock = start;
     const aeEnd = start + p.aeMonths[drug];
     const neverFails = stayOnLast && line === lineCount - 1;
@@ -142,15 +142,15 @@ export function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Fl
           v = nextDecision; // none at t nor at any later visit of the line (G h <= G, SALTnat does not fall)
           continue;
         }
-        const power = onsetPowerAt(t - clock, invTau, k, kIsTwo);
+        const power = onsetPowerAt(c, t - clock, invTau, invTauK, kIsTwo);
         if (nat * (1 - potential * onsetUpperBound(power)) > threshold + SALT_MARGIN) {
-          v = boundCrossingVisit(c, v, nextDecision, nat, potential, invTau, clock);
+          v = boundCrossingVisit(c, v, nextDecision, nat, potential, invTau, invTauK, clock);
           continue;
         }
         const saltHigh = nat * (1 - potential * onsetLowerBound(power));
         salt = saltHigh <= threshold - SALT_MARGIN ? saltHigh : nat * (1 - potential * onsetFromPower(power));
       } else {
-        effect = potential * onsetFromPower(onsetPowerAt(t - clock, invTau, k, kIsTwo));
+        effect = potential * onsetFromPower(onsetPowerAt(c, t - clock, invTau, invTauK, kIsTwo));
         if (resE > 0) {
           const r = resE * (offsetOn ? Math.exp(-(t - resT) * invTauOff) : residualDecay(c, t - resT));
           if (r > effect) {
@@ -188,7 +188,7 @@ export function followLines(c: CompiledScenario, pi: number, p: Patient, acc: Fl
       if (aeEnd <= t) {
         // Adverse-event stop: the effect there is the total effect E (followPolicy's event path).
         const e = aeEnd;
-        let total = potential * onsetFromPower(onsetPowerAt(e - clock, invTau, k, kIsTwo));
+        let total = potential * onsetFromPower(onsetPowerAt(c, e - clock, invTau, invTauK, kIsTwo));
         if (resE > 0) {
           const r = resE * Math.exp(-(e - resT) * invTauOff);
           if (r > total) total = r;

@@ -17,13 +17,14 @@ export { RECORD_DRUG_MONTHS, RECORD_LINES, RECORD_NON_RESPONSE, patientRecordStr
  * handed over in this scratch array rather than as arguments: followPolicy's loop variables passed to a call that
  * V8 does not inline are kept boxed (a heap number allocated at every visit), a store into a Float64Array is not.
  */
-const waitingLine = new Float64Array(6);
+const waitingLine = new Float64Array(7);
 const WAIT_NAT = 0;
 const WAIT_POTENTIAL = 1;
 const WAIT_INV_TAU = 2;
 const WAIT_CLOCK = 3;
 const WAIT_START = 4;
 const WAIT_LINE_EVENT = 5;
+const WAIT_INV_TAU_K = 6;
 
 /**
  * The first visit (0-based; `c.visitCount` for the last pass, which only settles events) from visit `v` on at which
@@ -48,6 +49,7 @@ function waitingLineVisit(c: CompiledScenario, v: number, failAt: number, neverF
   const clock = waitingLine[WAIT_CLOCK];
   const start = waitingLine[WAIT_START];
   const lineEvent = waitingLine[WAIT_LINE_EVENT];
+  const invTauK = waitingLine[WAIT_INV_TAU_K];
   const visitMonths = c.visitMonths;
   const visitCount = c.visitCount;
   const invVisitMonths = c.invVisitMonths;
@@ -77,7 +79,7 @@ function waitingLineVisit(c: CompiledScenario, v: number, failAt: number, neverF
   if (u < target) target = u;
   if (!(target > v)) return v;
   // No response at visit target - 1, with a margin: then none before it either.
-  const power = onsetPowerAt(target * visitMonths - clock, invTau, c.k, c.kIsTwo);
+  const power = onsetPowerAt(c, target * visitMonths - clock, invTau, invTauK, c.kIsTwo === true);
   if (nat * (1 - potential * onsetUpperBound(power)) > threshold + SALT_MARGIN) return target;
   return nat * (1 - potential * onsetFromPower(power)) > threshold + SALT_MARGIN ? target : v;
 }
@@ -174,7 +176,6 @@ function followVisits(
   const invTauOff = offsetOn ? p.invTauOff : c.invTauOff;
   const visitMonths = c.visitMonths;
   const horizon = c.horizon;
-  const k = c.k;
   const kIsTwo = c.kIsTwo;
   const salt0 = p.salt0;
   const omega = p.omega;
@@ -184,6 +185,7 @@ function followVisits(
   let drug = c.seqDrug[seq0];
   let potential = p.potential[drug];
   let invTau = p.invTau[drug];
+  let invTauK = p.invTauK[drug];
   let start = 0;
   // Onset clock of the line's molecule: its start, or an earlier line's across dose changes (MODEL.md v2).
   let clock = 0;
@@ -219,7 +221,7 @@ function followVisits(
         // call here, taking the loop's doubles, made V8 box them at every visit, about 1.2 kB a patient).
         const e = lineEvent;
         const escapes = escapeAt < aeEnd;
-        let total = potential * onsetFromPower(onsetPowerAt(e - clock, invTau, k, kIsTwo));
+        let total = potential * onsetFromPower(onsetPowerAt(c, e - clock, invTau, invTauK, kIsTwo));
         if (residualMatters) {
           const r = resE * Math.exp(-(e - resT) * invTauOff);
           if (r > total) total = r;
@@ -249,6 +251,7 @@ function followVisits(
         drug = c.seqDrug[seq0 + line];
         potential = p.potential[drug];
         invTau = p.invTau[drug];
+        invTauK = p.invTauK[drug];
         start = nextStart;
         if (c.seqKeepsClock[seq0 + line] === 0) clock = start;
         nextStart = Infinity;
@@ -258,7 +261,7 @@ function followVisits(
         lineEvent = aeEnd < escapeAt ? aeEnd : escapeAt;
         if (usesSaltRules) {
           // SALT(s_j) = SALTnat(s_j) (1 - E(s_j)): the residual, and after a dose change the new dose's effect too.
-          let e = potential * onsetFromPower(onsetPowerAt(start - clock, invTau, k, kIsTwo));
+          let e = potential * onsetFromPower(onsetPowerAt(c, start - clock, invTau, invTauK, kIsTwo));
           const r = residualMatters ? resE * Math.exp(-(start - resT) * invTauOff) : 0;
           if (r > e) e = r;
           startSalt = naturalSaltOf(salt0, omega, start) * (1 - e);
@@ -289,6 +292,7 @@ function followVisits(
         waitingLine[WAIT_CLOCK] = clock;
         waitingLine[WAIT_START] = start;
         waitingLine[WAIT_LINE_EVENT] = lineEvent;
+        waitingLine[WAIT_INV_TAU_K] = invTauK;
         waitedTo = waitingLineVisit(c, v, failAt, stayOnLast && line === lineCount - 1);
         if (waitedTo > v) {
           v = waitedTo - 1;
@@ -303,7 +307,7 @@ function followVisits(
       } else {
         // G h lies in [effectLow, effectHigh] (no exp): where that settles the comparisons made at t,
         // the exp is not needed. The upper bound settles most visits, so the lower one waits.
-        const power = onsetPowerAt(onsetMonths, invTau, k, kIsTwo);
+        const power = onsetPowerAt(c, onsetMonths, invTau, invTauK, kIsTwo);
         const effectHigh = potential * onsetUpperBound(power);
         // Nothing to do at t if the drug alone gives no response and the line does not stop now.
         const idle = !usesSaltRules && nat * (1 - effectHigh) > threshold + SALT_MARGIN

@@ -51,8 +51,8 @@ describe('kept patient variates', () => {
   afterAll(async () => { await Promise.all(engines.map((e) => e.close())); });
 
   it('patientFromVariates of drawn variates and their kept covariates is drawPatient, attribute by attribute (version-2 draws on)', () => {
-    for (const [seed, index] of [[777, 1], [778, 0]]) {
-      const c = variant({ sTauOff: 0.5 }, { escapeRate: 0.02 }, seed);
+    for (const [seed, index, k] of [[777, 1, 2], [778, 0, 1.31]]) {
+      const c = variant({ sTauOff: 0.5, k }, { escapeRate: 0.02 }, seed);
       const stride = variateStride(c);
       expect(stride).toBe(6 + 3 * 3 + 1 + 3);
       const v = blockVariates(c, { index, size: 500 });
@@ -66,7 +66,12 @@ describe('kept patient variates', () => {
         drawPatient(rng, c, a);
         patientFromVariates(c, v, i * stride, b, cov, i * covariateStride(c));
         expect([b.salt0, b.durYears, b.minoxidil, b.omega, b.invTauOff]).toEqual([a.salt0, a.durYears, a.minoxidil, a.omega, a.invTauOff]);
-        for (const k of ['potential', 'invTau', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+        for (const key of ['potential', 'invTau', 'invTauK', 'aeMonths', 'escapeMonths'] as const) expect(Array.from(b[key])).toEqual(Array.from(a[key]));
+        // (1 / tau)^k: written for k != 2 (onsetPowerAt's months^k (1 / tau)^k), unused for k = 2.
+        for (let d = 0; d < c.drugCount; d++) {
+          if (k === 2) expect(a.invTauK[d]).toBe(0);
+          else expect(Math.abs(a.invTauK[d] / a.invTau[d] ** k - 1)).toBeLessThan(1e-13);
+        }
         if (a.omega > 0) worsening++;
       }
       expect(worsening).toBeGreaterThan(0); // the worsening rate's covariate is exercised
@@ -80,13 +85,14 @@ describe('kept patient variates', () => {
       { durYears: { median: 8, sdlog: 1.1, min: 1, max: 30 } },
       { minoxidilShare: 0.8, worseningShare: 0.6, worseningMean: 3 },
     ];
-    // One draw shape (escape on, the offset patient-specific: its residual enters the counts); the last two
-    // change only sTau or sTauOff.
+    // One draw shape (escape on, the offset patient-specific: its residual enters the counts); the last three
+    // change only sTau, sTauOff or k.
     const escape = { escapeRate: 0.05 };
     const runs = [
       ...populations.map((pop) => variant({ sTauOff: 0.3 }, escape, 779, pop)),
       variant({ sTauOff: 0.3, sTau: 0.9 }, escape, 779),
       variant({ sTauOff: 1.2 }, escape, 779),
+      variant({ sTauOff: 0.3, k: 1.31 }, escape, 779),
     ];
     for (const c of runs) for (const b of planBlocks(PATIENTS)) runTrialBlock(c, TRIAL, b, true); // all kept
     const counts = runs.map((c) => planBlocks(PATIENTS).map((b) => {

@@ -9,6 +9,7 @@ import { compileScenario } from '../../src/model/compile.js';
 import { Patient, drawPatient } from '../../src/model/population.js';
 import { TrialCourse, bandOf, trialLayout, type TrialSpec } from '../../src/model/trial.js';
 import { naturalSaltOf } from '../../src/model/drug.js';
+import { weeksToMonths } from '../../src/model/units.js';
 import { streamFor } from '../../src/rng/streams.js';
 import { scenario } from '../fixtures/scenarios.js';
 
@@ -66,5 +67,44 @@ describe('trial mode without a design', () => {
       expect(Array.from(r.counts), `k ${k}`).toEqual(Array.from(r.expected));
       expect(r.respondersAt18).toBeGreaterThan(1500); // most respond
     }
+  });
+});
+
+describe('TrialCourse.saltAtAssessment', () => {
+  it('is saltAt bit for bit at every assessment (weeks off the visit grid, k = 1.31, stops, escapes, the offset)', () => {
+    const s = scenario({
+      seed: 43, patients: 2000,
+      population: { worseningShare: 0.5, worseningMean: 2 },
+      globals: { k: 1.31, sTau: 0.6, sTauOff: 0.4, tauOff: 2 },
+      catalog: [{ id: 'drug-1', mu: 0.4, tau: 4, aeRate: 0.05, escapeRate: 0.03 }],
+      policies: [{ id: 'p', sequence: ['drug-1'], afterLastLine: 'stay' }],
+    });
+    const c = compileScenario(s);
+    const spec = { months: Float64Array.from([12, 24, 36, 52, 0], weeksToMonths) };
+    const withTable = new TrialCourse(spec, c);
+    const plain = new TrialCourse(spec);
+    expect(withTable.monthsK.length).toBe(5);
+    expect(plain.monthsK.length).toBe(0);
+    const rng = streamFor(c.seed, 0);
+    const p = new Patient(c.drugCount);
+    let compared = 0;
+    let stopped = 0;
+    for (let n = 0; n < 2000; n++) {
+      drawPatient(rng, c, p);
+      for (const course of [withTable, plain]) {
+        course.reset(c, p);
+        course.startLine(p, 0, 0, false);
+      }
+      for (const i of withTable.order) {
+        const m = spec.months[i];
+        withTable.advance(c, p, m);
+        plain.advance(c, p, m);
+        expect(Object.is(withTable.saltAtAssessment(c, p, i, m), plain.saltAt(c, p, m))).toBe(true);
+        compared++;
+      }
+      if (plain.stopAt < Infinity) stopped++;
+    }
+    expect(compared).toBe(10_000);
+    expect(stopped).toBeGreaterThan(50); // residuals of adverse-event stops are among them
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeRun } from '../../src/engine/summarize.js';
 import { compileScenario } from '../../src/model/compile.js';
-import { Patient } from '../../src/model/population.js';
+import { Patient, setInvTau } from '../../src/model/population.js';
 import { followPolicy } from '../../src/policy/followPolicy.js';
 import { scenario } from '../fixtures/scenarios.js';
 
@@ -41,7 +41,7 @@ function follow(person: Person, policy: Record<string, unknown>, options: Record
   p.omega = person.omega ?? 0;
   for (let d = 0; d < 3; d++) {
     p.potential[d] = person.G[d];
-    p.invTau[d] = 1 / person.tau[d];
+    setInvTau(c, p, d, 1 / person.tau[d]);
     p.aeMonths[d] = person.ae?.[d] ?? Infinity;
     p.escapeMonths[d] = person.escape?.[d] ?? Infinity;
   }
