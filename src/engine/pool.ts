@@ -8,7 +8,9 @@ import type { CompiledScenario } from '../model/compile.js';
 import { predictLayout, type PredictSpec } from '../model/predict.js';
 import { trialCountsLength, type TrialSpec } from '../model/trial.js';
 import { powerStride, type PowerTrialDesign } from './powerTrials.js';
-import { BLOCK_SIZE, planBlocks, splitBlock, splitRuns, type Block, type BlockAggregates, type RunPart } from './runBlock.js';
+import {
+  BLOCK_SIZE, blockAt, blockCount, splitBlock, splitRuns, type BlockAggregates, type RunPart,
+} from './runBlock.js';
 import {
   runTask, runTrialBatch, taskValuesLength, type ChannelMessage, type Task, type TrialBatch, type TrialRun, type WorkerTask,
 } from './tasks.js';
@@ -104,16 +106,35 @@ export const VALUES_PER_MESSAGE = 2 ** 17;
  */
 export function messageGroups(patients: readonly number[], workers: number, maxTasks = TASKS_PER_MESSAGE): [number, number][] {
   const groups: [number, number][] = [];
-  let start = 0;
-  while (start < patients.length) {
-    const want = Math.min(TASKS_PER_MESSAGE, maxTasks, Math.ceil((patients.length - start) / (4 * workers)));
-    let end = start + 1;
-    let sum = patients[start];
-    while (end - start < want && end < patients.length && sum + patients[end] <= PATIENTS_PER_MESSAGE) sum += patients[end++];
+  for (let start = 0; start < patients.length;) {
+    const end = groupEnd(start, patients.length, (t) => patients[t], workers, maxTasks);
     groups.push([start, end]);
     start = end;
   }
   return groups;
+}
+
+/** The end of messageGroups' group that starts at task `start` of `count` (task t simulating patientsAt(t)). */
+function groupEnd(start: number, count: number, patientsAt: (t: number) => number, workers: number, maxTasks: number): number {
+  const want = Math.min(TASKS_PER_MESSAGE, maxTasks, Math.ceil((count - start) / (4 * workers)));
+  let end = start + 1;
+  let sum = patientsAt(start);
+  while (end - start < want && end < count && sum + patientsAt(end) <= PATIENTS_PER_MESSAGE) sum += patientsAt(end++);
+  return end;
+}
+
+/**
+ * The tasks of a run, in order: how many, and task i, made when it is sent. A run's list is never built whole,
+ * so nothing the engine keeps grows with the patients (a list of 100 million patients' blocks was some
+ * 24,000 objects on the main thread's heap).
+ */
+interface TaskList {
+  readonly length: number;
+  at(i: number): Task;
+}
+
+function listOf(tasks: readonly Task[]): TaskList {
+  return { length: tasks.length, at: (i) => tasks[i] };
 }
 
 /** The batch of `items` (parts of `runs`): only the runs they touch travel, renumbered in order. */
@@ -179,7 +200,8 @@ export class Engine {
 
   /** All blocks of the scenario under every policy: merged aggregates (model/layout.ts). */
   run(c: CompiledScenario, onProgress?: Progress): Promise<BlockAggregates> {
-    return this.merged(c, (block) => [{ kind: 'block', block }], c.layout.length, onProgress);
+    return this.merged(c, { length: blockCount(c.patients), at: (i) => ({ kind: 'block', block: blockAt(c.patients, i) }) },
+      c.layout.length, onProgress);
   }
 
   /**
@@ -188,9 +210,14 @@ export class Engine {
    * has a share of it: the counts are whole numbers, the same whatever the parts.
    */
   trial(c: CompiledScenario, trial: TrialSpec, onProgress?: Progress): Promise<Float64Array> {
-    const parts = this.pool ? Math.ceil(this.workers / planBlocks(c.patients).length) : 1;
-    return this.merged(c, (block) => splitBlock(block, parts).map((range): Task => ({ kind: 'trialBlock', trial, block, reuse: true, range })),
-      trialCountsLength(trial), onProgress);
+    const blocks = blockCount(c.patients);
+    const parts = this.pool ? Math.ceil(this.workers / blocks) : 1;
+    const task = (block: ReturnType<typeof blockAt>, range = { from: 0, to: block.size }): Task => ({ kind: 'trialBlock', trial, block, reuse: true, range });
+    // Parts only for a run of fewer blocks than workers (a few tasks, listed); else a task a block.
+    const tasks = parts > 1
+      ? listOf(Array.from({ length: blocks }, (_, i) => blockAt(c.patients, i)).flatMap((b) => splitBlock(b, parts).map((r) => task(b, r))))
+      : { length: blocks, at: (i: number) => task(blockAt(c.patients, i)) };
+    return this.merged(c, tasks, trialCountsLength(trial), onProgress);
   }
 
   /**
@@ -228,7 +255,8 @@ export class Engine {
 
   /** One patient's prediction over the scenario's population draws (c.patients of them): merged sums (model/predict.ts). */
   predict(c: CompiledScenario, spec: PredictSpec, onProgress?: Progress): Promise<Float64Array> {
-    return this.merged(c, (block) => [{ kind: 'predictBlock', spec, block, reuse: true }], predictLayout(spec).length, onProgress);
+    return this.merged(c, { length: blockCount(c.patients), at: (i) => ({ kind: 'predictBlock', spec, block: blockAt(c.patients, i), reuse: true }) },
+      predictLayout(spec).length, onProgress);
   }
 
   /**
@@ -242,13 +270,13 @@ export class Engine {
     c: CompiledScenario, indices: readonly number[], onBlock: (index: number, out: BlockAggregates) => void,
     shouldStop: () => boolean = () => false,
   ): Promise<number[]> {
-    const all = planBlocks(c.patients);
+    const count = blockCount(c.patients);
     const blocks = [...new Set(indices)].sort((a, b) => a - b).map((i) => {
-      if (!Number.isInteger(i) || i < 0 || i >= all.length) throw new RangeError(`block ${i} is not a block of this run (0..${all.length - 1})`);
-      return all[i];
+      if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`block ${i} is not a block of this run (0..${count - 1})`);
+      return blockAt(c.patients, i);
     });
     const completed: number[] = [];
-    await this.inOrder(c, blocks.map((block): Task => ({ kind: 'block', block })), (t, out) => {
+    await this.inOrder(c, listOf(blocks.map((block): Task => ({ kind: 'block', block }))), (t, out) => {
       onBlock(blocks[t].index, out);
       completed.push(blocks[t].index);
     }, shouldStop, true);
@@ -264,7 +292,7 @@ export class Engine {
     }
     const all = new Float64Array(trials * powerStride(design));
     let at = 0;
-    await this.inOrder(c, tasks, (_, out) => { all.set(out, at); at += out.length; }, () => false, false);
+    await this.inOrder(c, listOf(tasks), (_, out) => { all.set(out, at); at += out.length; }, () => false, false);
     return all;
   }
 
@@ -275,16 +303,13 @@ export class Engine {
     this.channel = null;
   }
 
-  /** Every block of the run as `tasksOf` makes it (one task, or a trial's parts), added up in task order. */
-  private async merged(
-    c: CompiledScenario, tasksOf: (block: Block) => Task[], length: number, onProgress?: Progress,
-  ): Promise<Float64Array> {
-    const tasks = planBlocks(c.patients).flatMap(tasksOf);
+  /** The values of `tasks` (a task a block, or a trial's parts), added up in task order. */
+  private async merged(c: CompiledScenario, tasks: TaskList, length: number, onProgress?: Progress): Promise<Float64Array> {
     const total = new Float64Array(length);
     let done = 0;
-    await this.inOrder(c, tasks, (t, out) => {
+    await this.inOrder(c, tasks, (t, out, task) => {
       for (let i = 0; i < length; i++) total[i] += out[i];
-      done += patientsOf(tasks[t]);
+      done += patientsOf(task);
       onProgress?.(done, c.patients);
     }, () => false, onProgress !== undefined);
     return total;
@@ -313,19 +338,20 @@ export class Engine {
   }
 
   /**
-   * Run `tasks` (in-process, or on the pool with a bounded window in flight)
-   * and hand each task's values to `onResult` strictly in task order.
-   * `shouldStop` is asked before each launch; tasks in flight finish.
+   * Run `tasks` (in-process, or on the pool: messages of messageGroups' sizes, made as they are sent, at most
+   * 4 W in flight) and hand each task's values to `onResult` strictly in task order.
+   * `shouldStop` is asked before each launch; messages in flight finish.
    */
   private async inOrder(
-    c: CompiledScenario, tasks: readonly Task[], onResult: (index: number, out: Float64Array) => void,
+    c: CompiledScenario, tasks: TaskList, onResult: (index: number, out: Float64Array, task: Task) => void,
     shouldStop: () => boolean, yieldBetween: boolean,
   ): Promise<void> {
     if (!this.pool) {
       for (let t = 0; t < tasks.length; t++) {
         if (shouldStop()) break;
-        onResult(t, runTask(c, tasks[t]));
-        this.onSimulated?.(patientsOf(tasks[t]));
+        const task = tasks.at(t);
+        onResult(t, runTask(c, task), task);
+        this.onSimulated?.(patientsOf(task));
         // Let timers (the progress bar) and signal handlers run between tasks.
         if (yieldBetween) await new Promise((r) => setImmediate(r));
       }
@@ -333,41 +359,42 @@ export class Engine {
     }
     const pool = this.pool;
     const runKey = this.register(c);
-    const values = tasks.length > 0 ? taskValuesLength(c, tasks[0]) : 1;
-    const groups = messageGroups(tasks.map(patientsOf), this.workers, Math.floor(VALUES_PER_MESSAGE / Math.max(1, values)));
+    const maxTasks = tasks.length > 0 ? Math.floor(VALUES_PER_MESSAGE / Math.max(1, taskValuesLength(c, tasks.at(0)))) : 1;
+    const patientsAt = (t: number) => patientsOf(tasks.at(t));
     const window = this.workers * 4;
-    const pending = new Map<number, Promise<Float64Array>>();
-    let next = 0;
+    // Messages in flight, in launch order: the first task's index, the tasks, their values to come.
+    const pending: { start: number; sent: Task[]; values: Promise<Float64Array> }[] = [];
+    let next = 0; // the first task not sent yet
     const launch = () => {
-      while (next < groups.length && pending.size < window && !shouldStop()) {
-        const g = next++;
-        const [start, end] = groups[g];
-        pending.set(g, pool.run({ runKey, tasks: tasks.slice(start, end) } satisfies WorkerTask) as Promise<Float64Array>);
+      while (next < tasks.length && pending.length < window && !shouldStop()) {
+        const end = groupEnd(next, tasks.length, patientsAt, this.workers, maxTasks);
+        const sent = Array.from({ length: end - next }, (_, i) => tasks.at(next + i));
+        pending.push({ start: next, sent, values: pool.run({ runKey, tasks: sent } satisfies WorkerTask) as Promise<Float64Array> });
+        next = end;
       }
     };
     try {
       launch();
-      for (let g = 0; g < groups.length; g++) {
-        const message = pending.get(g);
-        if (!message) break; // never launched: stopped
-        const out = await message;
-        pending.delete(g);
-        const [start, end] = groups[g];
+      while (pending.length > 0) {
+        const { start, sent, values } = pending[0];
+        const out = await values;
+        pending.shift();
         let at = 0;
-        for (let t = start; t < end; t++) {
-          const length = end - start === 1 ? out.length : taskValuesLength(c, tasks[t]);
-          onResult(t, end - start === 1 ? out : out.subarray(at, at + length));
+        sent.forEach((task, i) => {
+          const length = sent.length === 1 ? out.length : taskValuesLength(c, task);
+          onResult(start + i, sent.length === 1 ? out : out.subarray(at, at + length), task);
           at += length;
-          this.onSimulated?.(patientsOf(tasks[t]));
-        }
+          this.onSimulated?.(patientsOf(task));
+        });
         launch();
       }
     } finally {
       // On failure, let the other messages in flight settle so none rejects unobserved.
-      await Promise.allSettled(pending.values());
+      await Promise.allSettled(pending.map((m) => m.values));
       this.release(c);
     }
   }
+
 }
 
 /** The patients a task simulates (for Engine.onSimulated). */

@@ -206,9 +206,15 @@ function nextPatient(c: CompiledScenario, draws: BlockDraws, i: number, patient:
 
 /** The blocks of a run of `patients` patients, the last one possibly short. */
 export function planBlocks(patients: number): Block[] {
-  const blocks: Block[] = [];
-  for (let i = 0; i * BLOCK_SIZE < patients; i++) {
-    blocks.push({ index: i, size: Math.min(BLOCK_SIZE, patients - i * BLOCK_SIZE) });
-  }
-  return blocks;
+  return Array.from({ length: blockCount(patients) }, (_, i) => blockAt(patients, i));
+}
+
+/** How many blocks a run of `patients` patients has. */
+export function blockCount(patients: number): number {
+  return Math.ceil(patients / BLOCK_SIZE);
+}
+
+/** Block `index` of a run of `patients` patients (planBlocks(patients)[index], without the list). */
+export function blockAt(patients: number, index: number): Block {
+  return { index, size: Math.min(BLOCK_SIZE, patients - index * BLOCK_SIZE) };
 }
