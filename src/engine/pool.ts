@@ -9,7 +9,7 @@ import { predictLayout, type PredictSpec } from '../model/predict.js';
 import { trialCountsLength, type TrialSpec } from '../model/trial.js';
 import { powerStride, type PowerTrialDesign } from './powerTrials.js';
 import {
-  BLOCK_SIZE, blockAt, blockCount, splitBlock, splitRuns, type BlockAggregates, type RunPart,
+  BLOCK_SIZE, blockAt, blockCount, splitBlock, splitRuns, type Block, type BlockAggregates, type RunPart,
 } from './runBlock.js';
 import {
   runTask, runTrialBatch, taskValuesLength, type ChannelMessage, type Task, type TrialBatch, type TrialRun, type WorkerTask,
@@ -212,7 +212,7 @@ export class Engine {
   trial(c: CompiledScenario, trial: TrialSpec, onProgress?: Progress): Promise<Float64Array> {
     const blocks = blockCount(c.patients);
     const parts = this.pool ? Math.ceil(this.workers / blocks) : 1;
-    const task = (block: ReturnType<typeof blockAt>, range = { from: 0, to: block.size }): Task => ({ kind: 'trialBlock', trial, block, reuse: true, range });
+    const task = (block: Block, range = { from: 0, to: block.size }): Task => ({ kind: 'trialBlock', trial, block, reuse: true, range });
     // Parts only for a run of fewer blocks than workers (a few tasks, listed); else a task a block.
     const tasks = parts > 1
       ? listOf(Array.from({ length: blocks }, (_, i) => blockAt(c.patients, i)).flatMap((b) => splitBlock(b, parts).map((r) => task(b, r))))
