@@ -72,8 +72,6 @@ export function monthsPowerK(c: OnsetTables, months: number): number {
   return j < table.length && j * c.visitMonths === months ? table[j] : Math.exp(c.k * Math.log(months));
 }
 
-
-
 /**
  * E(t) = max(G h, R exp(-elapsed / tauOff_i)): the running line's effect (G h, with
  * power = (u / tau)^k on the molecule's onset clock; G = 0 off drug or after an
