@@ -1,4 +1,4 @@
-// Worker-thread glue: the compiled scenario of each registered run (broadcast once), one task in, its values out (transferred).
+// Worker-thread glue: the compiled scenario of each registered run (broadcast once), a message of tasks in, their values out (transferred).
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { CompiledScenario } from '../model/compile.js';

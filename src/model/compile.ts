@@ -28,10 +28,10 @@ export interface CompiledScenario {
   k: number;
   kIsTwo: boolean;
   sTau: number;
-  /** k sTau, and exp(-k ln tau_d) per drug: (1 / tau)^k = exp(-k sTau W) tau_d^-k (model/drug.ts invTauPowerK). */
+  /** k sTau, and exp(-k ln tau_d) per drug: (1 / tau)^k = exp(-k sTau W) tau_d^-k (model/population.ts invTauPowerK). */
   kSTau: number;
   tauPowerNegK: Float64Array;
-  /** (j visitMonths)^k for j = 0..visitCount + 1 (model/drug.ts monthsPowerTable); empty for k = 2. */
+  /** (j visitMonths)^k for j = 0..visitCount + 1 (monthsPowerTable below, read by model/drug.ts monthsPowerK); empty for k = 2. */
   monthsPowerK: Float64Array;
   betaDur: number;
   logRefDur: number;
