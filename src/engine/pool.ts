@@ -381,8 +381,8 @@ export class Engine {
         pending.shift();
         let at = 0;
         sent.forEach((task, i) => {
-          const length = sent.length === 1 ? out.length : taskValuesLength(c, task);
-          onResult(start + i, sent.length === 1 ? out : out.subarray(at, at + length), task);
+          const length = taskValuesLength(c, task);
+          onResult(start + i, out.subarray(at, at + length), task);
           at += length;
           this.onSimulated?.(patientsOf(task));
         });

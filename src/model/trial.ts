@@ -190,7 +190,12 @@ export class TrialCourse {
 
   /** E(t), the total effect. */
   effectAt(c: CompiledScenario, t: number): number {
-    return totalEffect(this.potential, onsetPowerAt(c, t - this.clock, this.invTau, this.invTauK, c.kIsTwo === true), this.resE, t - this.resT, this.invTauOff);
+    return this.effectOfPower(t, onsetPowerAt(c, t - this.clock, this.invTau, this.invTauK, c.kIsTwo === true));
+  }
+
+  /** E(t) given the onset power (u / tau)^k at t. */
+  private effectOfPower(t: number, power: number): number {
+    return totalEffect(this.potential, power, this.resE, t - this.resT, this.invTauOff);
   }
 
   /** The effect at t becomes the residual (a stop, or an escape: G = 0 from t on). */
@@ -232,8 +237,7 @@ export class TrialCourse {
    */
   saltAtAssessment(c: CompiledScenario, p: Patient, i: number, t: number): number {
     if (this.clock !== 0 || this.monthsK.length === 0 || !(t > 0)) return this.saltAt(c, p, t);
-    const effect = totalEffect(this.potential, this.monthsK[i] * this.invTauK, this.resE, t - this.resT, this.invTauOff);
-    return naturalSaltOf(p.salt0, p.omega, t) * (1 - effect);
+    return naturalSaltOf(p.salt0, p.omega, t) * (1 - this.effectOfPower(t, this.monthsK[i] * this.invTauK));
   }
 }
 
